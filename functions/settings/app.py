@@ -1,0 +1,97 @@
+"""Shop settings (系统参数设置): profile and logo, payment methods, delivery regions, business hours."""
+from __future__ import annotations
+
+from typing import Any
+
+from shared.config import settings as config
+from shared.http import ApiRequest, ShopApp
+from shared.settings import logo, service
+from shared.settings.models import (
+    BusinessHours,
+    BusinessHoursUpdate,
+    BusinessHoursView,
+    DeliveryRegions,
+    DeliveryRegionsUpdate,
+    DeliveryRegionsView,
+    LogoUpload,
+    LogoUploadRequest,
+    PaymentMethods,
+    PaymentMethodsUpdate,
+    PaymentMethodsView,
+    ProfileUpdate,
+    ProfileView,
+    Region,
+    RegionList,
+    SettingsView,
+)
+from shared.settings.regions import PROVINCES
+
+app = ShopApp("settings")
+
+
+@app.api("GET", "/settings", permission="settings.view", response=SettingsView)
+def get_settings(req: ApiRequest[None, None]) -> SettingsView:
+    """All settings sections of the current shop, each with its version."""
+    return service.get_settings(req.shop.shop_id)
+
+
+@app.api("GET", "/settings/regions", permission="settings.view", response=RegionList)
+def list_regions(req: ApiRequest[None, None]) -> RegionList:
+    """Province-level divisions of China (GB/T 2260) a shop can deliver to."""
+    return RegionList(items=[Region(code=c, name_zh=zh, name_en=en) for c, zh, en in PROVINCES])
+
+
+@app.api("PUT", "/settings/profile", permission="settings.edit", body=ProfileUpdate, response=ProfileView)
+def put_profile(req: ApiRequest[ProfileUpdate, None]) -> ProfileView:
+    """Update the shop profile; a new logo_key must come from a logo upload of this shop."""
+    return service.update_profile(req.shop.shop_id, req.body, req.shop.actor)
+
+
+@app.api("POST", "/settings/logo-uploads", permission="settings.edit", body=LogoUploadRequest, response=LogoUpload,
+         status=201, idempotent=True)
+def start_logo_upload(req: ApiRequest[LogoUploadRequest, None]) -> LogoUpload:
+    """A presigned S3 POST for a logo image; save its key in the profile afterwards."""
+    return logo.start_upload(req.shop.shop_id, req.body.content_type, req.body.size)
+
+
+@app.api("PUT", "/settings/payment-methods", permission="settings.edit", body=PaymentMethodsUpdate,
+         response=PaymentMethodsView)
+def put_payment_methods(req: ApiRequest[PaymentMethodsUpdate, None]) -> PaymentMethodsView:
+    """Enable, disable and configure payment methods (methods not listed are disabled)."""
+    new = PaymentMethods(methods=req.body.methods).completed()
+    saved, version = service.update_section(req.shop.shop_id, "payment_methods", new, req.body.version, req.shop.actor)
+    return PaymentMethodsView(**saved, version=version)
+
+
+@app.api("PUT", "/settings/delivery-regions", permission="settings.edit", body=DeliveryRegionsUpdate,
+         response=DeliveryRegionsView)
+def put_delivery_regions(req: ApiRequest[DeliveryRegionsUpdate, None]) -> DeliveryRegionsView:
+    """Choose the provinces the shop delivers to."""
+    new = DeliveryRegions(provinces=req.body.provinces)
+    saved, version = service.update_section(req.shop.shop_id, "delivery_regions", new, req.body.version,
+                                            req.shop.actor)
+    return DeliveryRegionsView(**saved, version=version)
+
+
+@app.api("PUT", "/settings/business-hours", permission="settings.edit", body=BusinessHoursUpdate,
+         response=BusinessHoursView)
+def put_business_hours(req: ApiRequest[BusinessHoursUpdate, None]) -> BusinessHoursView:
+    """Opening hours per weekday and closed days."""
+    new = BusinessHours(weekly=req.body.weekly, closed_days=req.body.closed_days)
+    saved, version = service.update_section(req.shop.shop_id, "business_hours", new, req.body.version,
+                                            req.shop.actor)
+    return BusinessHoursView(**saved, version=version)
+
+
+def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Stream handler of the settings table: outbox items become events on the bus."""
+    from shared.events.outbox import publish_stream_batch
+
+    return {"published": publish_stream_batch(event, config().event_bus_name)}
+
+
+def prune_closed_days(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Daily schedule: forget closed days that are past, in every shop."""
+    from shared.settings.service import prune_all_shops
+
+    return {"pruned": prune_all_shops()}

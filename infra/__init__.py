@@ -1,0 +1,1 @@
+"""Running ShopDesk: the local cloud, the provisioner, demo data and deploy helpers."""

@@ -1,0 +1,191 @@
+"""The whole system on one machine: the local cloud, template.yaml provisioned into it, the
+local runtime (gateway, pollers, scheduler, TTL sweeper) and, on first start, the demo shop.
+
+Used by ``make run`` (``python -m infra.run``) and by the test suite, so tests exercise exactly
+what a newcomer runs.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.stack import Stack
+
+log = logging.getLogger("shopdesk.local")
+STAGE = "local"
+
+
+@dataclass
+class SystemConfig:
+    data_dir: Path
+    port: int = 8000
+    dynamodb_port: int = 0
+    moto_port: int = 0
+    seed: bool = True
+    prefix: str = "shopdesk-local"
+    containers: int = 4
+    demo_mode: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+class LocalSystem:
+    def __init__(self, config: SystemConfig) -> None:
+        self.config = config
+        self.cloud: Any = None
+        self.stack: Stack | None = None
+        self.gateway: Any = None
+        self.pollers: list[Any] = []
+        self.scheduler: Any = None
+        self.sweeper: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.port = 0
+
+    def start(self) -> None:
+        from infra.localcloud import LocalCloud
+
+        cfg = self.config
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        self.cloud = LocalCloud(cfg.data_dir, dynamodb_port=cfg.dynamodb_port, moto_port=cfg.moto_port)
+        self.cloud.start()
+        try:
+            self._start_runtime()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_runtime(self) -> None:
+        from infra.provision import Provisioner
+        from infra.runtime import guard
+        from infra.runtime.functions import FunctionPool
+        from infra.runtime.gateway import CognitoVerifier, Gateway
+        from infra.runtime.pollers import start_pollers
+        from infra.runtime.scheduler import Scheduler
+
+        cfg = self.config
+        os.environ.update(self.cloud.env())
+        os.environ.update(cfg.extra_env)
+        stack = Stack.load(region=self.cloud.region, prefix=cfg.prefix,
+                           overrides={"Stage": STAGE, "DemoMode": "true" if cfg.demo_mode else "false"})
+        Provisioner(stack, cfg.data_dir / "stack-state.json").run()
+        self.stack = stack
+        # Every function of the template runs in this one process, so their environments are
+        # merged; two functions giving one variable different values would be a design error.
+        merged: dict[str, str] = {}
+        for name in stack.functions():
+            for key, value in stack.function_environment(name).items():
+                if merged.get(key, value) != value:
+                    raise RuntimeError(f"{name}: {key} differs between functions; the local runtime cannot merge")
+                merged[key] = value
+        merged["MEDIA_PUBLIC_ENDPOINT"] = self.cloud.moto_endpoint
+        merged.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+        merged.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        os.environ.update(merged)
+        from shared import aws, config
+
+        config.reset()
+        aws.reset()
+        guard.install()
+        pool = FunctionPool(stack, max_containers=cfg.containers)
+        pool.warm()
+        pool_id = stack.physical["UserPool"]["Ref"]
+        verifier = CognitoVerifier(
+            jwks_url=f"{self.cloud.moto_endpoint}/{pool_id}/.well-known/jwks.json",
+            issuer=f"https://cognito-idp.{stack.region}.amazonaws.com/{pool_id}",
+            audience=stack.physical["UserPoolClient"]["Ref"])
+        self.pollers = start_pollers(stack, pool, cfg.data_dir)
+        self.scheduler = Scheduler(stack, pool)
+        self.scheduler.start()
+        self.gateway = Gateway(stack, pool, verifier, stage=STAGE, openapi=self._openapi(pool),
+                               controls=self._controls(pool))
+        self.port = self.gateway.serve("127.0.0.1", cfg.port)
+        self.sweeper = threading.Thread(target=self._sweep_ttl, name="ttl-sweeper", daemon=True)
+        self.sweeper.start()
+        if cfg.seed:
+            from infra import seed
+
+            if not seed.seeded():
+                seed.seed_demo()
+
+    def _openapi(self, pool: Any) -> Any:
+        def build() -> dict[str, Any]:
+            from shared.http.openapi import document
+
+            return document(api_specs(self.stack, pool))
+
+        return build
+
+    def _controls(self, pool: Any) -> dict[str, Any]:
+        from infra.runtime import guard
+
+        def fire(body: dict[str, Any]) -> Any:
+            return {"result": self.scheduler.fire(body["schedule"])}
+
+        return {
+            "health": lambda _: {"ok": True, "schedules": list(self.scheduler.schedules)},
+            "guard": lambda _: dict(guard.counters),
+            "fire": fire,
+            "idle": lambda _: {"idle": all(p.idle.is_set() for p in self.pollers)},
+        }
+
+    def _sweep_ttl(self) -> None:
+        """DynamoDB TTL stand-in: delete expired items of tables with TTL (local clouds never do)."""
+        import boto3
+
+        ddb = boto3.client("dynamodb", region_name=self.stack.region if self.stack else None)
+        while not self._stopping.wait(60):
+            assert self.stack is not None
+            for logical, phys in self.stack.physical.items():
+                attr = phys.get("TimeToLiveAttribute")
+                if not attr:
+                    continue
+                try:
+                    self._sweep_table(ddb, phys["Ref"], attr, logical)
+                except Exception:
+                    log.exception("TTL sweep of %s failed", logical)
+
+    def _sweep_table(self, ddb: Any, table: str, attr: str, logical: str) -> None:
+        keys = [k["AttributeName"] for k in ddb.describe_table(TableName=table)["Table"]["KeySchema"]]
+        now = str(int(time.time()))
+        pages = ddb.get_paginator("scan").paginate(
+            TableName=table, FilterExpression="#t < :now", ExpressionAttributeNames={"#t": attr},
+            ExpressionAttributeValues={":now": {"N": now}}, ProjectionExpression=", ".join(keys))
+        for page in pages:
+            for item in page.get("Items", []):
+                ddb.delete_item(TableName=table, Key={k: item[k] for k in keys})
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for p in self.pollers:
+            p.stop()
+        if self.scheduler:
+            self.scheduler.stop()
+        if self.gateway:
+            self.gateway.stop()
+        for p in self.pollers:
+            p.join(timeout=5)
+        if self.cloud:
+            self.cloud.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def api_specs(stack: Stack | None, pool: Any) -> list[Any]:
+    """The route declarations of every API function (the functions whose events include Api)."""
+    assert stack is not None
+    specs = []
+    for name, props in stack.functions().items():
+        if any(ev["Type"] == "Api" for ev in props.get("Events", {}).values()):
+            fn = pool[name]
+            container = fn._acquire()
+            try:
+                specs.extend(getattr(container, fn.attr).specs)
+            finally:
+                fn._idle.put(container)
+    return specs

@@ -1,0 +1,1 @@
+"""Who is asking, for which shop, and what they may do."""

@@ -1,0 +1,43 @@
+"""The permission registry: every permission declared once, grouped by resource, with a dotted
+code and a description in both languages. The UI's menus, the role editor and the
+authorization-matrix test all read this one list (after Saleor's permission enums, finer grained).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PermissionInfo:
+    code: str
+    zh: str
+    en: str
+
+
+def _group(resource: str, zh_name: str, en_name: str, actions: dict[str, tuple[str, str]]) -> list[PermissionInfo]:
+    return [PermissionInfo(f"{resource}.{action}", f"{zh_name}·{zh}", f"{en_name}: {en}")
+            for action, (zh, en) in actions.items()]
+
+
+_VIEW = {"view": ("查看", "view")}
+_CRUD = {**_VIEW, "create": ("新建", "create"), "edit": ("编辑", "edit"), "delete": ("删除", "delete"),
+         "export": ("导出", "export")}
+
+REGISTRY: tuple[PermissionInfo, ...] = tuple(
+    _group("settings", "系统设置", "Settings", {**_VIEW, "edit": ("编辑", "edit")})
+    + _group("audit", "操作日志", "Audit log", {**_VIEW, "export": ("导出", "export")})
+    + _group("staff", "员工", "Staff", {**_CRUD})
+    + _group("catalog", "商品", "Products", {**_CRUD})
+    + _group("orders", "订单", "Orders", {**_CRUD, "approve": ("审核", "approve"), "refund": ("退款", "refund")})
+    + _group("inventory", "库存", "Inventory", {**_CRUD, "approve": ("审核", "approve")})
+    + _group("customers", "客户", "Customers", {**_CRUD, "view_personal_data": ("查看个人信息", "view personal data")})
+    + _group("marketing", "营销", "Marketing", {**_CRUD})
+    + _group("logistics", "物流", "Logistics", {**_CRUD})
+    + _group("finance", "财务", "Finance", {**_CRUD, "approve": ("审核", "approve")})
+    + _group("analytics", "报表", "Reports", {**_VIEW, "export": ("导出", "export")})
+)
+ALL: frozenset[str] = frozenset(p.code for p in REGISTRY)
+
+
+def is_known(code: str) -> bool:
+    return code in ALL

@@ -1,0 +1,72 @@
+"""The event base model and the EventBridge envelope consumers receive.
+
+Every event carries ``shop_id``, ``event_id`` (unique; consumers de-duplicate on it),
+``occurred_at``, ``version`` (of the event's schema) and the acting user where there is one.
+The EventBridge ``detail-type`` is the class name (``SettingsModified``), the ``source`` is
+``shopdesk.<capability>``.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import clock
+from shared.ids import new_id
+
+
+class Actor(BaseModel):
+    """Who did it: a signed-in staff member, or ``system`` for schedules and consumers."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    email: str | None = None
+    source_ip: str | None = None
+    user_agent: str | None = None
+
+    @classmethod
+    def system(cls, what: str) -> Actor:
+        return cls(id=f"system:{what}")
+
+
+class DomainEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: ClassVar[str] = "shopdesk"
+    schema_version: ClassVar[int] = 1
+
+    event_id: str = Field(default_factory=lambda: new_id("evt_"))
+    shop_id: str
+    occurred_at: str = Field(default_factory=clock.iso)
+    version: int = 1
+    actor: Actor | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        self.version = type(self).schema_version
+
+    @classmethod
+    def detail_type(cls) -> str:
+        return cls.__name__
+
+
+class RecordModified(DomainEvent):
+    """Base of ``<Thing>Modified`` events: the old and new record and the names of what changed."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    changed: list[str]
+
+
+class EventEnvelope(BaseModel):
+    """What an SQS consumer finds in a message body: EventBridge's envelope around our event."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    id: str
+    detail_type: str = Field(alias="detail-type")
+    source: str
+    time: str | None = None
+    detail: dict[str, Any]
+
+
+def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Top-level keys whose values differ, in a stable order."""
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))

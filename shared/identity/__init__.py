@@ -1,0 +1,1 @@
+"""Identity and access: shops, staff users, memberships (user x shop -> roles), sign-in, audit."""

@@ -1,0 +1,149 @@
+"""The audit log: who changed what, when, from where; append-only.
+
+Entries are written only by the audit consumer from domain events (``*Modified``, ``*Created``
+...), keyed by the event id, so a redelivered event writes nothing new. No API updates or
+deletes an entry and the template grants no function ``DeleteItem`` on the table.
+
+| item  | pk         | sk                 | gsi1pk (by resource)      | gsi2pk (by actor)        |
+|-------|------------|--------------------|---------------------------|--------------------------|
+| entry | SHOP#<id>  | AUDIT#<event ulid> | SHOP#<id>#RES#<resource>  | SHOP#<id>#USER#<user>    |
+(gsi1sk = gsi2sk = sk, so every listing is newest first by one Query.)
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from shared.db import ShopItem, table_meta
+from shared.events.base import EventEnvelope
+from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
+
+
+class _ByResource(GlobalSecondaryIndex["AuditRecord"]):
+    class Meta:
+        index_name = "by_resource"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class _ByActor(GlobalSecondaryIndex["AuditRecord"]):
+    class Meta:
+        index_name = "by_actor"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class AuditRecord(ShopItem):
+    class Meta(table_meta("AUDIT_TABLE")):
+        pass
+
+    occurred_at = UnicodeAttribute()
+    action = UnicodeAttribute()
+    resource = UnicodeAttribute()
+    resource_id = UnicodeAttribute(default="")
+    actor_id = UnicodeAttribute()
+    actor_email = UnicodeAttribute(null=True)
+    source_ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    changed = ListAttribute(of=UnicodeAttribute, default=list)
+    before = JSONAttribute(null=True)
+    after = JSONAttribute(null=True)
+    gsi1pk = UnicodeAttribute()
+    gsi2pk = UnicodeAttribute()
+    by_resource = _ByResource()
+    by_actor = _ByActor()
+
+
+class AuditActor(BaseModel):
+    id: str
+    email: str | None = None
+
+
+class AuditEntry(BaseModel):
+    id: str
+    occurred_at: str
+    actor: AuditActor
+    action: str = Field(description="resource.section.verb, e.g. settings.profile.modified")
+    resource: str
+    resource_id: str
+    changed: list[str]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    source_ip: str | None = None
+    user_agent: str | None = None
+
+
+class AuditQuery(PageQuery):
+    resource: str | None = Field(None, max_length=40, pattern=r"^[a-z_]+$")
+    actor: str | None = Field(None, max_length=80)
+
+
+def _words(name: str) -> str:
+    """SettingsModified -> ('settings', 'modified')"""
+    return "_".join(w.lower() for w in re.findall(r"[A-Z][a-z0-9]*", name))
+
+
+def record(envelope: EventEnvelope) -> bool:
+    """Write the audit entry of one event. False when it was already recorded (redelivery)."""
+    d = envelope.detail
+    resource = envelope.source.removeprefix("shopdesk.")
+    verb = _words(envelope.detail_type).split("_")[-1]
+    section = d.get("section") or d.get("resource_id") or ""
+    actor = d.get("actor") or {"id": "system"}
+    shop = d["shop_id"]
+    sk = f"AUDIT#{d['event_id'].removeprefix('evt_')}"
+    entry = AuditRecord(
+        pk=f"SHOP#{shop}", sk=sk, occurred_at=d["occurred_at"],
+        action=".".join(p for p in (resource, section, verb) if p), resource=resource, resource_id=section,
+        actor_id=actor["id"], actor_email=actor.get("email"), source_ip=actor.get("source_ip"),
+        user_agent=actor.get("user_agent"), changed=list(d.get("changed") or []),
+        before=_only(d.get("old"), d.get("changed")), after=_only(d.get("new"), d.get("changed")),
+        gsi1pk=f"SHOP#{shop}#RES#{resource}", gsi2pk=f"SHOP#{shop}#USER#{actor['id']}",
+    )
+    try:
+        entry.save(condition=AuditRecord.sk.does_not_exist())
+    except PutError as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _only(data: dict[str, Any] | None, changed: list[str] | None) -> dict[str, Any] | None:
+    """The diff: only the fields that changed (the whole record when the event names none)."""
+    if data is None:
+        return None
+    return {k: data.get(k) for k in changed} if changed else data
+
+
+def search(shop_id: str, query: AuditQuery) -> Page[AuditEntry]:
+    if query.resource:
+        scope, pk, index = f"{shop_id}:res:{query.resource}", f"SHOP#{shop_id}#RES#{query.resource}", AuditRecord.by_resource
+    elif query.actor:
+        scope, pk, index = f"{shop_id}:user:{query.actor}", f"SHOP#{shop_id}#USER#{query.actor}", AuditRecord.by_actor
+    else:
+        scope, pk, index = f"{shop_id}:all", f"SHOP#{shop_id}", None
+    start = decode_cursor(query.cursor, scope)
+    kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": query.limit, "last_evaluated_key": start}
+    if index is None:
+        results = AuditRecord.query(pk, AuditRecord.sk.startswith("AUDIT#"), **kwargs)
+    else:
+        results = index.query(pk, **kwargs)
+    items = [_entry(r) for r in results]
+    return Page[AuditEntry](items=items, next_cursor=encode_cursor(results.last_evaluated_key, scope))
+
+
+def _entry(r: AuditRecord) -> AuditEntry:
+    return AuditEntry(id=r.sk.removeprefix("AUDIT#"), occurred_at=r.occurred_at,
+                      actor=AuditActor(id=r.actor_id, email=r.actor_email), action=r.action, resource=r.resource,
+                      resource_id=r.resource_id, changed=list(r.changed or []), before=r.before, after=r.after,
+                      source_ip=r.source_ip, user_agent=r.user_agent)

@@ -1,0 +1,93 @@
+"""Staff sign-in through the Cognito user pool (USER_PASSWORD_AUTH), token refresh and the
+first-sign-in password change. Errors come back in ShopDesk's shape, never Cognito's.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from shared.aws import client
+from shared.config import settings
+from shared.errors import NotAuthenticated, ShopDeskError
+
+
+class SignIn(BaseModel):
+    email: str = Field(min_length=3, max_length=120)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class Refresh(BaseModel):
+    refresh_token: str = Field(min_length=10, max_length=8192)
+
+
+class NewPassword(BaseModel):
+    email: str = Field(min_length=3, max_length=120)
+    session: str = Field(min_length=1, max_length=8192)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
+class Tokens(BaseModel):
+    id_token: str | None = None
+    access_token: str | None = None
+    refresh_token: str | None = None
+    expires_in: int | None = None
+    challenge: str | None = Field(None, description="NEW_PASSWORD_REQUIRED when the password must be changed")
+    session: str | None = None
+
+
+def _tokens(answer: dict[str, Any]) -> Tokens:
+    if "ChallengeName" in answer:
+        return Tokens(challenge=answer["ChallengeName"], session=answer.get("Session"))
+    result = answer["AuthenticationResult"]
+    return Tokens(id_token=result.get("IdToken"), access_token=result.get("AccessToken"),
+                  refresh_token=result.get("RefreshToken"), expires_in=result.get("ExpiresIn"))
+
+
+def _call(operation: str, **kwargs: Any) -> Tokens:
+    cognito = client("cognito-idp")
+    try:
+        return _tokens(getattr(cognito, operation)(ClientId=settings().user_pool_client_id, **kwargs))
+    except cognito.exceptions.NotAuthorizedException as exc:
+        if "disabled" in str(exc).lower():
+            raise NotAuthenticated("user_disabled") from exc
+        raise NotAuthenticated("invalid_credentials") from exc
+    except cognito.exceptions.UserNotFoundException as exc:
+        raise NotAuthenticated("invalid_credentials") from exc
+    except cognito.exceptions.InvalidPasswordException as exc:
+        raise ShopDeskError("password_policy", details={"field": "new_password"}) from exc
+    except (cognito.exceptions.CodeMismatchException, cognito.exceptions.ExpiredCodeException) as exc:
+        raise NotAuthenticated("session_expired") from exc
+
+
+def sign_in(body: SignIn) -> Tokens:
+    return _call("initiate_auth", AuthFlow="USER_PASSWORD_AUTH",
+                 AuthParameters={"USERNAME": body.email.strip().lower(), "PASSWORD": body.password})
+
+
+def refresh(body: Refresh) -> Tokens:
+    return _call("initiate_auth", AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": body.refresh_token})
+
+
+def new_password(body: NewPassword) -> Tokens:
+    return _call("respond_to_auth_challenge", ChallengeName="NEW_PASSWORD_REQUIRED", Session=body.session,
+                 ChallengeResponses={"USERNAME": body.email.strip().lower(), "NEW_PASSWORD": body.new_password})
+
+
+def create_staff_login(email: str, password: str, *, temporary: bool = False) -> str:
+    """Create (or find) the Cognito user for ``email``; returns its ``sub``. Used by seeding."""
+    cognito = client("cognito-idp")
+    pool = settings().user_pool_id
+    username = email.strip().lower()
+    try:
+        user = cognito.admin_create_user(
+            UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
+            TemporaryPassword=password,
+            UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
+        )["User"]
+    except cognito.exceptions.UsernameExistsException:
+        user = cognito.admin_get_user(UserPoolId=pool, Username=username)
+        user = {"Attributes": user["UserAttributes"]}
+    if not temporary:
+        cognito.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=True)
+    return next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")

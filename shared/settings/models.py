@@ -1,0 +1,328 @@
+"""The settings sections as pydantic models: what the API accepts and answers, and what is stored.
+
+Each section is stored whole with its own version; an update names the version it was based on.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal, Union
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from shared.money import Currency
+from shared.settings.regions import PROVINCE_CODES
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_TYPES = ("image/png", "image/jpeg", "image/webp")
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?\d{4})$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+Version = Annotated[int, Field(ge=0, description="The version this update is based on (optimistic lock)")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- profile -----------------------------------------------------------------------------
+class ShopProfile(Strict):
+    name: str = Field(min_length=1, max_length=60, description="Shop name shown to staff and customers")
+    logo_key: str | None = Field(None, max_length=300, description="S3 key of the logo (from a logo upload)")
+    contact_name: str = Field("", max_length=40)
+    contact_phone: str = Field("", max_length=20)
+    contact_email: str = Field("", max_length=120)
+    address: str = Field("", max_length=200)
+    time_zone: str = Field("Asia/Shanghai", max_length=64)
+    currency: Currency = "CNY"
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        if v and not _PHONE.match(v):
+            raise PydanticCustomError("phone", "must be a mainland mobile number or a landline")
+        return v
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        if v and not _EMAIL.match(v):
+            raise PydanticCustomError("email", "must be a valid e-mail address")
+        return v.lower()
+
+    @field_validator("time_zone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        if v not in _time_zones():
+            raise PydanticCustomError("time_zone", "must be a time zone name like Asia/Shanghai")
+        return v
+
+
+_TZ: frozenset[str] = frozenset()
+
+
+def _time_zones() -> frozenset[str]:
+    global _TZ
+    if not _TZ:
+        _TZ = frozenset(available_timezones())
+    return _TZ
+
+
+class ProfileUpdate(ShopProfile):
+    version: Version
+
+
+class ProfileView(ShopProfile):
+    version: int
+    logo_url: str | None = Field(None, description="Short-lived URL of the logo image")
+
+
+# -- payment methods -------------------------------------------------------------------------
+FeeRate = Annotated[int, Field(ge=0, le=10000, description="Fee in basis points (60 = 0.6%)")]
+
+
+class _Method(Strict):
+    enabled: bool = False
+    _required: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _filled_when_enabled(self) -> Any:
+        settings = getattr(self, "settings")
+        missing = [f for f in self._required if not getattr(settings, f)]
+        if self.enabled and missing:
+            raise PydanticCustomError("method_settings_required", "enabled method needs {missing}",
+                                      {"missing": ", ".join(missing)})
+        return self
+
+
+def _merchant_id(pattern: str, expected: str) -> Any:
+    regex = re.compile(pattern)
+
+    def check(v: str) -> str:
+        if v and not regex.match(v):
+            raise PydanticCustomError("merchant_id", "merchant id has the wrong format", {"expected": expected})
+        return v
+
+    return field_validator("merchant_id")(classmethod(lambda cls, v: check(v)))  # type: ignore[arg-type]
+
+
+class AlipaySettings(Strict):
+    merchant_id: str = Field("", max_length=16, description="Alipay PID: 2088 + 12 digits")
+    fee_rate_bp: FeeRate = 60
+    _check = _merchant_id(r"^2088\d{12}$", "2088 + 12 digits")
+
+
+class WechatPaySettings(Strict):
+    merchant_id: str = Field("", max_length=10, description="WeChat Pay mch_id: 10 digits")
+    fee_rate_bp: FeeRate = 60
+    _check = _merchant_id(r"^\d{10}$", "10 digits")
+
+
+class UnionPaySettings(Strict):
+    merchant_id: str = Field("", max_length=15, description="UnionPay merchant number: 15 characters")
+    fee_rate_bp: FeeRate = 55
+    _check = _merchant_id(r"^[0-9A-Z]{15}$", "15 characters A-Z 0-9")
+
+
+class BankTransferSettings(Strict):
+    account_name: str = Field("", max_length=60)
+    bank_name: str = Field("", max_length=60)
+    account_number: str = Field("", max_length=34, pattern=r"^[0-9A-Z ]*$")
+
+
+class CashOnDeliverySettings(Strict):
+    max_order_amount: int = Field(200000, ge=0, le=10**9, description="Largest order in minor units (分)")
+    fee_rate_bp: FeeRate = 0
+
+
+class Alipay(_Method):
+    code: Literal["alipay"]
+    settings: AlipaySettings = AlipaySettings()
+    _required = ("merchant_id",)
+
+
+class WechatPay(_Method):
+    code: Literal["wechat_pay"]
+    settings: WechatPaySettings = WechatPaySettings()
+    _required = ("merchant_id",)
+
+
+class UnionPay(_Method):
+    code: Literal["unionpay"]
+    settings: UnionPaySettings = UnionPaySettings()
+    _required = ("merchant_id",)
+
+
+class BankTransfer(_Method):
+    code: Literal["bank_transfer"]
+    settings: BankTransferSettings = BankTransferSettings()
+    _required = ("account_name", "bank_name", "account_number")
+
+
+class CashOnDelivery(_Method):
+    code: Literal["cash_on_delivery"]
+    settings: CashOnDeliverySettings = CashOnDeliverySettings()
+
+
+PaymentMethod = Annotated[Union[Alipay, WechatPay, UnionPay, BankTransfer, CashOnDelivery], Field(discriminator="code")]
+METHOD_CODES = ("alipay", "wechat_pay", "unionpay", "bank_transfer", "cash_on_delivery")
+
+
+class PaymentMethods(Strict):
+    methods: list[PaymentMethod] = Field(default_factory=list, max_length=len(METHOD_CODES))
+
+    @field_validator("methods")
+    @classmethod
+    def _unique(cls, v: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        for m in v:
+            if m.code in seen:
+                raise PydanticCustomError("duplicate", "contains {value} twice", {"value": m.code})
+            seen.add(m.code)
+        return v
+
+    def completed(self) -> PaymentMethods:
+        """All five methods, in a stable order; those not given are disabled with defaults."""
+        given = {m.code: m for m in self.methods}
+        from pydantic import TypeAdapter
+
+        adapter: TypeAdapter[Any] = TypeAdapter(PaymentMethod)
+        return PaymentMethods(methods=[given.get(c) or adapter.validate_python({"code": c}) for c in METHOD_CODES])
+
+
+class PaymentMethodsUpdate(PaymentMethods):
+    version: Version
+
+
+class PaymentMethodsView(PaymentMethods):
+    version: int
+
+
+# -- delivery regions --------------------------------------------------------------------------
+class DeliveryRegions(Strict):
+    provinces: list[str] = Field(default_factory=list, max_length=len(PROVINCE_CODES),
+                                 description="GB/T 2260 province codes served")
+
+    @field_validator("provinces")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for code in v:
+            if code not in PROVINCE_CODES:
+                raise PydanticCustomError("unknown_province", "unknown province code {code}", {"code": code[:12]})
+            if code in seen:
+                raise PydanticCustomError("duplicate", "contains {value} twice", {"value": code})
+            seen.add(code)
+        return sorted(v)
+
+
+class DeliveryRegionsUpdate(DeliveryRegions):
+    version: Version
+
+
+class DeliveryRegionsView(DeliveryRegions):
+    version: int
+
+
+class Region(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+
+
+class RegionList(BaseModel):
+    items: list[Region]
+
+
+# -- business hours ---------------------------------------------------------------------------
+class DayHours(Strict):
+    weekday: int = Field(ge=1, le=7, description="1 = Monday ... 7 = Sunday")
+    closed: bool = False
+    open: str = "09:00"
+    close: str = "18:00"
+
+    @field_validator("open", "close")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not _HHMM.match(v):
+            raise PydanticCustomError("time_hhmm", "must be a time like 09:30")
+        return v
+
+    @model_validator(mode="after")
+    def _order(self) -> DayHours:
+        if not self.closed and self.close <= self.open:
+            raise PydanticCustomError("close_before_open", "closing time must be after opening time")
+        return self
+
+
+class ClosedDay(Strict):
+    date: date
+    reason: str = Field("", max_length=60)
+
+
+def _default_week() -> list[DayHours]:
+    return [DayHours(weekday=d) for d in range(1, 8)]
+
+
+class BusinessHours(Strict):
+    weekly: list[DayHours] = Field(default_factory=_default_week, min_length=7, max_length=7)
+    closed_days: list[ClosedDay] = Field(default_factory=list, max_length=366)
+
+    @field_validator("weekly")
+    @classmethod
+    def _each_day_once(cls, v: list[DayHours]) -> list[DayHours]:
+        if sorted(d.weekday for d in v) != list(range(1, 8)):
+            raise PydanticCustomError("weekdays", "must list each weekday 1-7 exactly once")
+        return sorted(v, key=lambda d: d.weekday)
+
+    @field_validator("closed_days")
+    @classmethod
+    def _unique_days(cls, v: list[ClosedDay]) -> list[ClosedDay]:
+        seen: set[date] = set()
+        for d in v:
+            if d.date in seen:
+                raise PydanticCustomError("duplicate", "contains {value} twice", {"value": d.date.isoformat()})
+            seen.add(d.date)
+        return sorted(v, key=lambda d: d.date)
+
+
+class BusinessHoursUpdate(BusinessHours):
+    version: Version
+
+
+class BusinessHoursView(BusinessHours):
+    version: int
+
+
+# -- all sections --------------------------------------------------------------------------
+class SettingsView(BaseModel):
+    profile: ProfileView
+    payment_methods: PaymentMethodsView
+    delivery_regions: DeliveryRegionsView
+    business_hours: BusinessHoursView
+
+
+class LogoUploadRequest(Strict):
+    content_type: str = Field(max_length=40)
+    size: int = Field(ge=1, le=LOGO_MAX_BYTES, description=f"Bytes, at most {LOGO_MAX_BYTES}")
+
+    @field_validator("content_type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        if v not in LOGO_TYPES:
+            raise PydanticCustomError("content_type", "must be image/png, image/jpeg or image/webp")
+        return v
+
+
+class PresignedPost(BaseModel):
+    url: str
+    fields: dict[str, str]
+
+
+class LogoUpload(BaseModel):
+    key: str
+    upload: PresignedPost
+    expires_in: int
+    max_bytes: int = LOGO_MAX_BYTES

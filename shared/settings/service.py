@@ -1,0 +1,155 @@
+"""Reading and changing a shop's settings. Each change is one transaction: the section with its
+version bumped (conditional on the version the caller saw) and a ``SettingsModified`` outbox item.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from shared.db import connection, version_condition
+from shared.errors import VersionConflict
+from shared.events.base import Actor, changed_fields
+from shared.events.outbox import outbox_item
+from shared.settings import logo
+from shared.settings.events import Section, SettingsModified
+from shared.settings.models import (
+    BusinessHours,
+    BusinessHoursView,
+    DeliveryRegions,
+    DeliveryRegionsView,
+    PaymentMethods,
+    PaymentMethodsView,
+    ProfileUpdate,
+    ProfileView,
+    SettingsView,
+    ShopProfile,
+)
+from shared.settings.store import SETTINGS_TABLE_ENV, SettingsItem, key
+
+SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "profile": ShopProfile,
+    "payment_methods": PaymentMethods,
+    "delivery_regions": DeliveryRegions,
+    "business_hours": BusinessHours,
+}
+
+
+def _load(shop_id: str) -> SettingsItem | None:
+    try:
+        return SettingsItem.get(*key(shop_id), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _section(item: SettingsItem | None, section: str) -> tuple[dict[str, Any], int]:
+    """The stored section (defaults when never saved) and its version (0 = never saved)."""
+    data = getattr(item, section, None) if item else None
+    version = int(getattr(item, f"{section}_version", None) or 0) if item else 0
+    if data is None:
+        data = _defaults(section)
+    return data, version
+
+
+def _defaults(section: str) -> dict[str, Any]:
+    if section == "profile":
+        return ShopProfile(name="未命名店铺").model_dump(mode="json")
+    model = SECTION_MODELS[section]()
+    if isinstance(model, PaymentMethods):
+        model = model.completed()
+    return model.model_dump(mode="json")
+
+
+def get_settings(shop_id: str) -> SettingsView:
+    item = _load(shop_id)
+    profile, pv = _section(item, "profile")
+    payments, mv = _section(item, "payment_methods")
+    regions, rv = _section(item, "delivery_regions")
+    hours, hv = _section(item, "business_hours")
+    return SettingsView(
+        profile=ProfileView(**profile, version=pv, logo_url=logo.url_of(profile.get("logo_key"))),
+        payment_methods=PaymentMethodsView(**payments, version=mv),
+        delivery_regions=DeliveryRegionsView(**regions, version=rv),
+        business_hours=BusinessHoursView(**hours, version=hv),
+    )
+
+
+def update_section(shop_id: str, section: Section, new: BaseModel, expected_version: int,
+                   actor: Actor) -> tuple[dict[str, Any], int]:
+    """Replace one section. Returns the stored section and its new version.
+
+    Raises VersionConflict when ``expected_version`` is not the stored one. An update that
+    changes nothing stores nothing and emits nothing.
+    """
+    item = _load(shop_id)
+    old, current = _section(item, section)
+    if expected_version != current:
+        raise VersionConflict(expected=expected_version, current=current)
+    new_data = new.model_dump(mode="json", exclude={"version"})
+    changed = changed_fields(old, new_data)
+    if not changed and current > 0:
+        return old, current
+    event = SettingsModified(shop_id=shop_id, actor=actor, section=section, old=old, new=new_data, changed=changed)
+    version_attr = getattr(SettingsItem, f"{section}_version")
+    target = SettingsItem(*key(shop_id))
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.update(target, actions=[getattr(SettingsItem, section).set(new_data), version_attr.set(current + 1)],
+                      condition=version_condition(version_attr, current))
+            tx.save(outbox_item(SETTINGS_TABLE_ENV, event))
+    except TransactWriteError as exc:
+        if _condition_failed(exc):
+            _, now = _section(_load(shop_id), section)
+            raise VersionConflict(expected=expected_version, current=now) from exc
+        raise
+    return new_data, current + 1
+
+
+def _condition_failed(exc: TransactWriteError) -> bool:
+    return any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in (exc.cancellation_reasons or []) if r)
+
+
+def update_profile(shop_id: str, update: ProfileUpdate, actor: Actor) -> ProfileView:
+    """Save the profile; a new ``logo_key`` (from an upload) is checked and moved first."""
+    stored, _ = _section(_load(shop_id), "profile")
+    data = update.model_dump(exclude={"version"})
+    if data["logo_key"] and data["logo_key"] != stored.get("logo_key"):
+        data["logo_key"] = logo.accept(shop_id, data["logo_key"])
+    saved, version = update_section(shop_id, "profile", ShopProfile(**data), update.version, actor)
+    return ProfileView(**saved, version=version, logo_url=logo.url_of(saved.get("logo_key")))
+
+
+def initialize(shop_id: str, name: str, actor: Actor) -> None:
+    """A new shop's profile carries its name."""
+    profile = ShopProfile(name=name)
+    update_section(shop_id, "profile", profile, 0, actor)
+
+
+def prune_closed_days(shop_id: str, today: date) -> bool:
+    """Drop closed days before ``today`` (run daily by the scheduler). True if anything changed."""
+    item = _load(shop_id)
+    hours, version = _section(item, "business_hours")
+    current = BusinessHours.model_validate(hours)
+    kept = [d for d in current.closed_days if d.date >= today]
+    if len(kept) == len(current.closed_days):
+        return False
+    update_section(shop_id, "business_hours", BusinessHours(weekly=current.weekly, closed_days=kept), version,
+                   Actor.system("prune-closed-days"))
+    return True
+
+
+def prune_all_shops(today: date | None = None) -> int:
+    """Prune past closed days in every shop. A scheduled job, not a request: it pages through
+    the settings items with a Scan (one item per shop) instead of keeping an index of all shops.
+    """
+    from shared import clock
+
+    today = today or clock.now().date()
+    pruned = 0
+    for item in SettingsItem.scan(SettingsItem.sk == "SETTINGS"):
+        if prune_closed_days(item.pk.removeprefix("SHOP#"), today):
+            pruned += 1
+    return pruned

@@ -1,0 +1,29 @@
+"""The settings table (``SETTINGS_TABLE``): one item per shop, ``(SHOP#<id>, SETTINGS)``, each
+section a JSON attribute with its own version attribute, so GET settings is one GetItem and
+two people editing different sections never conflict. Outbox items share the table.
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute
+
+from shared.db import ShopItem, table_meta
+
+SETTINGS_TABLE_ENV = "SETTINGS_TABLE"
+
+
+class SettingsItem(ShopItem):
+    class Meta(table_meta(SETTINGS_TABLE_ENV)):
+        pass
+
+    profile = JSONAttribute(null=True)
+    profile_version = NumberAttribute(null=True)
+    payment_methods = JSONAttribute(null=True)
+    payment_methods_version = NumberAttribute(null=True)
+    delivery_regions = JSONAttribute(null=True)
+    delivery_regions_version = NumberAttribute(null=True)
+    business_hours = JSONAttribute(null=True)
+    business_hours_version = NumberAttribute(null=True)
+
+
+def key(shop_id: str) -> tuple[str, str]:
+    return f"SHOP#{shop_id}", "SETTINGS"
