@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
     info = {"url": system.url, "dynamodb": system.cloud.dynamodb_endpoint, "moto": system.cloud.moto_endpoint,
-            "data_dir": str(args.data_dir.resolve()), "pid": os.getpid(), "env": system.cloud.env()}
+            "data_dir": str(args.data_dir.resolve()), "pid": os.getpid(),
+            "env": {**system.cloud.env(), **system.function_env}}
     if args.ready_file:
         tmp = args.ready_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(info))

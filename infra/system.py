@@ -44,6 +44,7 @@ class LocalSystem:
         self.sweeper: threading.Thread | None = None
         self._stopping = threading.Event()
         self.port = 0
+        self.function_env: dict[str, str] = {}
 
     def start(self) -> None:
         from infra.localcloud import LocalCloud
@@ -85,6 +86,7 @@ class LocalSystem:
         merged.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         merged.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         os.environ.update(merged)
+        self.function_env = merged
         from shared import aws, config
 
         config.reset()

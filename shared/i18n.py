@@ -134,7 +134,7 @@ class _Missing(dict[str, Any]):
         return "{" + key + "}"
 
 
-def message(key: str, language: str, **params: Any) -> str:
+def message(key: str, language: str, /, **params: Any) -> str:
     entry = MESSAGES.get(key)
     if entry is None:
         return key

@@ -1,0 +1,114 @@
+# ShopDesk - the two commands first:
+#   make run    install what is missing, start the local cloud, provision template.yaml,
+#               seed the demo shop, serve the admin UI and API on http://127.0.0.1:8000
+#   make test   install what is missing and run the whole suite
+# Everything installs itself on a fresh Debian machine (root or sudo for apt packages).
+
+SHELL := bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PY_VERSION_OK := $(shell python3 -c 'import sys; print(int(sys.version_info >= (3, 11)))' 2>/dev/null)
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := openjdk-17-jre-headless chromium fonts-wqy-microhei
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test test-python test-frontend test-e2e lint bench deploy setup system-packages python-deps \
+        node-deps frontend clean-data stop
+
+help:
+	@echo "make run     - the whole system at http://127.0.0.1:$(PORT) (demo logins printed)"
+	@echo "make test    - the whole test suite (unit, integration, contract, frontend, browser)"
+	@echo "make lint    - ruff, mypy, cfn-lint, sam validate --lint, vue-tsc"
+	@echo "make bench   - benchmarks (ratios against a baseline measured in the same run)"
+	@echo "make deploy  - sam build + sam deploy to your AWS account (see docs/deploy.md)"
+	@echo "make stop    - stop a 'make run' started elsewhere"
+
+# ---------------------------------------------------------------- installing what is missing
+system-packages:
+	@missing=""
+	command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])' || missing="$$missing openjdk-17-jre-headless"
+	command -v chromium >/dev/null || missing="$$missing chromium"
+	fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy' || missing="$$missing fonts-wqy-microhei"
+	command -v node >/dev/null || missing="$$missing nodejs npm"
+	if [ -n "$$missing" ]; then
+	  echo "Installing Debian packages:$$missing"
+	  $(SUDO) apt-get update -qq
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+	fi
+
+$(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
+	@[ "$(PY_VERSION_OK)" = 1 ] || { echo "Python 3.11+ is needed (python3)"; exit 1; }
+	[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+python-deps: $(VENV)/.installed
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+infra/localcloud/node_modules/.installed: infra/localcloud/package.json infra/localcloud/package-lock.json
+	cd infra/localcloud && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: frontend/node_modules/.installed infra/localcloud/node_modules/.installed
+
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run build --silent
+
+frontend: frontend/dist/index.html
+
+setup: system-packages python-deps node-deps frontend
+
+# ---------------------------------------------------------------- the two commands
+run: setup
+	$(PY) -m infra.run --port $(PORT)
+
+test: setup
+	$(MAKE) --no-print-directory test-python test-frontend test-e2e
+
+test-python: python-deps
+	$(PY) -m pytest -p no:cacheprovider tests/unit tests/contract tests/integration
+
+test-frontend: frontend/node_modules/.installed
+	cd frontend && npx vitest run
+
+# Browser tests against a fresh system of their own (temporary data folder, free port).
+test-e2e: setup
+	$(PY) -m infra.with_system -- bash -c 'cd frontend && npx playwright test'
+
+stop:
+	@pid=$$(cat .data/localcloud.lock 2>/dev/null | tr -dc 0-9); \
+	if [ -n "$$pid" ] && kill -0 $$pid 2>/dev/null; then kill -INT $$pid && echo "stopping ShopDesk (pid $$pid)"; \
+	else echo "ShopDesk is not running"; fi
+
+clean-data:
+	@echo "This deletes every record, upload and login of the local shop in .data/."
+	@read -p "Type yes to continue: " ok && [ "$$ok" = yes ] && rm -rf .data && echo deleted
+
+# ---------------------------------------------------------------- quality, speed, deploy
+$(VENV)-sam/bin/sam:
+	python3 -m venv $(VENV)-sam
+	$(VENV)-sam/bin/pip install -q --disable-pip-version-check aws-sam-cli
+
+lint: python-deps frontend/node_modules/.installed $(VENV)-sam/bin/sam
+	$(VENV)/bin/ruff check shared functions infra tests
+	$(VENV)/bin/mypy shared
+	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)-sam/bin/sam validate --lint --region us-east-1
+	cd frontend && npx vue-tsc --noEmit
+
+bench: setup
+	$(PY) -m tests.bench.run
+
+deploy: $(VENV)-sam/bin/sam frontend
+	$(VENV)-sam/bin/sam build
+	$(VENV)-sam/bin/sam deploy --guided

@@ -1,0 +1,33 @@
+"""Run a command against a fresh ShopDesk (temporary data folder, free port), then stop it.
+
+    python -m infra.with_system -- npx playwright test
+
+The command gets ``SHOPDESK_URL``; its exit code is returned.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from infra import background
+
+
+def main(argv: list[str]) -> int:
+    command = argv[argv.index("--") + 1:] if "--" in argv else argv
+    if not command:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="shopdesk-e2e-") as tmp:
+        system = background.start(Path(tmp))
+        try:
+            print(f"ShopDesk for this run: {system.url}", flush=True)
+            return subprocess.call(command, env={**os.environ, "SHOPDESK_URL": system.url})
+        finally:
+            system.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,38 @@
+"""Every domain event type, for schema generation and the contract test that keeps
+``docs/events/*.json`` in sync with the models.
+
+    python -m shared.events.catalog --write    # regenerate docs/events/
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from shared.events.base import DomainEvent
+from shared.settings.events import SettingsModified
+
+EVENTS: tuple[type[DomainEvent], ...] = (SettingsModified,)
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
+
+
+def schema(event: type[DomainEvent]) -> dict[str, Any]:
+    body = event.model_json_schema(mode="serialization")
+    body["$id"] = f"https://shopdesk.example/events/{event.detail_type()}.json"
+    body["x-source"] = event.source
+    body["x-detail-type"] = event.detail_type()
+    body["x-version"] = event.schema_version
+    return body
+
+
+def render(event: type[DomainEvent]) -> str:
+    return json.dumps(schema(event), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    if "--write" in sys.argv:
+        SCHEMA_DIR.mkdir(parents=True, exist_ok=True)
+        for ev in EVENTS:
+            (SCHEMA_DIR / f"{ev.detail_type()}.json").write_text(render(ev), encoding="utf-8")
+            print("wrote", SCHEMA_DIR / f"{ev.detail_type()}.json")
