@@ -75,13 +75,13 @@ def _moto_data(env: dict[str, str]) -> dict[str, Any]:
         return json.load(response)  # type: ignore[no-any-return]
 
 
-def _verify_id_token(env: dict[str, str], pool_id: str, client_id: str, token: str) -> dict:
+def _verify_id_token(env: dict[str, str], pool_id: str, client_id: str, token: str) -> dict[str, Any]:
     url = f"{env['AWS_ENDPOINT_URL']}/{pool_id}/.well-known/jwks.json"
     with urllib.request.urlopen(url) as response:
         jwks = json.load(response)
     kid = jwt.get_unverified_header(token)["kid"]
     key = jwt.PyJWK(next(k for k in jwks["keys"] if k["kid"] == kid)).key
-    return jwt.decode(token, key, algorithms=["RS256"], audience=client_id)  # type: ignore[no-any-return]
+    return jwt.decode(token, key, algorithms=["RS256"], audience=client_id)
 
 
 @dataclass
@@ -122,15 +122,16 @@ def _create_everything(env: dict[str, str], data_dir: Path, pristine: Path) -> C
     bucket = "shopdesk-test-media"
     s3.create_bucket(Bucket=bucket)
     s3.put_object(
-        Bucket=bucket, Key="products/1/主图.jpg", Body=BODY, ContentType="image/jpeg",
+        Bucket=bucket,
+        Key="products/1/主图.jpg",
+        Body=BODY,
+        ContentType="image/jpeg",
         Metadata={"shop": "1"},
-    )  # fmt: skip
+    )
 
     sqs = _client(env, "sqs")
     dlq_url = sqs.create_queue(QueueName="orders-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}
     queue_url = sqs.create_queue(
         QueueName="orders",
@@ -142,20 +143,18 @@ def _create_everything(env: dict[str, str], data_dir: Path, pristine: Path) -> C
         MessageAttributes={"shop": {"DataType": "String", "StringValue": "1"}},
     )
     notify_url = sqs.create_queue(QueueName="notifications")["QueueUrl"]
-    notify_arn = sqs.get_queue_attributes(QueueUrl=notify_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    notify_arn = sqs.get_queue_attributes(QueueUrl=notify_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events_url = sqs.create_queue(QueueName="order-events")["QueueUrl"]
-    events_arn = sqs.get_queue_attributes(QueueUrl=events_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    events_arn = sqs.get_queue_attributes(QueueUrl=events_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     sns = _client(env, "sns")
     topic_arn = sns.create_topic(Name="shop-alerts")["TopicArn"]
     sns.subscribe(
-        TopicArn=topic_arn, Protocol="sqs", Endpoint=notify_arn,
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=notify_arn,
         Attributes={"RawMessageDelivery": "true"},
-    )  # fmt: skip
+    )
     sns.publish(PhoneNumber=PHONE, Message=SMS_TEXT)
 
     ses = _client(env, "ses")
@@ -169,13 +168,15 @@ def _create_everything(env: dict[str, str], data_dir: Path, pristine: Path) -> C
     events = _client(env, "events")
     events.create_event_bus(Name="shop-events")
     events.put_rule(
-        Name="order-placed", EventBusName="shop-events",
+        Name="order-placed",
+        EventBusName="shop-events",
         EventPattern=json.dumps({"source": ["shopdesk.orders"], "detail-type": ["OrderPlaced"]}),
-    )  # fmt: skip
+    )
     events.put_targets(
-        Rule="order-placed", EventBusName="shop-events",
+        Rule="order-placed",
+        EventBusName="shop-events",
         Targets=[{"Id": "order-events-queue", "Arn": events_arn}],
-    )  # fmt: skip
+    )
 
     _client(env, "scheduler").create_schedule(
         Name="auto-cancel-unpaid",
@@ -188,9 +189,7 @@ def _create_everything(env: dict[str, str], data_dir: Path, pristine: Path) -> C
     key_id = kms.create_key(Description="ShopDesk PII")["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName="alias/shopdesk-pii", TargetKeyId=key_id)
     context = {"shop": "1", "field": "customer.name"}
-    ciphertext = kms.encrypt(KeyId=key_id, Plaintext=PII.encode(), EncryptionContext=context)[
-        "CiphertextBlob"
-    ]
+    ciphertext = kms.encrypt(KeyId=key_id, Plaintext=PII.encode(), EncryptionContext=context)["CiphertextBlob"]
     data_key = kms.generate_data_key(KeyId="alias/shopdesk-pii", KeySpec="AES_256")
 
     idp = _client(env, "cognito-idp")
@@ -202,9 +201,7 @@ def _create_everything(env: dict[str, str], data_dir: Path, pristine: Path) -> C
     )["UserPoolClient"]["ClientId"]
     idp.create_group(UserPoolId=pool_id, GroupName="owner")
     idp.admin_create_user(UserPoolId=pool_id, Username="owner1", MessageAction="SUPPRESS")
-    idp.admin_set_user_password(
-        UserPoolId=pool_id, Username="owner1", Password=PASSWORD, Permanent=True
-    )
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="owner1", Password=PASSWORD, Permanent=True)
     idp.admin_add_user_to_group(UserPoolId=pool_id, Username="owner1", GroupName="owner")
     tokens = idp.initiate_auth(
         ClientId=client_id,
@@ -276,10 +273,13 @@ def second_run(created: Created) -> Iterator[SecondRun]:
             text=True,
         )
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(
-        target=lambda: [lines.put(line) for line in process.stdout],  # type: ignore[union-attr]
-        daemon=True,
-    ).start()
+
+    def read_stdout() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read_stdout, daemon=True).start()
     env: dict[str, str] = {}
     deadline = time.monotonic() + 90
     while True:
@@ -325,24 +325,18 @@ def test_s3_object_is_byte_identical(created: Created, second_run: SecondRun) ->
     s3.put_object(Bucket=created.bucket, Key="after-restart.txt", Body=b"ok")
 
 
-def test_sqs_queue_redrive_and_waiting_message_survive(
-    created: Created, second_run: SecondRun
-) -> None:
+def test_sqs_queue_redrive_and_waiting_message_survive(created: Created, second_run: SecondRun) -> None:
     sqs = _client(second_run.env, "sqs")
     url = sqs.get_queue_url(QueueName="orders")["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert json.loads(attributes["RedrivePolicy"]) == created.redrive_policy
     assert attributes["VisibilityTimeout"] == "45"
-    messages = sqs.receive_message(
-        QueueUrl=url, MessageAttributeNames=["All"], WaitTimeSeconds=1
-    ).get("Messages", [])
+    messages = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"], WaitTimeSeconds=1).get("Messages", [])
     assert [json.loads(m["Body"])["orderId"] for m in messages] == ["SD-1001"]
     assert messages[0]["MessageAttributes"]["shop"]["StringValue"] == "1"
 
 
-def test_sns_topic_subscription_and_sent_sms_survive(
-    created: Created, second_run: SecondRun
-) -> None:
+def test_sns_topic_subscription_and_sent_sms_survive(created: Created, second_run: SecondRun) -> None:
     sns = _client(second_run.env, "sns")
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=created.topic_arn)["Subscriptions"]
     assert [s["Protocol"] for s in subscriptions] == ["sqs"]
@@ -366,20 +360,22 @@ def test_ses_identity_and_sent_mail_survive(second_run: SecondRun) -> None:
     assert subjects == [MAIL_SUBJECT]
 
 
-def test_eventbridge_bus_rule_and_target_survive_and_deliver(
-    created: Created, second_run: SecondRun
-) -> None:
+def test_eventbridge_bus_rule_and_target_survive_and_deliver(created: Created, second_run: SecondRun) -> None:
     events = _client(second_run.env, "events")
     rule = events.describe_rule(Name="order-placed", EventBusName="shop-events")
     assert json.loads(rule["EventPattern"])["source"] == ["shopdesk.orders"]
     targets = events.list_targets_by_rule(Rule="order-placed", EventBusName="shop-events")
     assert [t["Id"] for t in targets["Targets"]] == ["order-events-queue"]
     events.put_events(
-        Entries=[{
-            "EventBusName": "shop-events", "Source": "shopdesk.orders",
-            "DetailType": "OrderPlaced", "Detail": json.dumps({"orderId": "SD-1002"}),
-        }]
-    )  # fmt: skip
+        Entries=[
+            {
+                "EventBusName": "shop-events",
+                "Source": "shopdesk.orders",
+                "DetailType": "OrderPlaced",
+                "Detail": json.dumps({"orderId": "SD-1002"}),
+            }
+        ]
+    )
     sqs = _client(second_run.env, "sqs")
     url = sqs.get_queue_url(QueueName=created.events_queue)["QueueUrl"]
     messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
@@ -402,13 +398,9 @@ def test_kms_key_material_survives(created: Created, second_run: SecondRun) -> N
     assert aliases == ["alias/shopdesk-pii"]
 
 
-def test_cognito_users_passwords_and_signing_key_survive(
-    created: Created, second_run: SecondRun
-) -> None:
+def test_cognito_users_passwords_and_signing_key_survive(created: Created, second_run: SecondRun) -> None:
     # A token issued before the restart still verifies against the JWKS served after it.
-    old_claims = _verify_id_token(
-        second_run.env, created.pool_id, created.client_id, created.id_token
-    )
+    old_claims = _verify_id_token(second_run.env, created.pool_id, created.client_id, created.id_token)
     assert old_claims["cognito:username"] == "owner1"
     assert old_claims["cognito:groups"] == ["owner"]
     idp = _client(second_run.env, "cognito-idp")
@@ -419,9 +411,7 @@ def test_cognito_users_passwords_and_signing_key_survive(
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "owner1", "PASSWORD": PASSWORD},
     )["AuthenticationResult"]
-    new_claims = _verify_id_token(
-        second_run.env, created.pool_id, created.client_id, tokens["IdToken"]
-    )
+    new_claims = _verify_id_token(second_run.env, created.pool_id, created.client_id, tokens["IdToken"])
     assert new_claims["sub"] == old_claims["sub"]
     with pytest.raises(idp.exceptions.NotAuthorizedException):
         idp.initiate_auth(
@@ -432,10 +422,7 @@ def test_cognito_users_passwords_and_signing_key_survive(
 
 
 def test_listens_on_loopback_only(second_run: SecondRun) -> None:
-    ports = {
-        int(second_run.env[name].rsplit(":", 1)[1])
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB")
-    }
+    ports = {int(second_run.env[name].rsplit(":", 1)[1]) for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB")}
     found: dict[int, set[str]] = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for row in Path(table).read_text().splitlines()[1:]:
