@@ -497,3 +497,55 @@ def test_corrupt_snapshot_is_moved_aside_and_the_rest_restored(
     messages = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert any("sns.pickle" in m and "starts EMPTY" in m for m in messages), messages
     assert (moto_dir / "sns.pickle").exists(), "the new SNS state was not saved at stop"
+
+
+def test_snapshots_keep_going_under_writes_and_long_polls(tmp_path: Path) -> None:
+    """Snapshots hold requests off while pickling; a waiting long poll must not hold them off."""
+    failures: list[BaseException] = []
+    stop = threading.Event()
+    with LocalCloud(tmp_path, snapshot_interval=0.05) as cloud:
+        env = cloud.env()
+        url = _client(env, "sqs").create_queue(QueueName="busy")["QueueUrl"]
+        idle_url = _client(env, "sqs").create_queue(QueueName="idle")["QueueUrl"]
+
+        def work(target: Any) -> None:
+            try:
+                target(_client(env, "sqs"))
+            except BaseException as exc:
+                failures.append(exc)
+
+        def write(sqs: Any) -> None:
+            while not stop.is_set():
+                sqs.send_message(QueueUrl=url, MessageBody="x" * 1000)
+
+        def consume(sqs: Any) -> None:
+            while not stop.is_set():
+                for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []):
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+        idle_returned: list[float] = []
+
+        def idle_poll(sqs: Any) -> None:
+            sqs.receive_message(QueueUrl=idle_url, WaitTimeSeconds=3)
+            idle_returned.append(time.monotonic())
+
+        threads = [threading.Thread(target=work, args=(t,)) for t in (write, write, consume, idle_poll)]
+        for thread in threads:
+            thread.start()
+        snapshot_file = tmp_path / "moto" / "sqs.pickle"
+        versions = set()
+        deadline = time.monotonic() + 1.2
+        while time.monotonic() < deadline:
+            if snapshot_file.exists():
+                versions.add(snapshot_file.stat().st_mtime_ns)
+            time.sleep(0.02)
+        began = time.monotonic()
+        cloud.snapshot()
+        snapshot_done = time.monotonic()
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    assert failures == []
+    assert snapshot_done - began < 1.0
+    assert snapshot_done < idle_returned[0], "the long poll was over before the snapshot"
+    assert len(versions) >= 3, "periodic snapshots stalled under load"
