@@ -165,14 +165,18 @@ class Provisioner:
         if known:
             try:
                 pool = idp.describe_user_pool(UserPoolId=known)["UserPool"]
-                return {"Ref": pool["Id"], "Arn": pool["Arn"], "ProviderName": f"cognito-idp.{self.stack.region}.amazonaws.com/{pool['Id']}"}
+                return self._pool(pool)
             except idp.exceptions.ResourceNotFoundException:
                 pass
         kwargs = {k: p[k] for k in ("Policies", "AutoVerifiedAttributes", "AdminCreateUserConfig", "Schema")
                   if k in p}
         pool = idp.create_user_pool(PoolName=p.get("UserPoolName", logical), **kwargs)["UserPool"]
         self.state[logical] = {"Ref": pool["Id"]}
-        return {"Ref": pool["Id"], "Arn": pool["Arn"], "ProviderName": f"cognito-idp.{self.stack.region}.amazonaws.com/{pool['Id']}"}
+        return self._pool(pool)
+
+    def _pool(self, pool: dict[str, Any]) -> dict[str, str]:
+        return {"Ref": pool["Id"], "Arn": pool["Arn"],
+                "ProviderName": f"cognito-idp.{self.stack.region}.amazonaws.com/{pool['Id']}"}
 
     def user_pool_client(self, logical: str, p: dict[str, Any]) -> dict[str, str]:
         idp = self.client("cognito-idp")

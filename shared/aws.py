@@ -1,11 +1,11 @@
 """boto3 clients, one per service per container, made on first use (cold start)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str, endpoint_url: str | None = None) -> Any:
     import boto3
     from botocore.config import Config

@@ -25,8 +25,8 @@ def _machinery() -> tuple[Any, Any]:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
     store = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
-    config = IdempotencyConfig(event_key_jmespath="[scope, key]", payload_validation_jmespath="body_sha256", expires_after_seconds=KEY_TTL_SECONDS,
-                               raise_on_no_idempotency_key=True)
+    config = IdempotencyConfig(event_key_jmespath="[scope, key]", payload_validation_jmespath="body_sha256",
+                               expires_after_seconds=KEY_TTL_SECONDS, raise_on_no_idempotency_key=True)
     return store, config
 
 
@@ -52,7 +52,8 @@ def run_once(scope: str, key: str, body: Any, run: Callable[[], dict[str, Any]])
         return run()
 
     try:
-        return _once(request={"scope": scope, "key": key, "body_sha256": digest})
+        answer: dict[str, Any] = _once(request={"scope": scope, "key": key, "body_sha256": digest})
+        return answer
     except IdempotencyAlreadyInProgressError as exc:
         raise Conflict("request_in_progress") from exc
     except IdempotencyValidationError as exc:

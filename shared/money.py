@@ -14,7 +14,7 @@ MinorUnits = Annotated[int, Field(ge=0, le=10**12, description="Amount in minor 
 
 
 class Money(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     amount: int = Field(description="Integer minor units, e.g. 12900 = ¥129.00")
     currency: Currency = "CNY"
 

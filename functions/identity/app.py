@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from shared.auth.roles import permissions_of
 from shared.config import settings as config
 from shared.errors import NotFound
@@ -12,6 +10,7 @@ from shared.http import ApiRequest, ShopApp
 from shared.http.app import SIGNED_IN
 from shared.identity import access, signin
 from shared.identity.audit import AuditEntry, AuditQuery, search
+from shared.model import Model
 from shared.pagination import Page
 
 app = ShopApp("identity")
@@ -21,24 +20,24 @@ DEMO_ACCOUNTS = [("owner@demo.shop", "owner"), ("service@demo.shop", "customer_s
                  ("finance@demo.shop", "finance")]
 
 
-class DemoAccount(BaseModel):
+class DemoAccount(Model):
     email: str
     role: str
 
 
-class AuthConfig(BaseModel):
+class AuthConfig(Model):
     demo: bool
     demo_password: str | None = None
     demo_accounts: list[DemoAccount] = []
 
 
-class UserView(BaseModel):
+class UserView(Model):
     id: str
     email: str
     name: str
 
 
-class ShopMembership(BaseModel):
+class ShopMembership(Model):
     shop_id: str
     name: str
     roles: list[str]
@@ -48,7 +47,7 @@ class CurrentShop(ShopMembership):
     permissions: list[str]
 
 
-class Me(BaseModel):
+class Me(Model):
     user: UserView
     shops: list[ShopMembership]
     current: CurrentShop | None

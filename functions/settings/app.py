@@ -29,10 +29,11 @@ from shared.settings.regions import PROVINCES
 app = ShopApp("settings")
 
 
-@app.api("GET", "/settings", permission="settings.view", response=SettingsView)
+@app.api("GET", "/settings", permission="settings.view", response=SettingsView,
+         prefetch=lambda shop_id: [service.item_key(shop_id)])
 def get_settings(req: ApiRequest[None, None]) -> SettingsView:
     """All settings sections of the current shop, each with its version."""
-    return service.get_settings(req.shop.shop_id)
+    return service.get_settings(req.shop.shop_id, req.prefetched[0])
 
 
 @app.api("GET", "/settings/regions", permission="settings.view", response=RegionList)

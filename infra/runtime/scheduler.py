@@ -46,7 +46,7 @@ class Scheduler(threading.Thread):
         self.fired: dict[str, int] = {k: 0 for k in self.schedules}
 
     def fire(self, name: str) -> Any:
-        function, expression = self.schedules[name]
+        function, _ = self.schedules[name]
         event = {"version": "0", "id": name, "detail-type": "Scheduled Event", "source": "aws.scheduler",
                  "time": datetime.now(UTC).isoformat(), "detail": {}}
         result = self.pool[function].invoke(event)

@@ -18,7 +18,7 @@ from shared.ids import new_id
 class Actor(BaseModel):
     """Who did it: a signed-in staff member, or ``system`` for schedules and consumers."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str
     email: str | None = None
     source_ip: str | None = None
@@ -30,7 +30,7 @@ class Actor(BaseModel):
 
 
 class DomainEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     source: ClassVar[str] = "shopdesk"
     schema_version: ClassVar[int] = 1
 
@@ -59,7 +59,7 @@ class RecordModified(DomainEvent):
 class EventEnvelope(BaseModel):
     """What an SQS consumer finds in a message body: EventBridge's envelope around our event."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", defer_build=True)
     id: str
     detail_type: str = Field(alias="detail-type")
     source: str

@@ -22,4 +22,6 @@ def consume(event: dict[str, Any], context: Any, handle: Callable[[EventEnvelope
         handle(EventEnvelope.model_validate_json(record.body))
 
     processor = BatchProcessor(event_type=EventType.SQS)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    answer: dict[str, Any] = dict(
+        process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context))
+    return answer

@@ -50,6 +50,7 @@ class ApiRequest(Generic[B, Q]):
     user: SignedInUser | None = None
     ctx: AuthContext | None = None
     request_id: str = ""
+    prefetched: list[Any] = field(default_factory=list)
 
     @property
     def shop(self) -> AuthContext:
@@ -73,11 +74,12 @@ class RouteSpec:
     description: str
     idempotent: bool
     tags: tuple[str, ...] = field(default=())
+    prefetch: Callable[[str], list[Any]] | None = None
 
 
 class ShopApp:
     def __init__(self, name: str) -> None:
-        from chalice import Chalice
+        from chalice.app import Chalice
 
         self.name = name
         self.chalice = Chalice(app_name=f"shopdesk-{name}")
@@ -89,10 +91,11 @@ class ShopApp:
     def api(self, method: str, path: str, *, permission: str | None = None, public: bool = False,
             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
             response: type[BaseModel] | None = None, status: int = 200, summary: str = "",
-            idempotent: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+            idempotent: bool = False, prefetch: Callable[[str], list[Any]] | None = None,
+            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
-        if permission not in (None, SIGNED_IN) and not is_known(permission):
+        if permission is not None and permission != SIGNED_IN and not is_known(permission):
             raise TypeError(f"{method} {path}: unknown permission {permission!r} (see shared.auth.permissions)")
         access: Literal["public", "user", "shop"] = (
             "public" if public else "user" if permission == SIGNED_IN else "shop")
@@ -101,7 +104,8 @@ class ShopApp:
             spec = RouteSpec(method=method, path=path, name=fn.__name__, permission=None if public else permission,
                              access=access, body=body, query=query, response=response, status=status,
                              summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
-                             description=(fn.__doc__ or "").strip(), idempotent=idempotent, tags=(self.name,))
+                             description=(fn.__doc__ or "").strip(), idempotent=idempotent, tags=(self.name,),
+                             prefetch=prefetch)
             self.specs.append(spec)
 
             def view(**path_params: str) -> Any:
@@ -115,9 +119,10 @@ class ShopApp:
 
     # -- the one request pipeline ---------------------------------------------------------
     def _handle(self, spec: RouteSpec, fn: Callable[..., Any], path_params: dict[str, str]) -> Any:
-        from chalice import Response
+        from chalice.app import Response
 
         request = self.chalice.current_request
+        assert request is not None
         headers = {k.lower(): v for k, v in (request.headers or {}).items()}
         language = pick_language(headers.get("accept-language"))
         context = request.context or {}
@@ -126,7 +131,8 @@ class ShopApp:
             req: ApiRequest[Any, Any] = ApiRequest(language=language, path=path_params, headers=headers,
                                                    request_id=request_id)
             self._authenticate(spec, req, context, headers)
-            raw = request.raw_body or b""
+            body = request.raw_body or b""
+            raw = body.encode() if isinstance(body, str) else body
             if spec.body is not None:
                 req.body = parse_body(spec.body, raw)
             if spec.query is not None:
@@ -175,8 +181,11 @@ class ShopApp:
         from shared.identity.access import authorize
 
         identity = context.get("identity") or {}
-        req.ctx = authorize(req.user.user_id, req.user.email, shop_id, source_ip=identity.get("sourceIp"),
-                            user_agent=headers.get("user-agent"))
+        # The membership and the route's main item (``prefetch``) come in one round trip.
+        keys = spec.prefetch(shop_id) if spec.prefetch else []
+        req.ctx, req.prefetched = authorize(req.user.user_id, req.user.email, shop_id,
+                                            source_ip=identity.get("sourceIp"), user_agent=headers.get("user-agent"),
+                                            prefetch=keys)
         if spec.permission:
             req.ctx.require(spec.permission)
 

@@ -37,7 +37,7 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
     schemas = dict(defs.get("$defs", {}))
     schemas["Error"] = ERROR_SCHEMA
 
-    def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
+    def ref(model: type[BaseModel], mode: Any) -> dict[str, Any]:
         return dict(keyed[(model, mode)])
 
     paths: dict[str, dict[str, Any]] = {}

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from shared.db import ShopItem, table_meta
+from shared.db import ShopItem, TableMeta
 from shared.events.base import EventEnvelope
+from shared.model import Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 
 
@@ -43,8 +44,8 @@ class _ByActor(GlobalSecondaryIndex["AuditRecord"]):
 
 
 class AuditRecord(ShopItem):
-    class Meta(table_meta("AUDIT_TABLE")):
-        pass
+    class Meta(metaclass=TableMeta):
+        table_env = "AUDIT_TABLE"
 
     occurred_at = UnicodeAttribute()
     action = UnicodeAttribute()
@@ -63,12 +64,12 @@ class AuditRecord(ShopItem):
     by_actor = _ByActor()
 
 
-class AuditActor(BaseModel):
+class AuditActor(Model):
     id: str
     email: str | None = None
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     id: str
     occurred_at: str
     actor: AuditActor
@@ -126,6 +127,7 @@ def _only(data: dict[str, Any] | None, changed: list[str] | None) -> dict[str, A
 
 
 def search(shop_id: str, query: AuditQuery) -> Page[AuditEntry]:
+    index: _ByResource | _ByActor | None
     if query.resource:
         scope, pk, index = f"{shop_id}:res:{query.resource}", f"SHOP#{shop_id}#RES#{query.resource}", AuditRecord.by_resource
     elif query.actor:
@@ -134,10 +136,8 @@ def search(shop_id: str, query: AuditQuery) -> Page[AuditEntry]:
         scope, pk, index = f"{shop_id}:all", f"SHOP#{shop_id}", None
     start = decode_cursor(query.cursor, scope)
     kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": query.limit, "last_evaluated_key": start}
-    if index is None:
-        results = AuditRecord.query(pk, AuditRecord.sk.startswith("AUDIT#"), **kwargs)
-    else:
-        results = index.query(pk, **kwargs)
+    results = (AuditRecord.query(pk, AuditRecord.sk.startswith("AUDIT#"), **kwargs) if index is None
+               else index.query(pk, **kwargs))
     items = [_entry(r) for r in results]
     return Page[AuditEntry](items=items, next_cursor=encode_cursor(results.last_evaluated_key, scope))
 

@@ -5,29 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from shared.aws import client
 from shared.config import settings
 from shared.errors import NotAuthenticated, ShopDeskError
+from shared.model import Input, Model
 
 
-class SignIn(BaseModel):
+class SignIn(Input):
     email: str = Field(min_length=3, max_length=120)
     password: str = Field(min_length=1, max_length=256)
 
 
-class Refresh(BaseModel):
+class Refresh(Input):
     refresh_token: str = Field(min_length=10, max_length=8192)
 
 
-class NewPassword(BaseModel):
+class NewPassword(Input):
     email: str = Field(min_length=3, max_length=120)
     session: str = Field(min_length=1, max_length=8192)
     new_password: str = Field(min_length=8, max_length=256)
 
 
-class Tokens(BaseModel):
+class Tokens(Model):
     id_token: str | None = None
     access_token: str | None = None
     refresh_token: str | None = None
@@ -90,4 +91,4 @@ def create_staff_login(email: str, password: str, *, temporary: bool = False) ->
         user = {"Attributes": user["UserAttributes"]}
     if not temporary:
         cognito.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=True)
-    return next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    return str(next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub"))

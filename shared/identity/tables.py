@@ -14,7 +14,7 @@ from __future__ import annotations
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from shared.db import ShopItem, table_meta
+from shared.db import ShopItem, TableMeta
 
 
 class ByGsi1(GlobalSecondaryIndex["IdentityItem"]):
@@ -27,8 +27,8 @@ class ByGsi1(GlobalSecondaryIndex["IdentityItem"]):
 
 
 class IdentityItem(ShopItem):
-    class Meta(table_meta("IDENTITY_TABLE")):
-        pass
+    class Meta(metaclass=TableMeta):
+        table_env = "IDENTITY_TABLE"
 
 
 class ShopRecord(IdentityItem):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from shared.model import Input, Model
 from shared.money import Currency
 from shared.settings.regions import PROVINCE_CODES
 
@@ -23,8 +24,8 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 Version = Annotated[int, Field(ge=0, description="The version this update is based on (optimistic lock)")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(Input):
+    """Settings input: unknown fields are an error."""
 
 
 # -- profile -----------------------------------------------------------------------------
@@ -89,7 +90,7 @@ class _Method(Strict):
 
     @model_validator(mode="after")
     def _filled_when_enabled(self) -> Any:
-        settings = getattr(self, "settings")
+        settings = self.settings  # type: ignore[attr-defined]  # each method declares its settings
         missing = [f for f in self._required if not getattr(settings, f)]
         if self.enabled and missing:
             raise PydanticCustomError("method_settings_required", "enabled method needs {missing}",
@@ -166,7 +167,7 @@ class CashOnDelivery(_Method):
     settings: CashOnDeliverySettings = CashOnDeliverySettings()
 
 
-PaymentMethod = Annotated[Union[Alipay, WechatPay, UnionPay, BankTransfer, CashOnDelivery], Field(discriminator="code")]
+PaymentMethod = Annotated[Alipay | WechatPay | UnionPay | BankTransfer | CashOnDelivery, Field(discriminator="code")]
 METHOD_CODES = ("alipay", "wechat_pay", "unionpay", "bank_transfer", "cash_on_delivery")
 
 
@@ -185,7 +186,7 @@ class PaymentMethods(Strict):
 
     def completed(self) -> PaymentMethods:
         """All five methods, in a stable order; those not given are disabled with defaults."""
-        given = {m.code: m for m in self.methods}
+        given: dict[str, Any] = {m.code: m for m in self.methods}
         from pydantic import TypeAdapter
 
         adapter: TypeAdapter[Any] = TypeAdapter(PaymentMethod)
@@ -226,13 +227,13 @@ class DeliveryRegionsView(DeliveryRegions):
     version: int
 
 
-class Region(BaseModel):
+class Region(Model):
     code: str
     name_zh: str
     name_en: str
 
 
-class RegionList(BaseModel):
+class RegionList(Model):
     items: list[Region]
 
 
@@ -297,7 +298,7 @@ class BusinessHoursView(BusinessHours):
 
 
 # -- all sections --------------------------------------------------------------------------
-class SettingsView(BaseModel):
+class SettingsView(Model):
     profile: ProfileView
     payment_methods: PaymentMethodsView
     delivery_regions: DeliveryRegionsView
@@ -316,12 +317,12 @@ class LogoUploadRequest(Strict):
         return v
 
 
-class PresignedPost(BaseModel):
+class PresignedPost(Model):
     url: str
     fields: dict[str, str]
 
 
-class LogoUpload(BaseModel):
+class LogoUpload(Model):
     key: str
     upload: PresignedPost
     expires_in: int

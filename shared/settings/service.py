@@ -3,14 +3,16 @@ version bumped (conditional on the version the caller saw) and a ``SettingsModif
 """
 from __future__ import annotations
 
+import copy
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shared.db import connection, version_condition
+from shared.db import ItemKey, connection, version_condition
 from shared.errors import VersionConflict
 from shared.events.base import Actor, changed_fields
 from shared.events.outbox import outbox_item
@@ -55,6 +57,16 @@ def _section(item: SettingsItem | None, section: str) -> tuple[dict[str, Any], i
 
 
 def _defaults(section: str) -> dict[str, Any]:
+    return copy.deepcopy(_default_sections()[section])
+
+
+@lru_cache(maxsize=1)
+def _default_sections() -> dict[str, dict[str, Any]]:
+    """Defaults of a section never saved (computed once: they are the same for every shop)."""
+    return {name: _build_default(name) for name in SECTION_MODELS}
+
+
+def _build_default(section: str) -> dict[str, Any]:
     if section == "profile":
         return ShopProfile(name="未命名店铺").model_dump(mode="json")
     model = SECTION_MODELS[section]()
@@ -63,8 +75,16 @@ def _defaults(section: str) -> dict[str, Any]:
     return model.model_dump(mode="json")
 
 
-def get_settings(shop_id: str) -> SettingsView:
-    item = _load(shop_id)
+def item_key(shop_id: str) -> ItemKey:
+    """For routes that read the settings item together with the auth check (one round trip)."""
+    return (SettingsItem, *key(shop_id))
+
+
+def get_settings(shop_id: str, item: SettingsItem | object | None = ...) -> SettingsView:
+    """All sections; ``item`` when the caller already read it (None: the shop has none yet)."""
+    if item is ...:
+        item = _load(shop_id)
+    assert item is None or isinstance(item, SettingsItem)
     profile, pv = _section(item, "profile")
     payments, mv = _section(item, "payment_methods")
     regions, rv = _section(item, "delivery_regions")

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute
 
-from shared.db import ShopItem, table_meta
+from shared.db import ShopItem, TableMeta
 
 SETTINGS_TABLE_ENV = "SETTINGS_TABLE"
 
 
 class SettingsItem(ShopItem):
-    class Meta(table_meta(SETTINGS_TABLE_ENV)):
-        pass
+    class Meta(metaclass=TableMeta):
+        table_env = SETTINGS_TABLE_ENV
 
     profile = JSONAttribute(null=True)
     profile_version = NumberAttribute(null=True)

@@ -66,9 +66,9 @@ def test_every_route_demands_a_permission_unless_declared_public_or_signed_in():
 
 
 def _models() -> list[type[ShopItem]]:
-    import shared.events.outbox  # noqa: F401  (outbox models are made per table on use)
-    import shared.identity.audit  # noqa: F401
-    import shared.identity.tables  # noqa: F401
+    import shared.events.outbox
+    import shared.identity.audit
+    import shared.identity.tables
     import shared.settings.store  # noqa: F401
 
     seen, todo = [], list(ShopItem.__subclasses__())

@@ -19,17 +19,17 @@ test.describe('shop settings', () => {
     await page.locator('#tab-settings-business-hours').click()
     const monday = page.getByTestId('hours-row-1')
     const closed = monday.getByTestId('hours-closed-1')
-    if ((await closed.getAttribute('aria-checked')) === 'true') await closed.click() // open on Mondays
-    const current = await monday.getByTestId('hours-open-1').locator('.el-select__selected-item:not(.is-hidden)').first().innerText()
-    const choice = ['08:00', '08:15', '08:30', '08:45', '09:15'].find((t) => t !== current.trim())!
+    if (await closed.getByRole('switch').isChecked()) await closed.click() // open on Mondays
+    const current = (await monday.getByTestId('hours-open-1').innerText()).match(/\d\d:\d\d/)?.[0]
+    const choice = ['08:00', '08:15', '08:30', '08:45'].find((t) => t !== current)!
     await monday.getByTestId('hours-open-1').click()
     await page.locator('.el-select-dropdown__item:visible', { hasText: choice }).first().click()
     await page.getByTestId('business-hours-save').click()
     await expectSavedToast(page)
 
     await page.reload()
-    await expect(page.getByTestId('hours-row-1')).toContainText(choice)
-    await expect(page.getByTestId('hours-closed-1')).toHaveAttribute('aria-checked', 'false')
+    await expect(page.getByTestId('hours-open-1')).toContainText(choice)
+    await expect(page.getByTestId('hours-closed-1').getByRole('switch')).not.toBeChecked()
     await page.locator('#tab-settings-profile').click()
     await expect(page.getByTestId('profile-name')).toHaveValue(name)
   })
@@ -105,10 +105,17 @@ test.describe('shop settings', () => {
   })
 })
 
-test('a role without the settings permission sees neither the menu item nor the page', async ({ page }) => {
-  await signIn(page, 'warehouse@demo.shop')
-  await expect(page.getByTestId('dashboard-card-settings')).toHaveCount(0)
-  await page.goto('./#/settings/profile')
+test('a role without the audit permission sees neither the menu item nor the page', async ({ page }) => {
+  // Marketing may view the settings but not the audit log, nor edit settings.
+  await signIn(page, 'marketing@demo.shop')
+  await expect(page.getByTestId('dashboard-card-settings')).toBeVisible()
+  await expect(page.getByTestId('dashboard-card-audit')).toHaveCount(0)
+  await expect(page.locator('[data-testid="menu-audit"]')).toHaveCount(0)
+  await page.goto('./#/audit')
   await expect(page.getByTestId('forbidden-page')).toBeVisible()
   await expect(page).toHaveURL(/#\/403/)
+
+  await page.goto('./#/settings/profile')
+  await expect(page.getByTestId('profile-name')).toBeDisabled()
+  await expect(page.getByTestId('profile-save')).toHaveCount(0)
 })
