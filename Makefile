@@ -16,6 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := openjdk-17-jre-headless chromium fonts-wqy-microhei
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
+export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help run test test-python test-frontend test-e2e lint bench deploy setup system-packages python-deps \
         node-deps frontend clean-data stop
@@ -110,5 +111,6 @@ bench: setup
 	$(PY) -m tests.bench.run
 
 deploy: $(VENV)-sam/bin/sam frontend
-	$(VENV)-sam/bin/sam build
+	SHOPDESK_ROOT=$(CURDIR) $(VENV)-sam/bin/sam build
 	$(VENV)-sam/bin/sam deploy --guided
+	@echo "Then upload frontend/dist to a bucket behind CloudFront (docs/deploy.md)."
