@@ -39,6 +39,7 @@ class Provisioner:
             "AWS::Cognito::UserPool": self.user_pool,
             "AWS::Cognito::UserPoolClient": self.user_pool_client,
             "AWS::Events::Rule": self.rule,
+            "AWS::SES::EmailIdentity": self.email_identity,
         }
         pending = {k: v for k, v in self.stack.resources.items() if v["Type"] not in SKIPPED}
         unknown = sorted({v["Type"] for v in pending.values()} - set(handlers))
@@ -129,6 +130,10 @@ class Provisioner:
         if targets:
             events.put_targets(Rule=name, EventBusName=kwargs["EventBusName"], Targets=targets)
         return {"Ref": name, "Arn": arn}
+
+    def email_identity(self, logical: str, p: dict[str, Any]) -> dict[str, str]:
+        self.client("ses").verify_email_identity(EmailAddress=p["EmailIdentity"])
+        return {"Ref": p["EmailIdentity"]}
 
     def bucket(self, logical: str, p: dict[str, Any]) -> dict[str, str]:
         s3 = self.client("s3")

@@ -3,6 +3,9 @@ filled in as a real merchant's would be, and one staff login per built-in role.
 """
 from __future__ import annotations
 
+import time
+
+from shared.errors import VersionConflict
 from shared.events.base import Actor
 from shared.identity import access, signin
 from shared.settings import service
@@ -26,6 +29,9 @@ DEMO_STAFF = [
 ]
 
 
+SECOND_SHOP_ID = "shp_demo_kids"
+
+
 def seeded() -> bool:
     try:
         access.shop_name(DEMO_SHOP_ID)
@@ -37,17 +43,30 @@ def seeded() -> bool:
 def seed_demo() -> None:
     owner = None
     access.create_shop("花间集 · 女装旗舰店", DEMO_SHOP_ID)
+    users = {}
     for email, name, role in DEMO_STAFF:
-        user_id = signin.create_staff_login(email, DEMO_PASSWORD)
+        user_id = signin.create_staff_login(email, DEMO_PASSWORD, name=name)
         access.upsert_user(user_id, email, name)
         access.add_member(user_id, DEMO_SHOP_ID, {role})
+        users[role] = user_id
         if role == "owner":
             owner = Actor(id=user_id, email=email)
     assert owner is not None
-    service.update_section(DEMO_SHOP_ID, "profile", ShopProfile(
+    # A second shop of the same owner (the shop switcher), where customer service also runs marketing.
+    access.create_shop("花间集 · 童装店", SECOND_SHOP_ID, owner=owner)
+    access.add_member(users["customer_service"], SECOND_SHOP_ID, {"customer_service", "marketing"})
+    profile = ShopProfile(
         name="花间集 · 女装旗舰店", contact_name="王芳", contact_phone="13800138000",
         contact_email="service@huajianji.example", address="浙江省杭州市余杭区文一西路 998 号",
-        time_zone="Asia/Shanghai", currency="CNY"), 0, owner)
+        time_zone="Asia/Shanghai", currency="CNY")
+    # The ShopCreated consumer saves the new shop's name at some moment: build on its version.
+    for _ in range(10):
+        try:
+            service.update_section(DEMO_SHOP_ID, "profile", profile, service.get_settings(DEMO_SHOP_ID).profile.version,
+                                   owner)
+            break
+        except VersionConflict:
+            time.sleep(0.2)
     service.update_section(DEMO_SHOP_ID, "payment_methods", PaymentMethods.model_validate({"methods": [
         {"code": "alipay", "enabled": True, "settings": {"merchant_id": "2088102146225135", "fee_rate_bp": 60}},
         {"code": "wechat_pay", "enabled": True, "settings": {"merchant_id": "1900000109", "fee_rate_bp": 60}},

@@ -57,6 +57,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "店铺标志须为不超过 {max_bytes} 字节的 PNG、JPEG 或 WebP 图片（{reason}）。",
     },
     "logo_missing": {"en": "No uploaded logo found for key {key}; upload it first.", "zh-CN": "找不到已上传的标志文件 {key}，请先上传。"},
+    # staff and roles
+    "staff_not_found": {"en": "No such staff member in this shop.", "zh-CN": "本店铺没有该员工。"},
+    "member_exists": {"en": "{login} is already a member of this shop.", "zh-CN": "{login} 已是本店铺的员工。"},
+    "last_owner": {
+        "en": "A shop must keep at least one active owner: make someone else owner first.",
+        "zh-CN": "店铺至少需要一位有效的店主，请先指定其他店主。",
+    },
+    "self_lockout": {
+        "en": "You cannot take away your own access to staff management (or disable or remove yourself).",
+        "zh-CN": "不能取消自己的员工管理权限，也不能停用或移除自己。",
+    },
+    "role_not_found": {"en": "No such role in this shop.", "zh-CN": "本店铺没有该角色。"},
+    "role_built_in": {"en": "Built-in roles cannot be changed or deleted.", "zh-CN": "内置角色不能修改或删除。"},
+    "role_in_use": {
+        "en": "{members} staff member(s) still hold this role: give them another role first.",
+        "zh-CN": "仍有 {members} 名员工使用该角色，请先为他们更换角色。",
+    },
     # field messages (pydantic error types and our own)
     "field.missing": {"en": "is required", "zh-CN": "为必填项"},
     "field.string_too_short": {"en": "must have at least {min_length} characters", "zh-CN": "至少 {min_length} 个字符"},
@@ -85,6 +102,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.date_parsing": {"en": "must be a date like 2026-12-31", "zh-CN": "必须是日期，如 2026-12-31"},
     "field.date_type": {"en": "must be a date like 2026-12-31", "zh-CN": "必须是日期，如 2026-12-31"},
     "field.invalid": {"en": "is invalid", "zh-CN": "无效"},
+    "field.login": {
+        "en": "must be an e-mail address or a mainland mobile number",
+        "zh-CN": "必须是邮箱地址或 11 位手机号",
+    },
+    "field.unknown_role": {"en": "unknown role {role}", "zh-CN": "未知的角色 {role}"},
+    "field.unknown_permission": {"en": "unknown permission {code}", "zh-CN": "未知的权限 {code}"},
+    "field.date_range": {"en": "'to' must be after 'from'", "zh-CN": "结束时间必须晚于开始时间"},
+    "field.datetime_from_date_parsing": {"en": "must be a date or time like 2026-12-31T08:00:00Z",
+                                         "zh-CN": "必须是日期或时间，如 2026-12-31T08:00:00Z"},
+    "field.datetime_parsing": {"en": "must be a date or time like 2026-12-31T08:00:00Z",
+                               "zh-CN": "必须是日期或时间，如 2026-12-31T08:00:00Z"},
     "field.email": {"en": "must be a valid e-mail address", "zh-CN": "必须是有效的邮箱地址"},
     "field.phone": {
         "en": "must be a mainland mobile number (11 digits) or a landline like 010-12345678",

@@ -1,16 +1,19 @@
-"""Identity and access: sign-in, the signed-in user's shops, and the audit log."""
+"""Identity and access: sign-in, the signed-in user and their shops, staff, roles and
+permissions, and the audit log."""
 from __future__ import annotations
 
 from typing import Any
 
-from shared.auth.roles import permissions_of
+from pydantic import Field
+
 from shared.config import settings as config
 from shared.errors import NotFound
+from shared.exports import ExportFile
 from shared.http import ApiRequest, ShopApp
 from shared.http.app import SIGNED_IN
-from shared.identity import access, signin
-from shared.identity.audit import AuditEntry, AuditQuery, search
-from shared.model import Model
+from shared.identity import access, roles, signin, staff
+from shared.identity.audit import AuditEntry, AuditExportQuery, AuditQuery, export, search, visible_entries
+from shared.model import Input, Model
 from shared.pagination import Page
 
 app = ShopApp("identity")
@@ -35,6 +38,8 @@ class UserView(Model):
     id: str
     email: str
     name: str
+    login: str = ""
+    phone: str = ""
 
 
 class ShopMembership(Model):
@@ -53,6 +58,27 @@ class Me(Model):
     current: CurrentShop | None
 
 
+class ProfileUpdate(Input):
+    name: str = Field(min_length=1, max_length=40)
+    phone: str = Field("", max_length=20, pattern=r"^(\+?86)?(1[3-9]\d{9})?$")
+
+
+class PasswordChange(Input):
+    access_token: str = Field(min_length=10, max_length=8192)
+    old_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
+class Done(Model):
+    ok: bool = True
+
+
+class ShopCreated(Model):
+    shop_id: str
+    name: str
+
+
+# -- sign-in -------------------------------------------------------------------------------------
 @app.api("GET", "/auth/config", public=True, response=AuthConfig)
 def auth_config(req: ApiRequest[None, None]) -> AuthConfig:
     """What the sign-in page needs to know (in demo mode: the demo accounts)."""
@@ -64,7 +90,7 @@ def auth_config(req: ApiRequest[None, None]) -> AuthConfig:
 
 @app.api("POST", "/auth/signin", public=True, body=signin.SignIn, response=signin.Tokens)
 def sign_in(req: ApiRequest[signin.SignIn, None]) -> signin.Tokens:
-    """Sign in with e-mail and password; may answer a NEW_PASSWORD_REQUIRED challenge."""
+    """Sign in with e-mail (or mobile) and password; may answer a NEW_PASSWORD_REQUIRED challenge."""
     return signin.sign_in(req.body)
 
 
@@ -80,6 +106,7 @@ def new_password(req: ApiRequest[signin.NewPassword, None]) -> signin.Tokens:
     return signin.new_password(req.body)
 
 
+# -- the signed-in user --------------------------------------------------------------------------
 @app.api("GET", "/me", permission=SIGNED_IN, response=Me)
 def me(req: ApiRequest[None, None]) -> Me:
     """The signed-in user, their shops, and their roles and permissions in the current shop."""
@@ -91,19 +118,140 @@ def me(req: ApiRequest[None, None]) -> Me:
     if wanted and current is None and req.headers.get("x-shop-id"):
         raise NotFound("shop_not_found")
     return Me(
-        user=UserView(id=req.user.user_id, email=req.user.email, name=profile.name if profile else ""),
+        user=UserView(id=req.user.user_id, email=req.user.email, name=profile.name if profile else "",
+                      login=profile.login if profile else req.user.email, phone=profile.phone if profile else ""),
         shops=[ShopMembership(shop_id=m.shop_id, name=m.shop_name, roles=sorted(m.roles)) for m in shops],
         current=CurrentShop(shop_id=current.shop_id, name=current.shop_name, roles=sorted(current.roles),
-                            permissions=sorted(permissions_of(current.roles))) if current else None,
+                            permissions=sorted(current.permissions)) if current else None,
     )
 
 
+@app.api("PUT", "/me", permission=SIGNED_IN, body=ProfileUpdate, response=UserView)
+def update_me(req: ApiRequest[ProfileUpdate, None]) -> UserView:
+    """Change one's own name and phone number."""
+    assert req.user is not None
+    user = access.update_profile(req.user.user_id, req.body.name, req.body.phone)
+    return UserView(id=req.user.user_id, email=user.email, name=user.name, login=user.login, phone=user.phone)
+
+
+@app.api("POST", "/me/password", permission=SIGNED_IN, body=PasswordChange, response=Done)
+def change_password(req: ApiRequest[PasswordChange, None]) -> Done:
+    """Change one's own password (needs the access token from sign-in)."""
+    from shared.identity.cognito import change_password as change
+
+    change(req.body.access_token, req.body.old_password, req.body.new_password)
+    return Done()
+
+
+@app.api("POST", "/shops", permission=SIGNED_IN, body=access.ShopCreate, response=ShopCreated, status=201,
+         idempotent=True)
+def create_shop(req: ApiRequest[access.ShopCreate, None]) -> ShopCreated:
+    """Open another shop; the caller becomes its owner."""
+    assert req.user is not None
+    from shared.events.base import Actor
+
+    shop_id = access.create_shop(req.body.name, owner=Actor(id=req.user.user_id, email=req.user.email))
+    return ShopCreated(shop_id=shop_id, name=req.body.name)
+
+
+# -- staff ---------------------------------------------------------------------------------------
+@app.api("GET", "/staff", permission="staff.view", query=staff.StaffQuery, response=Page[staff.StaffView])
+def list_staff(req: ApiRequest[None, staff.StaffQuery]) -> Page[staff.StaffView]:
+    """The shop's staff; filter by status, role, or part of a name or login."""
+    return staff.list_staff(req.shop, req.query)
+
+
+@app.api("POST", "/staff", permission="staff.create", body=staff.StaffInvite, response=staff.Invitation,
+         status=201, idempotent=True)
+def invite_staff(req: ApiRequest[staff.StaffInvite, None]) -> staff.Invitation:
+    """Invite someone by e-mail or mobile number with one or more roles."""
+    return staff.invite(req.shop, req.body, access.shop_name(req.shop.shop_id))
+
+
+@app.api("GET", "/staff/{user_id}", permission="staff.view", response=staff.StaffView)
+def get_staff(req: ApiRequest[None, None]) -> staff.StaffView:
+    """One staff member."""
+    return staff.get_staff(req.shop, req.path["user_id"])
+
+
+@app.api("PUT", "/staff/{user_id}", permission="staff.edit", body=staff.StaffUpdate, response=staff.StaffView)
+def update_staff(req: ApiRequest[staff.StaffUpdate, None]) -> staff.StaffView:
+    """Change a member's name and roles (never removes the last owner, nor your own access)."""
+    return staff.update(req.shop, req.path["user_id"], req.body)
+
+
+@app.api("POST", "/staff/{user_id}/disable", permission="staff.edit", response=staff.StaffView)
+def disable_staff(req: ApiRequest[None, None]) -> staff.StaffView:
+    """Disable a member: refused from their next request on."""
+    return staff.set_status(req.shop, req.path["user_id"], "disabled")
+
+
+@app.api("POST", "/staff/{user_id}/enable", permission="staff.edit", response=staff.StaffView)
+def enable_staff(req: ApiRequest[None, None]) -> staff.StaffView:
+    """Re-enable a disabled member."""
+    return staff.set_status(req.shop, req.path["user_id"], "active")
+
+
+@app.api("POST", "/staff/{user_id}/reset-password", permission="staff.edit", response=staff.PasswordReset)
+def reset_staff_password(req: ApiRequest[None, None]) -> staff.PasswordReset:
+    """Give a member a new temporary password (sent to them; they choose a new one at sign-in)."""
+    return staff.reset_password(req.shop, req.path["user_id"], access.shop_name(req.shop.shop_id))
+
+
+@app.api("DELETE", "/staff/{user_id}", permission="staff.delete", response=Done)
+def remove_staff(req: ApiRequest[None, None]) -> Done:
+    """Remove a member from the shop (their login stays for their other shops)."""
+    staff.remove(req.shop, req.path["user_id"])
+    return Done()
+
+
+# -- roles and permissions -----------------------------------------------------------------------
+@app.api("GET", "/permissions", permission="roles.view", response=roles.PermissionList)
+def list_permissions(req: ApiRequest[None, None]) -> roles.PermissionList:
+    """The permission registry (resource x action), names in both languages."""
+    return roles.permissions()
+
+
+@app.api("GET", "/roles", permission="roles.view", response=roles.RoleList)
+def list_roles(req: ApiRequest[None, None]) -> roles.RoleList:
+    """Built-in and custom roles with their permissions and member counts."""
+    return roles.list_roles(req.shop)
+
+
+@app.api("POST", "/roles", permission="roles.create", body=roles.RoleInput, response=roles.RoleView, status=201,
+         idempotent=True)
+def create_role(req: ApiRequest[roles.RoleInput, None]) -> roles.RoleView:
+    """Compose a custom role from the registry."""
+    return roles.create(req.shop, req.body)
+
+
+@app.api("PUT", "/roles/{code}", permission="roles.edit", body=roles.RoleUpdate, response=roles.RoleView)
+def update_role(req: ApiRequest[roles.RoleUpdate, None]) -> roles.RoleView:
+    """Change a custom role; its members' permissions follow at once."""
+    return roles.update(req.shop, req.path["code"], req.body)
+
+
+@app.api("DELETE", "/roles/{code}", permission="roles.delete", response=Done)
+def delete_role(req: ApiRequest[None, None]) -> Done:
+    """Delete a custom role no member holds."""
+    roles.delete(req.shop, req.path["code"])
+    return Done()
+
+
+# -- audit log -----------------------------------------------------------------------------------
 @app.api("GET", "/audit", permission="audit.view", query=AuditQuery, response=Page[AuditEntry])
 def audit_log(req: ApiRequest[None, AuditQuery]) -> Page[AuditEntry]:
-    """The shop's audit log, newest first; filter by resource or by user."""
-    return search(req.shop.shop_id, req.query)
+    """The audit log, newest first; filter by resource, user, action and time range."""
+    return visible_entries(search(req.shop.shop_id, req.query), req.shop.can("personal_data.view"))
 
 
+@app.api("GET", "/audit/export", permission="audit.export", query=AuditExportQuery, response=ExportFile)
+def export_audit_log(req: ApiRequest[None, AuditExportQuery]) -> ExportFile:
+    """The filtered audit log as a CSV or XLSX download (at most 10,000 entries)."""
+    return export(req.shop.shop_id, req.query, req.shop.can("personal_data.view"))
+
+
+# -- events --------------------------------------------------------------------------------------
 @app.chalice.on_sqs_message(queue="audit", batch_size=10)
 def record_audit(event: Any) -> dict[str, Any]:
     """Consumer: every domain event becomes one audit entry (redeliveries write nothing)."""
@@ -118,3 +266,5 @@ def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
     from shared.events.outbox import publish_stream_batch
 
     return {"published": publish_stream_batch(event, config().event_bus_name)}
+
+

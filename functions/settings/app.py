@@ -91,6 +91,15 @@ def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
     return {"published": publish_stream_batch(event, config().event_bus_name)}
 
 
+@app.chalice.on_sqs_message(queue="settings-shop-created", batch_size=10)
+def on_shop_created(event: Any) -> dict[str, Any]:
+    """Consumer of ShopCreated: the new shop's profile carries its name (once)."""
+    from shared.events.consumer import consume
+    from shared.settings.service import on_shop_created as handle
+
+    return consume(event.to_dict(), event.context, handle)
+
+
 def prune_closed_days(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Daily schedule: forget closed days that are past, in every shop."""
     from shared.settings.service import prune_all_shops

@@ -27,16 +27,20 @@ REGISTRY: tuple[PermissionInfo, ...] = tuple(
     _group("settings", "系统设置", "Settings", {**_VIEW, "edit": ("编辑", "edit")})
     + _group("audit", "操作日志", "Audit log", {**_VIEW, "export": ("导出", "export")})
     + _group("staff", "员工", "Staff", {**_CRUD})
+    + _group("roles", "角色权限", "Roles", {**_VIEW, "create": ("新建", "create"), "edit": ("编辑", "edit"),
+                                           "delete": ("删除", "delete")})
     + _group("catalog", "商品", "Products", {**_CRUD})
     + _group("orders", "订单", "Orders", {**_CRUD, "approve": ("审核", "approve"), "refund": ("退款", "refund")})
     + _group("inventory", "库存", "Inventory", {**_CRUD, "approve": ("审核", "approve")})
-    + _group("customers", "客户", "Customers", {**_CRUD, "view_personal_data": ("查看个人信息", "view personal data")})
+    + _group("customers", "客户", "Customers", {**_CRUD})
+    + _group("personal_data", "个人信息", "Personal data", {"view": ("查看完整的手机号、邮箱和地址", "see full phone numbers, e-mails and addresses")})
     + _group("marketing", "营销", "Marketing", {**_CRUD})
     + _group("logistics", "物流", "Logistics", {**_CRUD})
     + _group("finance", "财务", "Finance", {**_CRUD, "approve": ("审核", "approve")})
     + _group("analytics", "报表", "Reports", {**_VIEW, "export": ("导出", "export")})
 )
 ALL: frozenset[str] = frozenset(p.code for p in REGISTRY)
+RESOURCES: tuple[str, ...] = tuple(dict.fromkeys(p.code.split(".")[0] for p in REGISTRY))
 
 
 def is_known(code: str) -> bool:

@@ -1,45 +1,52 @@
-"""Built-in roles as sets of permissions from the registry."""
+"""Built-in roles as sets of permissions from the registry. Custom roles (composed by the owner
+from the same registry) live in the identity table; see ``shared.identity.roles``.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from shared.auth.permissions import ALL
 
 
-def _having(*prefixes: str, actions: tuple[str, ...] | None = None) -> frozenset[str]:
-    return frozenset(p for p in ALL if p.split(".")[0] in prefixes and (actions is None or p.split(".")[1] in actions))
+def _having(*resources: str, actions: tuple[str, ...] | None = None) -> frozenset[str]:
+    return frozenset(p for p in ALL if p.split(".")[0] in resources and (actions is None or p.split(".")[1] in actions))
 
 
-BUILT_IN_ROLES: dict[str, dict[str, object]] = {
-    "owner": {"zh": "店主", "en": "Owner", "permissions": ALL},
-    "customer_service": {
-        "zh": "客服", "en": "Customer service",
-        "permissions": _having("orders", "customers", "logistics") - {"orders.delete", "customers.delete"}
-        | _having("catalog", "inventory", "settings", actions=("view",)),
-    },
-    "warehouse": {
-        "zh": "仓库管理员", "en": "Warehouse",
-        "permissions": _having("inventory", "logistics") | _having("catalog", "orders", "settings", actions=("view",)),
-    },
-    "marketing": {
-        "zh": "运营/营销", "en": "Marketing",
-        "permissions": _having("marketing", "analytics") | _having("catalog", "customers", "orders", "settings", actions=("view",)),
-    },
-    "finance": {
-        "zh": "财务", "en": "Finance",
-        "permissions": _having("finance", "analytics") | {"orders.view", "orders.refund", "settings.view", "audit.view"},
-    },
-    "auditor": {
-        "zh": "只读审计", "en": "Read-only auditor",
-        "permissions": _having(*{p.split(".")[0] for p in ALL}, actions=("view",)),
-    },
-}
+_VIEW = ("view",)
 
 
-def permissions_of(roles: Iterable[str]) -> frozenset[str]:
-    granted: set[str] = set()
+@dataclass(frozen=True)
+class BuiltInRole:
+    code: str
+    zh: str
+    en: str
+    permissions: frozenset[str]
+
+
+BUILT_IN_ROLES: dict[str, BuiltInRole] = {r.code: r for r in (
+    BuiltInRole("owner", "店主", "Owner", ALL),
+    BuiltInRole("customer_service", "客服", "Customer service",
+                (_having("orders", "customers", "logistics") - {"orders.delete", "customers.delete"})
+                | _having("catalog", "inventory", "settings", actions=_VIEW) | {"personal_data.view"}),
+    BuiltInRole("warehouse", "仓库管理员", "Warehouse",
+                _having("inventory", "logistics") | _having("catalog", "orders", "settings", actions=_VIEW)
+                | {"personal_data.view"}),
+    BuiltInRole("marketing", "运营/营销", "Marketing",
+                _having("marketing", "analytics") | _having("catalog", "customers", "orders", "settings", actions=_VIEW)),
+    BuiltInRole("finance", "财务", "Finance",
+                _having("finance", "analytics") | {"orders.view", "orders.refund", "settings.view", "audit.view",
+                                                   "audit.export"}),
+    BuiltInRole("auditor", "只读审计", "Read-only auditor",
+                frozenset(p for p in ALL if p.endswith(".view") and p != "personal_data.view") | {"audit.export"}),
+)}
+
+
+def permissions_of(roles: Iterable[str], custom: Iterable[str] = ()) -> frozenset[str]:
+    """Permissions granted by built-in roles, plus those of custom roles (already resolved)."""
+    granted: set[str] = set(custom)
     for role in roles:
         spec = BUILT_IN_ROLES.get(role)
         if spec:
-            granted |= set(spec["permissions"])  # type: ignore[call-overload]
-    return frozenset(granted)
+            granted |= spec.permissions
+    return frozenset(granted & ALL)

@@ -11,9 +11,24 @@ from pathlib import Path
 from typing import Any
 
 from shared.events.base import DomainEvent
+from shared.identity.events import (
+    RoleCreated,
+    RoleDeleted,
+    RoleModified,
+    ShopCreated,
+    StaffDisabled,
+    StaffEnabled,
+    StaffInvited,
+    StaffModified,
+    StaffPasswordReset,
+    StaffRemoved,
+)
 from shared.settings.events import SettingsModified
 
-EVENTS: tuple[type[DomainEvent], ...] = (SettingsModified,)
+EVENTS: tuple[type[DomainEvent], ...] = (
+    SettingsModified, ShopCreated, StaffInvited, StaffModified, StaffDisabled, StaffEnabled, StaffRemoved,
+    StaffPasswordReset, RoleCreated, RoleModified, RoleDeleted,
+)
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 
 

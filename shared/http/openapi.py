@@ -60,9 +60,11 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
                            "schema": {"type": "string", "maxLength": 200},
                            "description": "A repeat with the same key returns the first answer and does nothing else"})
         if s.query is not None:
+            properties = s.query.model_json_schema()["properties"]
             for name, field in s.query.model_fields.items():
-                params.append({"name": name, "in": "query", "required": field.is_required(),
-                               "schema": s.query.model_json_schema()["properties"][name]})
+                public = field.alias or name
+                params.append({"name": public, "in": "query", "required": field.is_required(),
+                               "schema": properties[public]})
         if params:
             op["parameters"] = params
         if s.body is not None:

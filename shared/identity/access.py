@@ -1,18 +1,25 @@
-"""Shops, users and memberships: what the auth check reads and what seeding/staff admin write."""
+"""Shops, users and memberships: what the per-request auth check reads, and creating shops."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
 
 from shared import clock
 from shared.auth.context import AuthContext
 from shared.auth.roles import permissions_of
-from shared.db import ItemKey, batch_get
+from shared.db import ItemKey, batch_get, connection
 from shared.errors import NotFound
+from shared.events.base import Actor
+from shared.events.outbox import outbox_item
+from shared.identity import logins
+from shared.identity.events import ShopCreated
 from shared.identity.tables import MembershipRecord, ShopRecord, UserRecord
 from shared.ids import new_id
+from shared.model import Input
 
 
 @dataclass(frozen=True)
@@ -20,52 +27,40 @@ class Membership:
     shop_id: str
     shop_name: str
     roles: frozenset[str]
+    custom_permissions: frozenset[str]
     status: str
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return permissions_of(self.roles, self.custom_permissions)
 
 
 def membership_key(user_id: str, shop_id: str) -> ItemKey:
     return (MembershipRecord, f"USER#{user_id}", f"MEMBER#{shop_id}")
 
 
-def membership(user_id: str, shop_id: str) -> Membership | None:
-    """One GetItem: the user's membership of the shop, or None."""
-    try:
-        rec = MembershipRecord.get(f"USER#{user_id}", f"MEMBER#{shop_id}")
-    except DoesNotExist:
-        return None
-    return _membership(rec, shop_id)
-
-
 def _membership(rec: MembershipRecord, shop_id: str) -> Membership:
-    return Membership(shop_id=shop_id, shop_name=rec.shop_name, roles=frozenset(rec.roles or ()), status=rec.status)
+    return Membership(shop_id=shop_id, shop_name=rec.shop_name, roles=frozenset(rec.roles or ()),
+                      custom_permissions=frozenset(rec.custom_permissions or ()), status=rec.status)
 
 
 def memberships(user_id: str) -> list[Membership]:
-    return [
-        Membership(shop_id=r.sk.removeprefix("MEMBER#"), shop_name=r.shop_name, roles=frozenset(r.roles or ()),
-                   status=r.status)
-        for r in MembershipRecord.query(f"USER#{user_id}", MembershipRecord.sk.startswith("MEMBER#"))
-    ]
+    return [_membership(r, r.sk.removeprefix("MEMBER#"))
+            for r in MembershipRecord.query(f"USER#{user_id}", MembershipRecord.sk.startswith("MEMBER#"))]
 
 
 def authorize(user_id: str, email: str, shop_id: str, *, source_ip: str | None = None,
               user_agent: str | None = None, prefetch: list[ItemKey] | None = None,
               ) -> tuple[AuthContext, list[Any]]:
     """The auth context of a user in a shop, and the ``prefetch`` items read in the same round
-    trip. Not a member (or disabled): the shop "does not exist" (404, never 403)."""
+    trip. Not a member, or disabled: the shop "does not exist" (404, never 403), checked on every
+    request, so disabling a member takes effect on their next request."""
     record, *items = batch_get([membership_key(user_id, shop_id), *(prefetch or [])])
     found = _membership(record, shop_id) if isinstance(record, MembershipRecord) else None
     if found is None or found.status != "active":
         raise NotFound("shop_not_found", details={"shop_id": shop_id})
     return AuthContext(user_id=user_id, email=email, shop_id=shop_id, roles=found.roles,
-                       permissions=permissions_of(found.roles), source_ip=source_ip, user_agent=user_agent), items
-
-
-def create_shop(name: str, shop_id: str | None = None) -> str:
-    shop_id = shop_id or new_id("shp_")
-    ShopRecord(pk=f"SHOP#{shop_id}", sk="SHOP", name=name, created_at=clock.iso()).save(
-        condition=ShopRecord.pk.does_not_exist())
-    return shop_id
+                       permissions=found.permissions, source_ip=source_ip, user_agent=user_agent), items
 
 
 def shop_name(shop_id: str) -> str:
@@ -75,11 +70,6 @@ def shop_name(shop_id: str) -> str:
         raise NotFound("shop_not_found") from exc
 
 
-def upsert_user(user_id: str, email: str, name: str = "") -> None:
-    UserRecord(pk=f"USER#{user_id}", sk="PROFILE", email=email.lower(), name=name, created_at=clock.iso(),
-               gsi1pk=f"EMAIL#{email.lower()}", gsi1sk="USER").save()
-
-
 def user_profile(user_id: str) -> UserRecord | None:
     try:
         return UserRecord.get(f"USER#{user_id}", "PROFILE")
@@ -87,6 +77,52 @@ def user_profile(user_id: str) -> UserRecord | None:
         return None
 
 
+def _member(user_id: str, shop_id: str, name: str, roles: set[str], user: UserRecord) -> MembershipRecord:
+    return MembershipRecord(pk=f"USER#{user_id}", sk=f"MEMBER#{shop_id}", shop_name=name, roles=roles, status="active",
+                            name=user.name, email=user.email, phone=user.phone, login=user.login, version=1,
+                            created_at=clock.iso(), gsi1pk=f"SHOP#{shop_id}", gsi1sk=f"MEMBER#{user_id}")
+
+
+class ShopCreate(Input):
+    name: str = Field(min_length=1, max_length=60)
+
+
+def create_shop(name: str, shop_id: str | None = None, owner: Actor | None = None) -> str:
+    """A new shop; with ``owner``, that user becomes its owner in the same transaction."""
+    shop_id = shop_id or new_id("shp_")
+    shop = ShopRecord(pk=f"SHOP#{shop_id}", sk="SHOP", name=name, created_at=clock.iso())
+    event = ShopCreated(shop_id=shop_id, actor=owner, resource_id=shop_id, new={"name": name})
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(shop, condition=ShopRecord.pk.does_not_exist())
+        if owner is not None:
+            user = user_profile(owner.id) or UserRecord(login=owner.email or "", email=owner.email or "")
+            tx.save(_member(owner.id, shop_id, name, {"owner"}, user))
+        tx.save(outbox_item("IDENTITY_TABLE", event))
+    return shop_id
+
+
+def upsert_user(user_id: str, login: str, name: str = "") -> None:
+    login = logins.normalize(login) or login.lower()
+    phone = logins.is_phone(login)
+    UserRecord(pk=f"USER#{user_id}", sk="PROFILE", login=login, email="" if phone else login,
+               phone=login if phone else "", name=name, created_at=clock.iso(),
+               gsi1pk=f"LOGIN#{login}", gsi1sk="USER").save()
+
+
 def add_member(user_id: str, shop_id: str, roles: set[str]) -> None:
-    MembershipRecord(pk=f"USER#{user_id}", sk=f"MEMBER#{shop_id}", shop_name=shop_name(shop_id), roles=roles,
-                     created_at=clock.iso(), gsi1pk=f"SHOP#{shop_id}", gsi1sk=f"MEMBER#{user_id}").save()
+    """Seeding and tests: make a user a member with built-in roles (staff admin goes through
+    ``shared.identity.staff``, which also checks, audits and notifies)."""
+    user = user_profile(user_id)
+    assert user is not None, "upsert_user first"
+    _member(user_id, shop_id, shop_name(shop_id), roles, user).save()
+
+
+def update_profile(user_id: str, name: str, phone: str) -> UserRecord:
+    """A user's own name and phone, copied onto their memberships (the staff lists show them)."""
+    user = user_profile(user_id)
+    if user is None:
+        raise NotFound("not_found")
+    user.update(actions=[UserRecord.name.set(name), UserRecord.phone.set(phone)])
+    for m in MembershipRecord.query(f"USER#{user_id}", MembershipRecord.sk.startswith("MEMBER#")):
+        m.update(actions=[MembershipRecord.name.set(name), MembershipRecord.phone.set(phone)])
+    return user

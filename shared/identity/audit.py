@@ -12,15 +12,20 @@ deletes an entry and the template grants no function ``DeleteItem`` on the table
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from ulid import ULID
 from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from shared.db import ShopItem, TableMeta
 from shared.events.base import EventEnvelope
+from shared.exports import ExportFile
 from shared.model import Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 
@@ -85,7 +90,21 @@ class AuditEntry(Model):
 
 class AuditQuery(PageQuery):
     resource: str | None = Field(None, max_length=40, pattern=r"^[a-z_]+$")
-    actor: str | None = Field(None, max_length=80)
+    actor: str | None = Field(None, max_length=80, description="User id")
+    action: str | None = Field(None, max_length=80, description="Action, or its beginning (staff. = all staff actions)")
+    start: datetime | None = Field(None, alias="from", description="From this time (ISO-8601), inclusive")
+    end: datetime | None = Field(None, alias="to", description="Until this time (ISO-8601), exclusive")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, v: datetime | None) -> datetime | None:
+        return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+
+    @model_validator(mode="after")
+    def _range(self) -> AuditQuery:
+        if self.start and self.end and self.end <= self.start:
+            raise PydanticCustomError("date_range", "'to' must be after 'from'")
+        return self
 
 
 def _words(name: str) -> str:
@@ -96,15 +115,16 @@ def _words(name: str) -> str:
 def record(envelope: EventEnvelope) -> bool:
     """Write the audit entry of one event. False when it was already recorded (redelivery)."""
     d = envelope.detail
-    resource = envelope.source.removeprefix("shopdesk.")
-    verb = _words(envelope.detail_type).split("_")[-1]
+    resource = d.get("resource") or envelope.source.removeprefix("shopdesk.")
+    verb = "_".join(_words(envelope.detail_type).split("_")[1:])  # StaffPasswordReset -> password_reset
     section = d.get("section") or d.get("resource_id") or ""
     actor = d.get("actor") or {"id": "system"}
     shop = d["shop_id"]
     sk = f"AUDIT#{d['event_id'].removeprefix('evt_')}"
     entry = AuditRecord(
         pk=f"SHOP#{shop}", sk=sk, occurred_at=d["occurred_at"],
-        action=".".join(p for p in (resource, section, verb) if p), resource=resource, resource_id=section,
+        action=f"{resource}.{d['section']}.{verb}" if d.get("section") else f"{resource}.{verb}",
+        resource=resource, resource_id=section,
         actor_id=actor["id"], actor_email=actor.get("email"), source_ip=actor.get("source_ip"),
         user_agent=actor.get("user_agent"), changed=list(d.get("changed") or []),
         before=_only(d.get("old"), d.get("changed")), after=_only(d.get("new"), d.get("changed")),
@@ -134,12 +154,22 @@ def search(shop_id: str, query: AuditQuery) -> Page[AuditEntry]:
         scope, pk, index = f"{shop_id}:user:{query.actor}", f"SHOP#{shop_id}#USER#{query.actor}", AuditRecord.by_actor
     else:
         scope, pk, index = f"{shop_id}:all", f"SHOP#{shop_id}", None
+    scope += f":{query.action}:{query.start}:{query.end}"
     start = decode_cursor(query.cursor, scope)
-    kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": query.limit, "last_evaluated_key": start}
-    results = (AuditRecord.query(pk, AuditRecord.sk.startswith("AUDIT#"), **kwargs) if index is None
-               else index.query(pk, **kwargs))
+    # Entry keys are ULIDs, which sort by time: a date range is a key range, not a filter.
+    low = f"AUDIT#{_ulid_bound(query.start, low=True)}" if query.start else "AUDIT#"
+    high = f"AUDIT#{_ulid_bound(query.end, low=True)}" if query.end else "AUDIT#~"
+    kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": query.limit, "last_evaluated_key": start,
+                              "filter_condition": AuditRecord.action.startswith(query.action) if query.action else None}
+    results = (AuditRecord.query(pk, AuditRecord.sk.between(low, high), **kwargs) if index is None
+               else index.query(pk, AuditRecord.sk.between(low, high), **kwargs))
     items = [_entry(r) for r in results]
     return Page[AuditEntry](items=items, next_cursor=encode_cursor(results.last_evaluated_key, scope))
+
+
+def _ulid_bound(moment: datetime, low: bool) -> str:
+    ms = int(moment.timestamp() * 1000)
+    return str(ULID.from_bytes(ms.to_bytes(6, "big") + (b"\x00" if low else b"\xff") * 10))
 
 
 def _entry(r: AuditRecord) -> AuditEntry:
@@ -147,3 +177,45 @@ def _entry(r: AuditRecord) -> AuditEntry:
                       actor=AuditActor(id=r.actor_id, email=r.actor_email), action=r.action, resource=r.resource,
                       resource_id=r.resource_id, changed=list(r.changed or []), before=r.before, after=r.after,
                       source_ip=r.source_ip, user_agent=r.user_agent)
+
+
+class AuditExportQuery(AuditQuery):
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+EXPORT_LIMIT = 10_000
+EXPORT_HEADER = ("time_utc", "user", "action", "resource", "record", "changed", "before", "after", "source_ip",
+                 "user_agent")
+
+
+def visible_entries(page: Page[AuditEntry], may_see: bool) -> Page[AuditEntry]:
+    """Personal data in diffs and actor e-mails masked unless the caller may see it."""
+    if may_see:
+        return page
+    from shared.privacy import mask
+
+    return Page[AuditEntry](items=[AuditEntry(**mask(e.model_dump())) for e in page.items],
+                            next_cursor=page.next_cursor)
+
+
+def export(shop_id: str, query: AuditExportQuery, may_see: bool) -> ExportFile:
+    """Every entry matching the filters (at most EXPORT_LIMIT), newest first, as CSV or XLSX."""
+    import json
+
+    from shared.exports import publish
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        page_query = query.model_copy(update={"limit": 100, "cursor": None})
+        sent = 0
+        while sent < EXPORT_LIMIT:
+            page = visible_entries(search(shop_id, page_query), may_see)
+            for e in page.items:
+                yield (e.occurred_at, e.actor.email or e.actor.id, e.action, e.resource, e.resource_id,
+                       ", ".join(e.changed), json.dumps(e.before, ensure_ascii=False) if e.before else "",
+                       json.dumps(e.after, ensure_ascii=False) if e.after else "", e.source_ip or "", e.user_agent or "")
+                sent += 1
+            if not page.next_cursor:
+                return
+            page_query = page_query.model_copy(update={"cursor": page.next_cursor})
+
+    return publish(shop_id, "audit-log", EXPORT_HEADER, rows(), query.format)

@@ -14,7 +14,7 @@ from shared.model import Input, Model
 
 
 class SignIn(Input):
-    email: str = Field(min_length=3, max_length=120)
+    email: str = Field(min_length=3, max_length=120, description="E-mail address or mobile number (the login)")
     password: str = Field(min_length=1, max_length=256)
 
 
@@ -61,9 +61,15 @@ def _call(operation: str, **kwargs: Any) -> Tokens:
         raise NotAuthenticated("session_expired") from exc
 
 
+def _username(login: str) -> str:
+    from shared.identity.logins import normalize
+
+    return normalize(login) or login.strip().lower()
+
+
 def sign_in(body: SignIn) -> Tokens:
     return _call("initiate_auth", AuthFlow="USER_PASSWORD_AUTH",
-                 AuthParameters={"USERNAME": body.email.strip().lower(), "PASSWORD": body.password})
+                 AuthParameters={"USERNAME": _username(body.email), "PASSWORD": body.password})
 
 
 def refresh(body: Refresh) -> Tokens:
@@ -72,23 +78,20 @@ def refresh(body: Refresh) -> Tokens:
 
 def new_password(body: NewPassword) -> Tokens:
     return _call("respond_to_auth_challenge", ChallengeName="NEW_PASSWORD_REQUIRED", Session=body.session,
-                 ChallengeResponses={"USERNAME": body.email.strip().lower(), "NEW_PASSWORD": body.new_password})
+                 ChallengeResponses={"USERNAME": _username(body.email), "NEW_PASSWORD": body.new_password})
 
 
-def create_staff_login(email: str, password: str, *, temporary: bool = False) -> str:
-    """Create (or find) the Cognito user for ``email``; returns its ``sub``. Used by seeding."""
-    cognito = client("cognito-idp")
-    pool = settings().user_pool_id
-    username = email.strip().lower()
-    try:
-        user = cognito.admin_create_user(
-            UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
-            TemporaryPassword=password,
-            UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
-        )["User"]
-    except cognito.exceptions.UsernameExistsException:
-        user = cognito.admin_get_user(UserPoolId=pool, Username=username)
-        user = {"Attributes": user["UserAttributes"]}
-    if not temporary:
-        cognito.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=True)
-    return str(next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub"))
+def create_staff_login(email: str, password: str, *, temporary: bool = False, name: str = "") -> str:
+    """Create (or find) the Cognito user for a login; returns its ``sub``. Used by seeding and tests."""
+    from shared.identity import cognito, logins
+
+    login = logins.normalize(email) or email.strip().lower()
+    if temporary:
+        user_id, _, _ = cognito.find_or_create(login, name or login)
+        from shared.aws import client
+
+        client("cognito-idp").admin_set_user_password(UserPoolId=settings().user_pool_id, Username=login,
+                                                      Password=password, Permanent=False)
+        return user_id
+    user_id, _, created = cognito.find_or_create(login, name or login, password=password)
+    return user_id

@@ -3,15 +3,23 @@
 | item        | pk              | sk              | gsi1pk        | gsi1sk         |
 |-------------|-----------------|-----------------|---------------|----------------|
 | shop        | SHOP#<id>       | SHOP            |               |                |
-| user        | USER#<sub>      | PROFILE         | EMAIL#<email> | USER           |
+| custom role | SHOP#<id>       | ROLE#<code>     |               |                |
+| user        | USER#<sub>      | PROFILE         | LOGIN#<login> | USER           |
 | membership  | USER#<sub>      | MEMBER#<shop>   | SHOP#<shop>   | MEMBER#<sub>   |
 
-A request's auth check is one GetItem of (USER#sub, MEMBER#shop). The audit log has a table of
-its own (``AUDIT_TABLE``) because no function but the audit consumer may write it.
+- A request's auth check reads one membership item (in the same BatchGetItem as the route's
+  main item). It carries the permissions of the member's custom roles, resolved when roles are
+  assigned or a custom role changes, so the check never needs a second read.
+- A shop's staff list is one Query of gsi1 (``SHOP#<shop>``, ``MEMBER#``); the membership
+  carries a copy of the member's name and contacts for it.
+- A login (e-mail or +86 mobile) maps to one user through gsi1 (``LOGIN#<login>``).
+
+The audit log has a table of its own (``AUDIT_TABLE``): no function but the audit consumer may
+write it.
 """
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from shared.db import ShopItem, TableMeta
@@ -37,8 +45,20 @@ class ShopRecord(IdentityItem):
     created_at = UnicodeAttribute()
 
 
+class RoleRecord(IdentityItem):
+    """A custom role of a shop (pk SHOP#<id>, sk ROLE#<code>)."""
+
+    name_zh = UnicodeAttribute()
+    name_en = UnicodeAttribute()
+    permissions = UnicodeSetAttribute(null=True)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+
+
 class UserRecord(IdentityItem):
-    email = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    phone = UnicodeAttribute(default="")
+    login = UnicodeAttribute(default="")
     name = UnicodeAttribute(default="")
     status = UnicodeAttribute(default="active")
     created_at = UnicodeAttribute()
@@ -50,9 +70,15 @@ class UserRecord(IdentityItem):
 class MembershipRecord(IdentityItem):
     shop_name = UnicodeAttribute()
     roles = UnicodeSetAttribute()
+    custom_permissions = UnicodeSetAttribute(null=True)
     status = UnicodeAttribute(default="active")
+    name = UnicodeAttribute(default="")
+    email = UnicodeAttribute(default="")
+    phone = UnicodeAttribute(default="")
+    login = UnicodeAttribute(default="")
+    version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
+    invited_by = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_gsi1 = ByGsi1()
-    extra = JSONAttribute(null=True)

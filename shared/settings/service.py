@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 
 from shared.db import ItemKey, connection, version_condition
 from shared.errors import VersionConflict
-from shared.events.base import Actor, changed_fields
+from shared.events.base import Actor, EventEnvelope, changed_fields
 from shared.events.outbox import outbox_item
 from shared.settings import logo
 from shared.settings.events import Section, SettingsModified
@@ -142,10 +142,17 @@ def update_profile(shop_id: str, update: ProfileUpdate, actor: Actor) -> Profile
     return ProfileView(**saved, version=version, logo_url=logo.url_of(saved.get("logo_key")))
 
 
-def initialize(shop_id: str, name: str, actor: Actor) -> None:
-    """A new shop's profile carries its name."""
-    profile = ShopProfile(name=name)
-    update_section(shop_id, "profile", profile, 0, actor)
+def on_shop_created(envelope: EventEnvelope) -> None:
+    """A new shop's profile starts with its name; a redelivery finds version 1 and does nothing."""
+    detail = envelope.detail
+    _, version = _section(_load(detail["shop_id"]), "profile")
+    if version:
+        return
+    actor = Actor.model_validate(detail["actor"]) if detail.get("actor") else Actor.system("shop-created")
+    try:
+        update_section(detail["shop_id"], "profile", ShopProfile(name=detail["new"]["name"]), 0, actor)
+    except VersionConflict:
+        pass  # a concurrent delivery or the owner got there first
 
 
 def prune_closed_days(shop_id: str, today: date) -> bool:

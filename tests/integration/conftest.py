@@ -103,11 +103,19 @@ def make_staff(system: background.RunningSystem) -> Callable[..., Api]:
     return make
 
 
+def new_shop(name: str | None = None) -> str:
+    """A new shop, once its ShopCreated event has been consumed (its profile then carries its name)."""
+    from shared.identity import access
+    from shared.settings import service
+
+    shop = access.create_shop(name or f"测试店铺 {uuid.uuid4().hex[:6]}")
+    eventually(lambda: service.get_settings(shop).profile.version >= 1)
+    return shop
+
+
 @pytest.fixture
 def shop_id(system: background.RunningSystem) -> str:
-    from shared.identity import access
-
-    return access.create_shop(f"测试店铺 {uuid.uuid4().hex[:6]}")
+    return new_shop()
 
 
 @pytest.fixture

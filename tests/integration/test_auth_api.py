@@ -41,6 +41,7 @@ def test_first_sign_in_requires_a_new_password(system, shop_id):
 
     email = f"new-{uuid.uuid4().hex[:6]}@test.shop"
     user_id = signin.create_staff_login(email, "Temp-pass-1", temporary=True)
+    access.upsert_user(user_id, email, "新员工")
     access.add_member(user_id, shop_id, {"customer_service"})
     challenge = post(system, "/auth/signin", {"email": email, "password": "Temp-pass-1"}).json()
     assert challenge["challenge"] == "NEW_PASSWORD_REQUIRED" and challenge["session"]

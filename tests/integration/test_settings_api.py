@@ -23,9 +23,11 @@ def body_of(view: dict, section: str) -> dict:
     return body
 
 
-def test_a_new_shop_has_defaults_at_version_zero(owner: Api):
+def test_a_new_shop_starts_with_its_name_and_defaults(owner: Api):
     view = owner.get("/settings").json()
-    assert view["profile"]["version"] == 0 and view["profile"]["time_zone"] == "Asia/Shanghai"
+    assert view["profile"]["name"].startswith("测试店铺") and view["profile"]["version"] == 1
+    assert view["profile"]["time_zone"] == "Asia/Shanghai" and view["profile"]["currency"] == "CNY"
+    assert view["payment_methods"]["version"] == 0
     assert [m["code"] for m in view["payment_methods"]["methods"]] == [
         "alipay", "wechat_pay", "unionpay", "bank_transfer", "cash_on_delivery"]
     assert [d["weekday"] for d in view["business_hours"]["weekly"]] == [1, 2, 3, 4, 5, 6, 7]
@@ -47,7 +49,7 @@ def test_each_section_saves_bumps_its_version_and_is_read_back(owner: Api):
     for section, body in changes.items():
         answer = owner.put(SECTIONS[section], json=body)
         assert answer.status_code == 200, answer.text
-        assert answer.json()["version"] == 1
+        assert answer.json()["version"] == body["version"] + 1
     after = owner.get("/settings").json()
     assert after["profile"]["name"] == "云朵小铺" and after["profile"]["contact_email"] == "boss@example.com"
     assert after["profile"]["currency"] == "HKD"
@@ -57,7 +59,7 @@ def test_each_section_saves_bumps_its_version_and_is_read_back(owner: Api):
     assert not methods["wechat_pay"]["enabled"]
     assert after["delivery_regions"]["provinces"] == ["110000", "330000"]
     assert after["business_hours"]["closed_days"] == [{"date": "2027-01-01", "reason": "元旦"}]
-    assert {s: after[s]["version"] for s in SECTIONS} == {s: 1 for s in SECTIONS}
+    assert {s: after[s]["version"] for s in SECTIONS} == {s: changes[s]["version"] + 1 for s in SECTIONS}
 
 
 def test_a_stale_version_answers_409_and_keeps_the_newer_data(owner: Api):
@@ -67,7 +69,8 @@ def test_a_stale_version_answers_409_and_keeps_the_newer_data(owner: Api):
     stale = owner.put("/settings/profile", json={**first, "name": "过期的修改"})
     assert stale.status_code == 409
     assert stale.json()["error"]["code"] == "version_conflict"
-    assert stale.json()["error"]["details"] == {"expected": 0, "current": 1}
+    base = view["profile"]["version"]
+    assert stale.json()["error"]["details"] == {"expected": base, "current": base + 1}
     assert owner.get("/settings").json()["profile"]["name"] == "第一次"
 
 
@@ -153,9 +156,9 @@ def test_no_token_is_401_and_a_forged_token_too(system, shop_id):
 
 
 def test_another_shops_settings_answer_404_and_stay_untouched(owner: Api, make_staff):
-    from shared.identity import access
+    from tests.integration.conftest import new_shop
 
-    other_shop = access.create_shop("别人的店")
+    other_shop = new_shop("别人的店")
     other_owner = make_staff(other_shop, "owner")
     owner.shop_id = other_shop
     assert owner.get("/settings").status_code == 404
