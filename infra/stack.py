@@ -78,7 +78,7 @@ class Stack:
                     continue
                 p = ev["Properties"]
                 public = (p.get("Auth") or {}).get("Authorizer") == "NONE"
-                regex = "^" + re.sub(r"\\\{(\w+)\\\+?\\\}", r"(?P<\1>[^/]+)", re.escape(p["Path"])) + "$"
+                regex = "^" + re.sub(r"\\\{(\w+)(?:\\\+)?\\\}", r"(?P<\1>[^/]+)", re.escape(p["Path"])) + "$"
                 found.append(Route(method=p["Method"].upper(), path=p["Path"], function=name, public=public,
                                    pattern=re.compile(regex)))
         return found

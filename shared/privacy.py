@@ -11,6 +11,7 @@ from typing import Any
 PHONE_KEYS = frozenset({"phone", "mobile", "contact_phone", "phone_number"})
 EMAIL_KEYS = frozenset({"email", "contact_email"})
 ADDRESS_KEYS = frozenset({"address", "detail_address"})
+LOGIN_KEYS = frozenset({"login", "username"})  # an e-mail address or a phone number
 _DIGITS = re.compile(r"\d")
 
 
@@ -49,6 +50,8 @@ def mask(data: Any) -> Any:
                 value = mask_email(value)
             elif key in ADDRESS_KEYS:
                 value = mask_address(value)
+            elif key in LOGIN_KEYS:
+                value = mask_email(value) if "@" in value else mask_phone(value)
         elif isinstance(value, (dict, list)):
             value = mask(value)
         out[key] = value

@@ -33,7 +33,8 @@ REGISTRY: tuple[PermissionInfo, ...] = tuple(
     + _group("orders", "订单", "Orders", {**_CRUD, "approve": ("审核", "approve"), "refund": ("退款", "refund")})
     + _group("inventory", "库存", "Inventory", {**_CRUD, "approve": ("审核", "approve")})
     + _group("customers", "客户", "Customers", {**_CRUD})
-    + _group("personal_data", "个人信息", "Personal data", {"view": ("查看完整的手机号、邮箱和地址", "see full phone numbers, e-mails and addresses")})
+    + _group("personal_data", "个人信息", "Personal data",
+             {"view": ("查看完整的手机号、邮箱和地址", "see full phone numbers, e-mails and addresses")})
     + _group("marketing", "营销", "Marketing", {**_CRUD})
     + _group("logistics", "物流", "Logistics", {**_CRUD})
     + _group("finance", "财务", "Finance", {**_CRUD, "approve": ("审核", "approve")})

@@ -18,10 +18,10 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-from ulid import ULID
 from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from ulid import ULID
 
 from shared.db import ShopItem, TableMeta
 from shared.events.base import EventEnvelope

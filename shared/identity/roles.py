@@ -92,7 +92,7 @@ def list_roles(ctx: AuthContext) -> RoleList:
 
 def _view(r: RoleRecord, members: int = 0) -> RoleView:
     return RoleView(code=r.sk.removeprefix("ROLE#"), name_zh=r.name_zh, name_en=r.name_en, built_in=False,
-                    permissions=sorted(r.permissions or ()), members=members, version=r.version)
+                    permissions=sorted(r.permissions or ()), members=members, version=int(r.version))
 
 
 def _snapshot(r: RoleRecord) -> dict[str, object]:
@@ -122,7 +122,7 @@ def create(ctx: AuthContext, body: RoleInput) -> RoleView:
 def update(ctx: AuthContext, code: str, body: RoleUpdate) -> RoleView:
     rec = _load(ctx.shop_id, code)
     if rec.version != body.version:
-        raise VersionConflict(expected=body.version, current=rec.version)
+        raise VersionConflict(expected=body.version, current=int(rec.version))
     old = _snapshot(rec)
     if code in ctx.roles and "roles.edit" not in body.permissions and not _keeps_roles_edit(ctx, code):
         raise Conflict("self_lockout", details={"field": "permissions"})
@@ -137,7 +137,7 @@ def update(ctx: AuthContext, code: str, body: RoleUpdate) -> RoleView:
                       condition=RoleRecord.version == body.version)
             tx.save(outbox_item(TABLE_ENV, event))
     except TransactWriteError as exc:
-        raise VersionConflict(expected=body.version, current=_load(ctx.shop_id, code).version) from exc
+        raise VersionConflict(expected=body.version, current=int(_load(ctx.shop_id, code).version)) from exc
     staff.refresh_role(ctx.shop_id, code)
     rec.version += 1
     return _view(rec, staff.holders(ctx.shop_id, code))

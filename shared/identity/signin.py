@@ -93,5 +93,5 @@ def create_staff_login(email: str, password: str, *, temporary: bool = False, na
         client("cognito-idp").admin_set_user_password(UserPoolId=settings().user_pool_id, Username=login,
                                                       Password=password, Permanent=False)
         return user_id
-    user_id, _, created = cognito.find_or_create(login, name or login, password=password)
+    user_id, _, _created = cognito.find_or_create(login, name or login, password=password)
     return user_id

@@ -107,7 +107,8 @@ def _snapshot(rec: MembershipRecord) -> dict[str, Any]:
 
 
 def _members(shop_id: str) -> list[MembershipRecord]:
-    return list(MembershipRecord.by_gsi1.query(f"SHOP#{shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#")))
+    found = MembershipRecord.by_gsi1.query(f"SHOP#{shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#"))
+    return [m for m in found if isinstance(m, MembershipRecord)]
 
 
 def resolve_roles(shop_id: str, roles: list[str]) -> set[str]:
@@ -131,9 +132,8 @@ def _active_owners(shop_id: str) -> list[str]:
 
 
 def _guard_owner_kept(shop_id: str, user_id: str, rec: MembershipRecord, still_owner: bool) -> None:
-    if "owner" in (rec.roles or ()) and rec.status == "active" and not still_owner:
-        if _active_owners(shop_id) == [user_id]:
-            raise Conflict("last_owner")
+    if "owner" in (rec.roles or ()) and rec.status == "active" and not still_owner and _active_owners(shop_id) == [user_id]:
+        raise Conflict("last_owner")
 
 
 def _commit(rec: MembershipRecord, actions: list[Any] | None, expected_version: int | None, event: DomainEvent,
@@ -149,14 +149,14 @@ def _commit(rec: MembershipRecord, actions: list[Any] | None, expected_version: 
     except TransactWriteError as exc:
         if any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in (exc.cancellation_reasons or []) if r):
             current = _record(rec.sk.removeprefix("MEMBER#"), rec.pk.removeprefix("USER#")).version
-            raise VersionConflict(expected=expected_version or 0, current=current) from exc
+            raise VersionConflict(expected=expected_version or 0, current=int(current)) from exc
         raise
 
 
 # -- reading ---------------------------------------------------------------------------------------
 def list_staff(ctx: AuthContext, query: StaffQuery) -> Page[StaffView]:
     scope = f"{ctx.shop_id}:staff:{query.status}:{query.role}:{query.q}"
-    condition = None
+    condition: Any = None
     if query.status:
         condition = MembershipRecord.status == query.status
     if query.role:
@@ -168,7 +168,7 @@ def list_staff(ctx: AuthContext, query: StaffQuery) -> Page[StaffView]:
     results = MembershipRecord.by_gsi1.query(
         f"SHOP#{ctx.shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#"), filter_condition=condition,
         limit=query.limit, last_evaluated_key=decode_cursor(query.cursor, scope))
-    items = [_view(r, ctx) for r in results]
+    items = [_view(r, ctx) for r in results if isinstance(r, MembershipRecord)]
     return Page[StaffView](items=items, next_cursor=encode_cursor(results.last_evaluated_key, scope))
 
 
@@ -222,7 +222,7 @@ def ensure_user(user_id: str, login: str, name: str) -> UserRecord:
 def update(ctx: AuthContext, user_id: str, body: StaffUpdate) -> StaffView:
     rec = _record(ctx.shop_id, user_id)
     if rec.version != body.version:
-        raise VersionConflict(expected=body.version, current=rec.version)
+        raise VersionConflict(expected=body.version, current=int(rec.version))
     custom = resolve_roles(ctx.shop_id, body.roles)
     if user_id == ctx.user_id and "staff.edit" not in permissions_of(body.roles, custom):
         raise Conflict("self_lockout", details={"field": "roles"})
@@ -250,7 +250,7 @@ def set_status(ctx: AuthContext, user_id: str, status: Literal["active", "disabl
         event: DomainEvent = StaffDisabled(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id)
     else:
         event = StaffEnabled(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id)
-    _commit(rec, [MembershipRecord.status.set(status)], rec.version, event)
+    _commit(rec, [MembershipRecord.status.set(status)], int(rec.version), event)
     rec.status, rec.version = status, rec.version + 1
     return _view(rec, ctx)
 
@@ -261,14 +261,14 @@ def remove(ctx: AuthContext, user_id: str) -> None:
         raise Conflict("self_lockout")
     _guard_owner_kept(ctx.shop_id, user_id, rec, still_owner=False)
     event = StaffRemoved(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id, old=_snapshot(rec))
-    _commit(rec, None, rec.version, event, delete=True)
+    _commit(rec, None, int(rec.version), event, delete=True)
 
 
 def reset_password(ctx: AuthContext, user_id: str, shop_name: str) -> PasswordReset:
     rec = _record(ctx.shop_id, user_id)
     temporary = cognito.reset_password(rec.login)
     event = StaffPasswordReset(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id)
-    _commit(rec, [], rec.version, event)
+    _commit(rec, [], int(rec.version), event)
     from shared.identity.messages import password_reset
     from shared.notify import send
 

@@ -33,8 +33,8 @@ test('the language switch changes the menu and is remembered after a reload', as
 
 test('server errors come back in the chosen language', async ({ page }) => {
   await page.goto('./#/sign-in')
-  await page.getByTestId('language-switch').click()
   await page.getByTestId('language-en').click()
+  await expect(page.getByRole('heading', { name: 'Sign in to ShopDesk' })).toBeVisible()
   await page.getByTestId('sign-in-email').fill('owner@demo.shop')
   await page.getByTestId('sign-in-password').fill('wrong-password-1')
   await page.getByTestId('sign-in-submit').click()

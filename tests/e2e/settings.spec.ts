@@ -84,6 +84,43 @@ test.describe('shop settings', () => {
     await expect(page.getByTestId('profile-save')).toBeDisabled()
   })
 
+  test('the cash-on-delivery limit is typed in yuan, shown as ¥ and kept after a reload', async ({ page }) => {
+    await openSettingsTab(page, 'payment-methods')
+    const yuan = 100 + (Date.now() % 900)
+    const amount = page.getByTestId('pm-cash_on_delivery-max_order_amount').locator('input')
+    await amount.fill(String(yuan))
+    await amount.blur()
+    await expect(page.getByTestId('pm-cash_on_delivery')).toContainText(`¥${yuan}.00`)
+    await page.getByTestId('payment-methods-save').click()
+    await expectSavedToast(page)
+    await page.reload()
+    await expect(page.getByTestId('pm-cash_on_delivery')).toContainText(`¥${yuan}.00`)
+    await expect(amount).toHaveValue(`${yuan}.00`)
+  })
+
+  test('an enabled payment method with a wrong merchant id is refused on its field', async ({ page }) => {
+    await openSettingsTab(page, 'payment-methods')
+    const unionpay = page.getByTestId('pm-unionpay')
+    const merchant = page.getByTestId('pm-unionpay-merchant_id')
+    await merchant.fill('abc')
+    if (!(await unionpay.getByRole('switch').isChecked())) await page.getByTestId('pm-unionpay-enabled').click()
+    await page.getByTestId('payment-methods-save').click()
+    await expect(formItem(page, merchant).locator('.el-form-item__error')).toContainText('15 位')
+  })
+
+  test('a delivery province found by search is ticked or unticked, and that is saved', async ({ page }) => {
+    await openSettingsTab(page, 'delivery-regions')
+    await page.getByTestId('regions-search').fill('海南')
+    const hainan = page.getByTestId('region-460000')
+    await expect(page.locator('[data-testid^="region-"]')).toHaveCount(1)
+    const wasChecked = await hainan.locator('input').isChecked()
+    await hainan.click()
+    await page.getByTestId('delivery-regions-save').click()
+    await expectSavedToast(page)
+    await page.reload()
+    await expect(page.getByTestId('region-460000').locator('input')).toBeChecked({ checked: !wasChecked })
+  })
+
   test('the audit log shows who changed the shop name', async ({ page }) => {
     const name = unique('审计 E2E ')
     await openSettingsTab(page, 'profile')
@@ -118,4 +155,29 @@ test('a role without the audit permission sees neither the menu item nor the pag
   await page.goto('./#/settings/profile')
   await expect(page.getByTestId('profile-name')).toBeDisabled()
   await expect(page.getByTestId('profile-save')).toHaveCount(0)
+})
+
+test('saving over someone else’s change offers to reload their version', async ({ page, browser }, testInfo) => {
+  await signIn(page)
+  await openSettingsTab(page, 'profile')
+  await expect(page.getByTestId('profile-name')).not.toHaveValue('')
+
+  // Someone else, in another browser, renames the shop first.
+  const other = await browser.newContext({ ...testInfo.project.use, baseURL: testInfo.project.use.baseURL })
+  const otherPage = await other.newPage()
+  const theirName = unique('别人改的 ')
+  await signIn(otherPage)
+  await openSettingsTab(otherPage, 'profile')
+  await otherPage.getByTestId('profile-name').fill(theirName)
+  await otherPage.getByTestId('profile-save').click()
+  await expectSavedToast(otherPage)
+  await other.close()
+
+  await page.getByTestId('profile-contact-name').fill(unique('联系人'))
+  await page.getByTestId('profile-save').click()
+  const dialog = page.locator('.el-message-box')
+  await expect(dialog).toContainText('内容已被他人修改')
+  await dialog.getByRole('button', { name: '重新加载' }).click()
+  await expect(page.getByTestId('profile-name')).toHaveValue(theirName)
+  await expect(page.getByTestId('profile-save')).toBeDisabled()
 })

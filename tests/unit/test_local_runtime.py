@@ -35,3 +35,12 @@ def test_outbox_filter_takes_only_inserted_outbox_items():
     assert not matches(OUTBOX, record("MODIFY", "OUTBOX#evt_1"))
     assert not matches(OUTBOX, record("INSERT", "SETTINGS"))
     assert not matches(OUTBOX, {"eventName": "INSERT"})
+
+
+def test_path_parameters_of_template_routes_are_matched():
+    from infra.stack import Stack
+
+    routes = {(r.method, r.path): r for r in Stack.load(region="us-east-1", prefix="t").routes()}
+    found = routes[("POST", "/staff/{user_id}/disable")].pattern.match("/staff/abc-123/disable")
+    assert found and found.groupdict() == {"user_id": "abc-123"}
+    assert not routes[("POST", "/staff/{user_id}/disable")].pattern.match("/staff/a/b/disable")

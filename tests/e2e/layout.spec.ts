@@ -34,3 +34,26 @@ test('on a desktop the menu is a sidebar', async ({ page }, testInfo) => {
   await page.getByTestId('app-menu').getByTestId('menu-audit').click()
   await expect(page).toHaveURL(/#\/audit$/)
 })
+
+test('the user menu links to the API docs, which render offline from the build', async ({ page, context, request }) => {
+  // The page renders the backend's own document; check that first so a failure says whose it is.
+  const spec = await request.get('./api/openapi.json')
+  expect(spec.status(), await spec.text()).toBe(200)
+  await signIn(page)
+  await page.getByTestId('user-menu').click()
+  const [docs] = await Promise.all([context.waitForEvent('page'), page.getByTestId('user-menu-api-docs').click()])
+  await docs.waitForLoadState()
+  await expect(docs).toHaveURL(/\/api-docs\/index\.html$/)
+  await expect(docs.locator('.swagger-ui .title')).toContainText('ShopDesk API')
+  await expect(docs.locator('.opblock-summary-path', { hasText: '/settings/profile' }).first()).toBeVisible()
+})
+
+test('signing out returns to the sign-in page and protects the pages', async ({ page }) => {
+  await signIn(page)
+  await page.getByTestId('user-menu').click()
+  await page.getByTestId('sign-out').click()
+  await expect(page.getByTestId('sign-in-submit')).toBeVisible()
+  await page.goto('./#/settings/profile')
+  await expect(page.getByTestId('sign-in-submit')).toBeVisible()
+  await expect(page).toHaveURL(/redirect=/)
+})

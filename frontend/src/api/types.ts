@@ -1,0 +1,140 @@
+// Shapes of the ShopDesk HTTP API as the admin SPA uses them.
+// The Python models in shared/settings and shared/identity are authoritative.
+
+/**
+ * Sign-in, refresh and new-password all answer this one shape: tokens, or (sign-in only)
+ * `challenge: "NEW_PASSWORD_REQUIRED"` with a `session`; unused fields are null.
+ */
+export interface Tokens {
+  id_token?: string | null
+  access_token?: string | null
+  refresh_token?: string | null
+  expires_in?: number | null
+  challenge?: string | null
+  session?: string | null
+}
+
+export type SignInResponse = Tokens
+
+export interface DemoAccount {
+  email: string
+  role: string
+}
+
+export interface AuthConfig {
+  demo: boolean
+  demo_password?: string | null
+  demo_accounts?: DemoAccount[]
+}
+
+export interface ShopMembership {
+  shop_id: string
+  name: string
+  roles: string[]
+}
+
+export interface CurrentShop extends ShopMembership {
+  permissions: string[]
+}
+
+export interface Me {
+  user: { id: string; email: string; name?: string | null }
+  shops: ShopMembership[]
+  current: CurrentShop | null
+}
+
+export const CURRENCIES = ['CNY', 'HKD', 'MOP', 'TWD', 'USD', 'EUR', 'JPY', 'GBP', 'SGD'] as const
+export type Currency = (typeof CURRENCIES)[number]
+
+export interface ShopProfile {
+  name: string
+  logo_key: string | null
+  logo_url?: string | null
+  /** Optional text fields are "" when empty (never null). */
+  contact_name: string
+  contact_phone: string
+  contact_email: string
+  address: string
+  time_zone: string
+  currency: Currency
+  version: number
+}
+
+export const PAYMENT_METHOD_CODES = ['alipay', 'wechat_pay', 'unionpay', 'bank_transfer', 'cash_on_delivery'] as const
+export type PaymentMethodCode = (typeof PAYMENT_METHOD_CODES)[number]
+
+export interface PaymentMethod {
+  code: PaymentMethodCode
+  enabled: boolean
+  settings: Record<string, string | number | null | undefined>
+}
+
+export interface PaymentMethods {
+  methods: PaymentMethod[]
+  version: number
+}
+
+export interface DeliveryRegions {
+  provinces: string[]
+  version: number
+}
+
+export interface WeeklyHours {
+  weekday: number
+  closed: boolean
+  /** "HH:mm"; kept (and required) even on a closed day. */
+  open: string
+  close: string
+}
+
+export interface ClosedDay {
+  date: string
+  reason: string
+}
+
+export interface BusinessHours {
+  weekly: WeeklyHours[]
+  closed_days: ClosedDay[]
+  version: number
+}
+
+export interface ShopSettings {
+  profile: ShopProfile
+  payment_methods: PaymentMethods
+  delivery_regions: DeliveryRegions
+  business_hours: BusinessHours
+}
+
+export type SettingsSection = keyof ShopSettings
+
+export interface Region {
+  code: string
+  name_zh: string
+  name_en: string
+}
+
+export interface LogoUploadTicket {
+  key: string
+  upload: { url: string; fields: Record<string, string> }
+  expires_in: number
+  max_bytes?: number
+}
+
+export interface AuditEntry {
+  id: string
+  occurred_at: string
+  actor: { id: string; email?: string | null } | null
+  source_ip?: string | null
+  user_agent?: string | null
+  action: string
+  resource: string
+  resource_id: string
+  changed: string[]
+  before: Record<string, unknown> | null
+  after: Record<string, unknown> | null
+}
+
+export interface Page<T> {
+  items: T[]
+  next_cursor: string | null
+}

@@ -1,0 +1,160 @@
+// What every settings form shares: a working copy of one section, a dirty flag, client
+// validation, saving with the section's version, server errors on the right field, the 409
+// "someone else changed it" dialog, and a warning before leaving unsaved changes.
+import { computed, onBeforeUnmount, reactive, ref, watch, type Ref } from 'vue'
+import { onBeforeRouteLeave } from 'vue-router'
+import type { FormInstance } from 'element-plus'
+import { ApiError } from '@/api'
+import type { SettingsSection, ShopSettings } from '@/api/types'
+import { t } from '@/i18n'
+import { useSettingsStore } from '@/stores/settings'
+import { useSessionStore } from '@/stores/session'
+import { clone, getPath, stableStringify } from '@/utils/objects'
+
+export interface SectionFormOptions<K extends SettingsSection, F extends object> {
+  section: K
+  toForm: (section: ShopSettings[K]) => F
+  /** The PUT body without `version` (added here). */
+  toBody: (form: F) => Record<string, unknown>
+  save: (body: Record<string, unknown> & { version: number }) => Promise<ShopSettings[K]>
+  formRef: Ref<FormInstance | undefined>
+  /** Extra validation that element-plus rules cannot express; return false to stop saving. */
+  validate?: (form: F) => boolean
+  /** Maps a server field path onto the form item that should show it. */
+  mapField?: (field: string) => string
+}
+
+export function useSectionForm<K extends SettingsSection, F extends object>(options: SectionFormOptions<K, F>) {
+  const store = useSettingsStore()
+  const session = useSessionStore()
+  const form = ref({} as F) as Ref<F>
+  const original = ref('')
+  const saving = ref(false)
+  const serverErrors = reactive<Record<string, string>>({})
+  const serverErrorValues = new Map<string, string>()
+  const canEdit = computed(() => session.can('settings.edit'))
+
+  const section = computed(() => store.data?.[options.section] ?? null)
+  const dirty = computed(
+    () => original.value !== '' && section.value !== null && stableStringify(options.toBody(form.value)) !== original.value,
+  )
+
+  function reset(): void {
+    if (!section.value) return
+    form.value = options.toForm(clone(section.value))
+    original.value = stableStringify(options.toBody(form.value))
+    clearServerErrors()
+    options.formRef.value?.clearValidate()
+  }
+
+  function clearServerErrors(): void {
+    for (const key of Object.keys(serverErrors)) delete serverErrors[key]
+    serverErrorValues.clear()
+  }
+
+  // New data from the server replaces the working copy unless the user is editing it.
+  watch(
+    section,
+    () => {
+      if (!dirty.value) reset()
+    },
+    { immediate: true },
+  )
+
+  // A server error disappears once its field is edited.
+  watch(
+    form,
+    () => {
+      for (const [field, value] of serverErrorValues) {
+        if (JSON.stringify(getPath(form.value, field)) !== value) {
+          delete serverErrors[field]
+          serverErrorValues.delete(field)
+        }
+      }
+    },
+    { deep: true },
+  )
+
+  async function submit(): Promise<boolean> {
+    if (saving.value || !section.value) return false
+    clearServerErrors()
+    const valid = await (options.formRef.value?.validate().catch(() => false) ?? Promise.resolve(true))
+    if (!valid || (options.validate && !options.validate(form.value))) {
+      ElMessage.error(t('validation.checkFields'))
+      return false
+    }
+    saving.value = true
+    try {
+      const updated = await options.save({ ...options.toBody(form.value), version: section.value.version })
+      store.setSection(options.section, updated)
+      reset()
+      ElMessage.success(t('common.saved'))
+      return true
+    } catch (e) {
+      await handleError(e)
+      return false
+    } finally {
+      saving.value = false
+    }
+  }
+
+  async function handleError(e: unknown): Promise<void> {
+    if (!(e instanceof ApiError)) {
+      ElMessage.error(t('errors.unexpected'))
+      return
+    }
+    if (e.status === 409) {
+      const reload = await ElMessageBox.confirm(t('conflict.message'), t('conflict.title'), {
+        type: 'warning',
+        confirmButtonText: t('conflict.reload'),
+        cancelButtonText: t('conflict.keepEditing'),
+        distinguishCancelAndClose: true,
+      })
+        .then(() => true)
+        .catch(() => false)
+      if (reload) {
+        await store.load(true).catch(() => undefined)
+        reset()
+      }
+      return
+    }
+    if (e.status === 401) return // the client already sent the user to sign in
+    for (const [serverField, message] of Object.entries(e.fieldErrors)) {
+      const field = options.mapField ? options.mapField(serverField) : serverField
+      serverErrors[field] = serverErrors[field] ? `${serverErrors[field]}; ${message}` : message
+      serverErrorValues.set(field, JSON.stringify(getPath(form.value, field)))
+    }
+    ElMessage.error(e.message)
+  }
+
+  /** The message to show under a form item (server side; client rules show their own). */
+  function fieldError(prop: string): string {
+    return serverErrors[prop] ?? ''
+  }
+
+  useUnsavedChangesGuard(dirty)
+
+  return { form, dirty, saving, canEdit, section, serverErrors, submit, reset, fieldError }
+}
+
+/** Asks before leaving a dirty form, in the app (route change) and the browser (reload, close). */
+export function useUnsavedChangesGuard(dirty: Ref<boolean>): void {
+  onBeforeRouteLeave(async () => {
+    if (!dirty.value) return true
+    return ElMessageBox.confirm(t('dirty.message'), t('dirty.title'), {
+      type: 'warning',
+      confirmButtonText: t('dirty.leave'),
+      cancelButtonText: t('dirty.stay'),
+    })
+      .then(() => true)
+      .catch(() => false)
+  })
+  const beforeUnload = (event: BeforeUnloadEvent) => {
+    if (dirty.value) {
+      event.preventDefault()
+      event.returnValue = ''
+    }
+  }
+  window.addEventListener('beforeunload', beforeUnload)
+  onBeforeUnmount(() => window.removeEventListener('beforeunload', beforeUnload))
+}

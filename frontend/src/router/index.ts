@@ -1,0 +1,130 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import { MENU } from '@/navigation/menu'
+import { useSessionStore } from '@/stores/session'
+import { t } from '@/i18n'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean
+    /** Permission the page needs; without it the user sees the 403 page. */
+    permission?: string
+    /** i18n key of the page title. */
+    title?: string
+  }
+}
+
+const comingSoon: RouteRecordRaw[] = MENU.filter((item) => !item.ready).map((item) => ({
+  path: item.path.slice(1),
+  name: item.key,
+  component: () => import('@/pages/ComingSoonPage.vue'),
+  props: { capability: item.key },
+  meta: { permission: item.permission, title: `nav.${item.key}` },
+}))
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/sign-in',
+    name: 'sign-in',
+    component: () => import('@/pages/SignInPage.vue'),
+    meta: { public: true, title: 'auth.signIn' },
+  },
+  {
+    path: '/new-password',
+    name: 'new-password',
+    component: () => import('@/pages/NewPasswordPage.vue'),
+    meta: { public: true, title: 'auth.newPasswordTitle' },
+  },
+  {
+    path: '/',
+    component: () => import('@/layouts/AdminLayout.vue'),
+    children: [
+      { path: '', name: 'dashboard', component: () => import('@/pages/DashboardPage.vue'), meta: { title: 'nav.dashboard' } },
+      {
+        path: 'settings',
+        component: () => import('@/pages/settings/SettingsPage.vue'),
+        meta: { permission: 'settings.view', title: 'nav.settings' },
+        children: [
+          { path: '', name: 'settings', redirect: { name: 'settings-profile' } },
+          {
+            path: 'profile',
+            name: 'settings-profile',
+            component: () => import('@/pages/settings/ProfileForm.vue'),
+            meta: { permission: 'settings.view', title: 'settings.tabs.profile' },
+          },
+          {
+            path: 'payment-methods',
+            name: 'settings-payment-methods',
+            component: () => import('@/pages/settings/PaymentMethodsForm.vue'),
+            meta: { permission: 'settings.view', title: 'settings.tabs.paymentMethods' },
+          },
+          {
+            path: 'delivery-regions',
+            name: 'settings-delivery-regions',
+            component: () => import('@/pages/settings/DeliveryRegionsForm.vue'),
+            meta: { permission: 'settings.view', title: 'settings.tabs.deliveryRegions' },
+          },
+          {
+            path: 'business-hours',
+            name: 'settings-business-hours',
+            component: () => import('@/pages/settings/BusinessHoursForm.vue'),
+            meta: { permission: 'settings.view', title: 'settings.tabs.businessHours' },
+          },
+        ],
+      },
+      {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('@/pages/AuditLogPage.vue'),
+        meta: { permission: 'audit.view', title: 'nav.audit' },
+      },
+      ...comingSoon,
+      { path: '403', name: 'forbidden', component: () => import('@/pages/ForbiddenPage.vue'), meta: { title: 'forbidden.title' } },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('@/pages/NotFoundPage.vue'),
+        meta: { title: 'notFound.title' },
+      },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore()
+  if (to.meta.public) {
+    if (to.name === 'sign-in' && session.isSignedIn) return { name: 'dashboard' }
+    return true
+  }
+  if (!session.isSignedIn) {
+    return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  }
+  if (!session.me) {
+    try {
+      await session.loadMe()
+    } catch {
+      // 401 after a failed refresh has already cleared the session.
+      if (!session.isSignedIn) return { name: 'sign-in', query: { redirect: to.fullPath } }
+      return true // the layout shows the load error and a retry
+    }
+  }
+  const needed = to.matched.map((r) => r.meta.permission).filter(Boolean) as string[]
+  if (!needed.every((p) => session.can(p))) {
+    return { name: 'forbidden', query: { from: to.fullPath } }
+  }
+  return true
+})
+
+export function pageTitle(titleKey: string | undefined): string {
+  return titleKey ? `${t(titleKey)} · ShopDesk` : 'ShopDesk'
+}
+
+router.afterEach((to) => {
+  document.title = pageTitle(to.meta.title)
+})

@@ -1,0 +1,311 @@
+"""Staff and roles through the real local API: invitations, roles, custom roles, disabling,
+the guards that keep a shop manageable, personal data masking, and the audit trail."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+
+import pytest
+import requests
+
+from tests.integration.conftest import PASSWORD, Api, eventually, new_shop
+
+
+def moto_data(system) -> dict:
+    return requests.get(f"{system.env['AWS_ENDPOINT_URL']}/moto-api/data.json", timeout=30).json()
+
+
+def sent_emails(system, to: str) -> list[dict]:
+    """E-mails the local cloud accepted for ``to`` (moto keeps what SES "sent")."""
+    return [m for m in moto_data(system)["ses"].get("Message", []) if to in m["destinations"]["ToAddresses"]]
+
+
+def sent_sms(system, digits: str) -> list[dict]:
+    return [m for m in moto_data(system)["sns"].get("SMS", []) if m["phone_number"].endswith(digits)]
+
+
+def signin(system, login: str, password: str) -> dict:
+    return requests.post(f"{system.url}/api/auth/signin", json={"email": login, "password": password}, timeout=30).json()
+
+
+def first_sign_in(system, login: str, temporary: str, new_password: str = "Chosen-pass-9") -> str:
+    challenge = signin(system, login, temporary)
+    assert challenge["challenge"] == "NEW_PASSWORD_REQUIRED", challenge
+    done = requests.post(f"{system.url}/api/auth/new-password", timeout=30, json={
+        "email": login, "session": challenge["session"], "new_password": new_password}).json()
+    return str(done["id_token"])
+
+
+def invite(owner: Api, login: str, roles: list[str], name: str = "新同事") -> requests.Response:
+    return owner.post("/staff", json={"login": login, "name": name, "roles": roles},
+                      headers={"Idempotency-Key": str(uuid.uuid4())})
+
+
+def test_an_invited_staff_member_gets_an_email_signs_in_and_sees_the_shop(system, owner: Api):
+    login = f"new-{uuid.uuid4().hex[:6]}@test.shop"
+    answer = invite(owner, login, ["customer_service"])
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["new_login"] and body["temporary_password"] and body["sent_to"] == login
+    assert body["staff"]["roles"] == ["customer_service"] and body["staff"]["status"] == "active"
+    mails = eventually(lambda: sent_emails(system, login))
+    assert body["temporary_password"] in json.dumps(mails, ensure_ascii=False)
+    token = first_sign_in(system, login, body["temporary_password"])
+    me = Api(system.url, token, owner.shop_id).get("/me").json()
+    assert me["current"]["roles"] == ["customer_service"]
+    assert "personal_data.view" in me["current"]["permissions"] and "staff.view" not in me["current"]["permissions"]
+
+
+def test_a_mobile_number_invitation_is_sent_by_sms_and_signs_in_with_the_number(system, owner: Api):
+    digits = f"139{uuid.uuid4().int % 10**8:08d}"
+    answer = invite(owner, digits, ["warehouse"])
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["sent_to"] == f"+86{digits}"
+    sms = eventually(lambda: sent_sms(system, digits))
+    assert answer.json()["temporary_password"] in json.dumps(sms, ensure_ascii=False)
+    token = first_sign_in(system, digits, answer.json()["temporary_password"])
+    assert Api(system.url, token, owner.shop_id).get("/settings").status_code == 200
+
+
+@pytest.mark.parametrize(("login", "roles", "field"), [
+    ("not-an-email", ["customer_service"], "login"),
+    ("12345", ["customer_service"], "login"),
+    ("ok@test.shop", [], "roles"),
+    ("ok@test.shop", ["emperor"], "roles"),
+])
+def test_bad_invitations_name_the_field_and_create_nothing(owner: Api, login, roles, field):
+    before = owner.get("/staff").json()["items"]
+    answer = invite(owner, login, roles)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["details"]["field"] == field
+    assert owner.get("/staff").json()["items"] == before
+
+
+def test_inviting_a_member_twice_is_a_conflict(owner: Api):
+    login = f"twice-{uuid.uuid4().hex[:6]}@test.shop"
+    assert invite(owner, login, ["marketing"]).status_code == 201
+    again = invite(owner, login, ["finance"])
+    assert again.status_code == 409 and again.json()["error"]["code"] == "member_exists"
+    staff = [s for s in owner.get("/staff").json()["items"] if s["login"] == login]
+    assert len(staff) == 1 and staff[0]["roles"] == ["marketing"]
+
+
+def test_someone_already_signed_up_joins_a_second_shop_and_switches(system, owner: Api, make_staff):
+    login = f"multi-{uuid.uuid4().hex[:6]}@test.shop"
+    first = invite(owner, login, ["finance"]).json()
+    token = first_sign_in(system, login, first["temporary_password"])
+    other_shop = new_shop("第二家店")
+    other_owner = make_staff(other_shop, "owner")
+    second = invite(other_owner, login, ["marketing"]).json()
+    assert second["new_login"] is False and second["temporary_password"] is None
+    me = Api(system.url, token).get("/me").json()
+    assert {s["shop_id"] for s in me["shops"]} == {owner.shop_id, other_shop}
+    in_second = Api(system.url, token, other_shop).get("/me").json()["current"]
+    assert in_second["roles"] == ["marketing"] and "finance.view" not in in_second["permissions"]
+
+
+def test_disabling_takes_effect_on_the_next_request_and_enabling_restores(system, owner: Api, make_staff):
+    member = make_staff(owner.shop_id, "customer_service")
+    member_id = member.get("/me").json()["user"]["id"]
+    assert member.get("/settings").status_code == 200
+    disabled = owner.post(f"/staff/{member_id}/disable")
+    assert disabled.status_code == 200, disabled.text
+    assert disabled.json()["status"] == "disabled"
+    refused = member.get("/settings")
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "shop_not_found"
+    assert owner.post(f"/staff/{member_id}/enable").json()["status"] == "active"
+    assert member.get("/settings").status_code == 200
+
+
+def test_a_shop_always_keeps_an_owner_and_nobody_locks_themselves_out(owner: Api, make_staff):
+    owner_id = owner.get("/me").json()["user"]["id"]
+    me = owner.get(f"/staff/{owner_id}").json()
+    demote = owner.put(f"/staff/{owner_id}", json={"version": me["version"], "name": me["name"], "roles": ["marketing"]})
+    assert demote.status_code == 409 and demote.json()["error"]["code"] == "self_lockout"
+    assert owner.post(f"/staff/{owner_id}/disable").json()["error"]["code"] == "self_lockout"
+    # someone allowed to manage staff (a custom role) still cannot take away the last owner
+    role = owner.post("/roles", json={"name_zh": "人事", "name_en": "HR", "permissions": [
+        "staff.view", "staff.edit", "staff.delete"]}).json()
+    hr = make_staff(owner.shop_id, "owner")
+    hr_id = hr.get("/me").json()["user"]["id"]
+    hr_me = owner.get(f"/staff/{hr_id}").json()
+    assert owner.put(f"/staff/{hr_id}", json={"version": hr_me["version"], "name": "人事", "roles": [role["code"]]}
+                     ).status_code == 200
+    me = owner.get(f"/staff/{owner_id}").json()
+    for call in (lambda: hr.put(f"/staff/{owner_id}", json={"version": me["version"], "name": me["name"],
+                                                            "roles": ["finance"]}),
+                 lambda: hr.post(f"/staff/{owner_id}/disable"),
+                 lambda: hr.call("DELETE", f"/staff/{owner_id}")):
+        answer = call()
+        assert answer.status_code == 409 and answer.json()["error"]["code"] == "last_owner", answer.text
+    assert owner.get(f"/staff/{owner_id}").json()["roles"] == ["owner"]
+
+
+def test_a_stale_staff_edit_is_a_conflict(owner: Api, make_staff):
+    member = make_staff(owner.shop_id, "marketing")
+    member_id = member.get("/me").json()["user"]["id"]
+    view = owner.get(f"/staff/{member_id}").json()
+    assert owner.put(f"/staff/{member_id}", json={**_edit(view), "roles": ["finance"]}).status_code == 200
+    stale = owner.put(f"/staff/{member_id}", json={**_edit(view), "roles": ["warehouse"]})
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "version_conflict"
+    assert owner.get(f"/staff/{member_id}").json()["roles"] == ["finance"]
+
+
+def _edit(view: dict) -> dict:
+    return {"version": view["version"], "name": view["name"], "roles": view["roles"]}
+
+
+def test_a_password_reset_sends_a_temporary_password_that_must_be_changed(system, owner: Api):
+    login = f"reset-{uuid.uuid4().hex[:6]}@test.shop"
+    invited = invite(owner, login, ["finance"]).json()
+    first_sign_in(system, login, invited["temporary_password"])
+    reset = owner.post(f"/staff/{invited['staff']['user_id']}/reset-password").json()
+    assert signin(system, login, "Chosen-pass-9").get("error")
+    first_sign_in(system, login, reset["temporary_password"], "Another-pass-7")
+    assert signin(system, login, "Another-pass-7")["id_token"]
+
+
+def test_a_custom_role_grants_exactly_what_it_lists_and_follows_its_changes(owner: Api, make_staff, system):
+    role = owner.post("/roles", json={"name_zh": "商品查看", "name_en": "Catalog viewer",
+                                      "permissions": ["catalog.view", "settings.view"]})
+    assert role.status_code == 201, role.text
+    code = role.json()["code"]
+    login = f"custom-{uuid.uuid4().hex[:6]}@test.shop"
+    invited = invite(owner, login, [code]).json()
+    member = Api(system.url, first_sign_in(system, login, invited["temporary_password"]), owner.shop_id)
+    assert member.get("/me").json()["current"]["permissions"] == ["catalog.view", "settings.view"]
+    assert member.get("/settings").status_code == 200
+    view = member.get("/settings").json()["profile"]
+    edit = {k: v for k, v in view.items() if k != "logo_url"}
+    assert member.put("/settings/profile", json=edit).status_code == 403
+    current = next(r for r in owner.get("/roles").json()["items"] if r["code"] == code)
+    assert current["members"] == 1 and current["built_in"] is False
+    changed = owner.put(f"/roles/{code}", json={"version": current["version"], "name_zh": "商品查看", "name_en": "Catalog viewer",
+                                                "permissions": ["catalog.view", "settings.view", "settings.edit"]})
+    assert changed.status_code == 200, changed.text
+    assert member.put("/settings/profile", json={**edit, "name": "由自定义角色修改"}).status_code == 200
+    in_use = owner.call("DELETE", f"/roles/{code}")
+    assert in_use.status_code == 409 and in_use.json()["error"]["code"] == "role_in_use"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"name_zh": "x", "name_en": "x", "permissions": ["catalog.fly"]}, "permissions"),
+    ({"name_zh": "x", "name_en": "x", "permissions": []}, "permissions"),
+    ({"name_zh": "", "name_en": "x", "permissions": ["catalog.view"]}, "name_zh"),
+])
+def test_bad_roles_are_refused(owner: Api, body, field):
+    answer = owner.post("/roles", json=body)
+    assert answer.status_code == 422 and answer.json()["error"]["details"]["field"] == field
+
+
+def test_built_in_roles_cannot_be_changed(owner: Api):
+    answer = owner.put("/roles/owner", json={"version": 1, "name_zh": "x", "name_en": "x", "permissions": ["audit.view"]})
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "role_built_in"
+
+
+def test_personal_data_is_masked_without_the_permission(owner: Api, make_staff):
+    view = owner.get("/settings").json()["profile"]
+    owner.put("/settings/profile", json={**{k: v for k, v in view.items() if k != "logo_url"},
+                                          "contact_phone": "13812345678"})
+    finance = make_staff(owner.shop_id, "finance")
+    entry = eventually(lambda: [e for e in finance.get("/audit").json()["items"] if "contact_phone" in e["changed"]])
+    assert entry[0]["after"]["contact_phone"] == "138****5678"
+    full = eventually(lambda: [e for e in owner.get("/audit").json()["items"] if "contact_phone" in e["changed"]])
+    assert full[0]["after"]["contact_phone"] == "13812345678"
+    role = owner.post("/roles", json={"name_zh": "员工查看", "name_en": "Staff viewer",
+                                      "permissions": ["staff.view"]}).json()
+    viewer_login = f"viewer-{uuid.uuid4().hex[:6]}@test.shop"
+    invite(owner, viewer_login, [role["code"]])
+    masked = finance  # finance has no staff.view: use a custom role instead
+    assert masked.get("/staff").status_code == 403
+    listed = owner.get("/staff").json()["items"]
+    assert any(s["login"] == viewer_login for s in listed)
+
+
+def test_staff_lists_mask_logins_for_roles_without_personal_data(owner: Api, make_staff, system):
+    role = owner.post("/roles", json={"name_zh": "员工查看", "name_en": "Staff viewer",
+                                      "permissions": ["staff.view"]}).json()
+    login = f"masked-{uuid.uuid4().hex[:6]}@test.shop"
+    invited = invite(owner, login, [role["code"]]).json()
+    viewer = Api(system.url, first_sign_in(system, login, invited["temporary_password"]), owner.shop_id)
+    mine = next(s for s in viewer.get("/staff").json()["items"] if s["user_id"] == invited["staff"]["user_id"])
+    assert mine["login"] == f"{login[0]}***@test.shop" and mine["email"].startswith(login[0] + "***")
+    full = next(s for s in owner.get("/staff").json()["items"] if s["user_id"] == invited["staff"]["user_id"])
+    assert full["login"] == login
+
+
+def test_every_staff_change_is_audited_with_its_diff(owner: Api, make_staff):
+    login = f"audit-{uuid.uuid4().hex[:6]}@test.shop"
+    user_id = invite(owner, login, ["marketing"], name="审计对象").json()["staff"]["user_id"]
+    view = owner.get(f"/staff/{user_id}").json()
+    owner.put(f"/staff/{user_id}", json={**_edit(view), "roles": ["marketing", "finance"]})
+    owner.post(f"/staff/{user_id}/disable")
+    owner.post(f"/staff/{user_id}/enable")
+    owner.post(f"/staff/{user_id}/reset-password")
+    owner.call("DELETE", f"/staff/{user_id}")
+    wanted = ["staff.invited", "staff.modified", "staff.disabled", "staff.enabled", "staff.password_reset",
+              "staff.removed"]
+
+    def entries():
+        items = owner.get("/audit", params={"resource": "staff", "limit": 50}).json()["items"]
+        mine = [i for i in items if i["resource_id"] == user_id]
+        return mine if len(mine) >= len(wanted) else None
+
+    mine = eventually(entries)
+    assert sorted(i["action"] for i in mine) == sorted(wanted)
+    modified = next(i for i in mine if i["action"] == "staff.modified")
+    assert modified["changed"] == ["roles"]
+    assert modified["before"] == {"roles": ["marketing"]} and modified["after"] == {"roles": ["finance", "marketing"]}
+    assert "Temp" not in json.dumps(mine) and "password" not in json.dumps([i["after"] for i in mine])
+    only_disable = owner.get("/audit", params={"action": "staff.disabled", "resource": "staff"}).json()["items"]
+    assert {i["action"] for i in only_disable} == {"staff.disabled"}
+
+
+def test_the_audit_log_filters_by_time_and_exports_csv_and_xlsx_safely(owner: Api, make_staff):
+    login = f"csv-{uuid.uuid4().hex[:6]}@test.shop"
+    invite(owner, login, ["marketing"], name="=cmd|' /C calc'!A0")
+    eventually(lambda: owner.get("/audit", params={"resource": "staff"}).json()["items"])
+    assert owner.get("/audit", params={"from": "2000-01-01", "to": "2000-01-02"}).json()["items"] == []
+    assert owner.get("/audit", params={"from": "2030-01-02", "to": "2030-01-01"}).status_code == 422
+    export = owner.get("/audit/export", params={"format": "csv", "resource": "staff"}).json()
+    assert export["rows"] >= 1 and export["filename"].endswith(".csv")
+    text = requests.get(export["url"], timeout=30).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["time_utc", "user", "action"]
+    assert any("staff.invited" in r for r in rows)
+    assert not any(cell.startswith("=") for r in rows for cell in r)
+    xlsx = owner.get("/audit/export", params={"format": "xlsx"}).json()
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(requests.get(xlsx["url"], timeout=30).content))
+    assert book.active.max_row == xlsx["rows"] + 1
+    finance = make_staff(owner.shop_id, "marketing")
+    assert finance.get("/audit/export").status_code == 403
+
+
+def test_a_signed_in_user_edits_their_profile_and_password(system, owner: Api, make_staff):
+    member = make_staff(owner.shop_id, "warehouse")
+    me = member.get("/me").json()
+    assert member.put("/me", json={"name": "仓管小周", "phone": "13900001111"}).json()["name"] == "仓管小周"
+    assert owner.get(f"/staff/{me['user']['id']}").json()["name"] == "仓管小周"
+    tokens = signin(system, me["user"]["login"], PASSWORD)
+    bad = member.post("/me/password", json={"access_token": tokens["access_token"], "old_password": "wrong",
+                                             "new_password": "Newer-pass-5"})
+    assert bad.status_code == 401
+    ok = member.post("/me/password", json={"access_token": tokens["access_token"], "old_password": PASSWORD,
+                                            "new_password": "Newer-pass-5"})
+    assert ok.status_code == 200, ok.text
+    assert signin(system, me["user"]["login"], "Newer-pass-5")["id_token"]
+
+
+def test_a_user_opens_a_second_shop_and_owns_it(system, owner: Api):
+    created = owner.post("/shops", json={"name": "新开的店"}, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert created.status_code == 201
+    shop = created.json()["shop_id"]
+    me = Api(system.url, owner.token, shop).get("/me").json()
+    assert me["current"]["roles"] == ["owner"] and me["current"]["name"] == "新开的店"
+    profile = eventually(lambda: Api(system.url, owner.token, shop).get("/settings").json()["profile"]["version"] >= 1
+                         and Api(system.url, owner.token, shop).get("/settings").json()["profile"])
+    assert profile["name"] == "新开的店"
