@@ -261,6 +261,14 @@ def record_audit(event: Any) -> dict[str, Any]:
     return consume(event.to_dict(), event.context, record)
 
 
+@app.chalice.on_sqs_message(queue="identity-shop-renamed", batch_size=10)
+def on_settings_modified(event: Any) -> dict[str, Any]:
+    """Consumer of SettingsModified: a renamed shop is renamed in the shop switcher too."""
+    from shared.events.consumer import consume
+
+    return consume(event.to_dict(), event.context, access.on_settings_modified)
+
+
 def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Stream handler of the identity table: outbox items become events on the bus."""
     from shared.events.outbox import publish_stream_batch

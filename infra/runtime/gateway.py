@@ -218,7 +218,8 @@ class Gateway:
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
             ctype += "; charset=utf-8"
-        cache = "no-cache" if target.name == "index.html" else "public, max-age=31536000, immutable"
+        # Vite puts content-hashed files under assets/; everything else may change in place.
+        cache = "public, max-age=31536000, immutable" if path.startswith("/assets/") else "no-cache"
         return 200, {"Content-Type": ctype, "Cache-Control": cache}, target.read_bytes()
 
 

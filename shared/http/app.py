@@ -210,8 +210,8 @@ def parse_model(model: type[BaseModel], data: dict[str, Any], *, location: str) 
 
 
 def _field(error: Any) -> dict[str, Any]:
-    # Discriminated unions put the tag in the location ("methods.0.alipay.settings"): keep it
-    # readable by dropping the tag segment, which equals the "code" of the item.
+    # Discriminated unions keep their tag in the location ("methods.0.alipay.settings.merchant_id"):
+    # it names which payment method the field belongs to, so it stays.
     loc = [str(p) for p in error.get("loc", ())]
     params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (str, int, float, list, tuple))}
     return {"field": ".".join(loc) or "body", "type": error["type"], "params": params, "fallback": error.get("msg")}

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared import clock
@@ -13,7 +13,7 @@ from shared.auth.context import AuthContext
 from shared.auth.roles import permissions_of
 from shared.db import ItemKey, batch_get, connection
 from shared.errors import NotFound
-from shared.events.base import Actor
+from shared.events.base import Actor, EventEnvelope
 from shared.events.outbox import outbox_item
 from shared.identity import logins
 from shared.identity.events import ShopCreated
@@ -126,3 +126,20 @@ def update_profile(user_id: str, name: str, phone: str) -> UserRecord:
     for m in MembershipRecord.query(f"USER#{user_id}", MembershipRecord.sk.startswith("MEMBER#")):
         m.update(actions=[MembershipRecord.name.set(name), MembershipRecord.phone.set(phone)])
     return user
+
+
+def on_settings_modified(envelope: EventEnvelope) -> None:
+    """A shop renamed in its settings profile: the shop record and every membership's copy of
+    the name follow (the shop switcher reads them). Replays write the same values again."""
+    detail = envelope.detail
+    if detail.get("section") != "profile" or "name" not in (detail.get("changed") or []):
+        return
+    shop_id, name = detail["shop_id"], detail["new"]["name"]
+    try:
+        ShopRecord(pk=f"SHOP#{shop_id}", sk="SHOP").update(actions=[ShopRecord.name.set(name)],
+                                                           condition=ShopRecord.pk.exists())
+    except UpdateError:
+        return  # no such shop (an event of a deleted shop): nothing to rename
+    for member in MembershipRecord.by_gsi1.query(f"SHOP#{shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#")):
+        if isinstance(member, MembershipRecord):
+            member.update(actions=[MembershipRecord.shop_name.set(name)])

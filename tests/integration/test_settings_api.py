@@ -266,3 +266,10 @@ def test_regions_reference_lists_the_34_provinces_in_both_languages(owner: Api):
     items = owner.get("/settings/regions").json()["items"]
     assert len(items) == 34
     assert {"code": "330000", "name_zh": "浙江省", "name_en": "Zhejiang"} in items
+
+
+def test_renaming_the_shop_renames_it_in_the_shop_switcher(owner: Api):
+    view = owner.get("/settings").json()
+    owner.put("/settings/profile", json={**body_of(view, "profile"), "name": "改名后的店"})
+    eventually(lambda: owner.get("/me").json()["current"]["name"] == "改名后的店")
+    assert {s["name"] for s in owner.get("/me").json()["shops"]} == {"改名后的店"}
