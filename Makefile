@@ -52,11 +52,11 @@ $(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
 python-deps: $(VENV)/.installed
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	(cd frontend && npm ci --no-audit --no-fund --loglevel=error)
 	touch $@
 
 infra/localcloud/node_modules/.installed: infra/localcloud/package.json infra/localcloud/package-lock.json
-	cd infra/localcloud && npm ci --no-audit --no-fund --loglevel=error
+	(cd infra/localcloud && npm ci --no-audit --no-fund --loglevel=error)
 	touch $@
 
 node-deps: frontend/node_modules/.installed infra/localcloud/node_modules/.installed
