@@ -30,7 +30,8 @@ def _machinery() -> tuple[Any, Any]:
     return store, config
 
 
-def run_once(scope: str, key: str, body: Any, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def run_once(scope: str, key: str, body: Any, run: Callable[[], dict[str, Any]],
+             lambda_context: Any = None) -> dict[str, Any]:
     """Run ``run`` once per (scope, key); later calls return its first result.
 
     ``run`` returns a JSON-able dict (the status and body of the answer). Errors are not
@@ -45,6 +46,9 @@ def run_once(scope: str, key: str, body: Any, run: Callable[[], dict[str, Any]])
     if not key or len(key) > 200:
         raise ShopDeskError("idempotency_key_invalid", details={"field": "Idempotency-Key"})
     store, config = _machinery()
+    if lambda_context is not None:
+        # Lets an in-progress record expire with the invocation's time left (powertools' design).
+        config.register_lambda_context(lambda_context)
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
     @idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)

@@ -146,7 +146,8 @@ class ShopApp:
                 from shared.idempotency import run_once
 
                 scope = f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{spec.name}"
-                outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run)
+                outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run,
+                                   lambda_context=self.chalice.lambda_context)
             else:
                 outcome = run()
             return Response(body=json.dumps(outcome["body"], ensure_ascii=False), status_code=outcome["status"],
