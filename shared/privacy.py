@@ -16,6 +16,8 @@ _DIGITS = re.compile(r"\d")
 
 
 def mask_phone(value: str) -> str:
+    if value.startswith("+86"):
+        return "+86" + mask_phone(value[3:])
     digits = [m.start() for m in _DIGITS.finditer(value)]
     if len(digits) < 7:
         return "*" * len(value)
