@@ -7,6 +7,7 @@ import { currentLocale, i18n, t } from './i18n'
 import { api } from './api'
 import { useSessionStore } from './stores/session'
 import { useSettingsStore } from './stores/settings'
+import { useAccessStore } from './stores/access'
 import './styles/main.css'
 
 const app = createApp(App)
@@ -15,6 +16,7 @@ app.use(pinia).use(i18n).use(router)
 
 const session = useSessionStore(pinia)
 const settings = useSettingsStore(pinia)
+const access = useAccessStore(pinia)
 
 api.configure({
   prepare: () => session.ensureFreshToken(),
@@ -26,6 +28,7 @@ api.configure({
     const here = router.currentRoute.value
     session.clear()
     settings.reset()
+    access.reset()
     if (!here.meta.public) {
       ElMessage.warning(t('errors.sessionExpired'))
       void router.replace({ name: 'sign-in', query: { redirect: here.fullPath } })

@@ -91,6 +91,11 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** GETs answered 403 send the user to the 403 page unless this is false. */
   redirectOnForbidden?: boolean
+  /**
+   * The request checks a password of its own (changing one's password): a 401
+   * `invalid_credentials` is then the answer to show, not a lapsed session to refresh or end.
+   */
+  passwordCheck?: boolean
 }
 
 const defaultHooks: SessionHooks = {
@@ -138,11 +143,21 @@ export class ApiClient {
     const auth = options.auth ?? true
     if (auth) await this.hooks.prepare().catch(() => undefined)
     let response = await this.send(method, path, options, auth)
+    let body: unknown
+    let read = false
     if (response.status === 401 && auth) {
+      if (options.passwordCheck) {
+        body = await readBody(response)
+        read = true
+        if (errorCode(body) === 'invalid_credentials') throw parseApiError(401, body, this.hooks.fallbackMessage)
+      }
       const refreshed = await this.hooks.refresh().catch(() => false)
-      if (refreshed) response = await this.send(method, path, options, auth)
+      if (refreshed) {
+        response = await this.send(method, path, options, auth)
+        read = false
+      }
     }
-    const body = await readBody(response)
+    if (!read) body = await readBody(response)
     if (response.ok) return body as T
 
     const error = parseApiError(response.status, body, this.hooks.fallbackMessage)
@@ -189,6 +204,11 @@ export class ApiClient {
     }
     return url
   }
+}
+
+function errorCode(body: unknown): string | null {
+  const err = body && typeof body === 'object' ? (body as { error?: { code?: unknown } }).error : null
+  return err && typeof err.code === 'string' ? err.code : null
 }
 
 async function readBody(response: Response): Promise<unknown> {

@@ -1,18 +1,32 @@
 import { ApiClient } from './http'
 import type {
   AuditEntry,
+  AuditFilters,
   AuthConfig,
   BusinessHours,
   DeliveryRegions,
+  ExportFile,
+  ExportFormat,
+  Invitation,
   LogoUploadTicket,
   Me,
   Page,
+  PasswordReset,
   PaymentMethods,
+  PermissionList,
   Region,
+  RoleInput,
+  RoleView,
+  ShopCreated,
   ShopProfile,
   ShopSettings,
   SignInResponse,
+  StaffInvite,
+  StaffQuery,
+  StaffUpdate,
+  StaffView,
   Tokens,
+  UserView,
 } from './types'
 import { newUuid } from '@/utils/uuid'
 
@@ -47,8 +61,42 @@ export const settingsApi = {
 }
 
 export const auditApi = {
-  list: (params: { resource?: string; limit?: number; cursor?: string | null }) =>
+  list: (params: AuditFilters & { limit?: number; cursor?: string | null }) =>
     api.get<Page<AuditEntry>>('/audit', { query: { limit: 20, ...params } }),
+  /** A short-lived download URL of the filtered log (file kept in the bucket, not in the answer). */
+  export: (filters: AuditFilters, format: ExportFormat) =>
+    api.get<ExportFile>('/audit/export', { query: { ...filters, format }, redirectOnForbidden: false }),
+}
+
+/** The signed-in user's own account and shops. */
+export const meApi = {
+  updateProfile: (body: { name: string; phone: string }) => api.put<UserView>('/me', body),
+  /** A wrong old password answers 401 invalid_credentials: that is the answer, not a lapsed session. */
+  changePassword: (body: { access_token: string; old_password: string; new_password: string }) =>
+    api.post<{ ok: boolean }>('/me/password', body, { passwordCheck: true }),
+  createShop: (name: string, idempotencyKey: string) => api.post<ShopCreated>('/shops', { name }, { idempotencyKey }),
+}
+
+const id = (value: string) => encodeURIComponent(value)
+
+export const staffApi = {
+  list: (params: StaffQuery, options: { redirectOnForbidden?: boolean } = {}) =>
+    api.get<Page<StaffView>>('/staff', { query: { limit: 20, ...params }, ...options }),
+  get: (userId: string) => api.get<StaffView>(`/staff/${id(userId)}`),
+  invite: (body: StaffInvite, idempotencyKey: string) => api.post<Invitation>('/staff', body, { idempotencyKey }),
+  update: (userId: string, body: StaffUpdate) => api.put<StaffView>(`/staff/${id(userId)}`, body),
+  disable: (userId: string) => api.post<StaffView>(`/staff/${id(userId)}/disable`),
+  enable: (userId: string) => api.post<StaffView>(`/staff/${id(userId)}/enable`),
+  resetPassword: (userId: string) => api.post<PasswordReset>(`/staff/${id(userId)}/reset-password`),
+  remove: (userId: string) => api.delete<{ ok: boolean }>(`/staff/${id(userId)}`),
+}
+
+export const rolesApi = {
+  permissions: () => api.get<PermissionList>('/permissions', { redirectOnForbidden: false }),
+  list: () => api.get<{ items: RoleView[] }>('/roles', { redirectOnForbidden: false }),
+  create: (body: RoleInput, idempotencyKey: string) => api.post<RoleView>('/roles', body, { idempotencyKey }),
+  update: (code: string, body: RoleInput & { version: number }) => api.put<RoleView>(`/roles/${id(code)}`, body),
+  remove: (code: string) => api.delete<{ ok: boolean }>(`/roles/${id(code)}`),
 }
 
 /**

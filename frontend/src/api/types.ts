@@ -37,8 +37,18 @@ export interface CurrentShop extends ShopMembership {
   permissions: string[]
 }
 
+export interface UserView {
+  id: string
+  email: string
+  name?: string | null
+  /** E-mail address or +86 mobile number the user signs in with. */
+  login?: string
+  /** "" when not given. */
+  phone?: string
+}
+
 export interface Me {
-  user: { id: string; email: string; name?: string | null }
+  user: UserView
   shops: ShopMembership[]
   current: CurrentShop | null
 }
@@ -132,6 +142,118 @@ export interface AuditEntry {
   changed: string[]
   before: Record<string, unknown> | null
   after: Record<string, unknown> | null
+}
+
+// --- identity and access (shared/identity/staff.py, roles.py; functions/identity/app.py) ---
+
+/** shared/auth/roles.py: names come from the locale files (`roles.<code>`) or GET /roles. */
+export const BUILT_IN_ROLE_CODES = ['owner', 'customer_service', 'warehouse', 'marketing', 'finance', 'auditor'] as const
+
+export type StaffStatus = 'active' | 'disabled'
+
+/** login/email/phone come back masked (w***@x.com, 138****8000) without personal_data.view. */
+export interface StaffView {
+  user_id: string
+  name: string
+  login: string
+  email: string
+  phone: string
+  roles: string[]
+  status: StaffStatus
+  version: number
+  created_at: string
+  invited_by: string | null
+}
+
+export interface StaffInvite {
+  login: string
+  name: string
+  roles: string[]
+}
+
+export interface StaffUpdate {
+  version: number
+  name: string
+  roles: string[]
+}
+
+export interface Invitation {
+  staff: StaffView
+  /** Only for a login created now; null when the person already had a ShopDesk login. */
+  temporary_password: string | null
+  sent_to: string
+  new_login: boolean
+}
+
+export interface PasswordReset {
+  temporary_password: string
+  sent_to: string
+}
+
+export interface StaffQuery {
+  status?: StaffStatus | ''
+  role?: string
+  q?: string
+  limit?: number
+  cursor?: string | null
+}
+
+export interface PermissionInfo {
+  code: string
+  resource: string
+  action: string
+  name_zh: string
+  name_en: string
+}
+
+export interface PermissionList {
+  /** Resources in registry order. */
+  resources: string[]
+  items: PermissionInfo[]
+}
+
+export interface RoleView {
+  code: string
+  name_zh: string
+  name_en: string
+  built_in: boolean
+  permissions: string[]
+  members: number
+  version: number
+}
+
+export interface RoleInput {
+  name_zh: string
+  name_en: string
+  permissions: string[]
+}
+
+export interface AuditFilters {
+  resource?: string
+  /** User id. */
+  actor?: string
+  /** Action or its beginning (`staff.` = every staff action). */
+  action?: string
+  /** ISO-8601 UTC, inclusive. */
+  from?: string
+  /** ISO-8601 UTC, exclusive. */
+  to?: string
+}
+
+export type ExportFormat = 'csv' | 'xlsx'
+
+export interface ExportFile {
+  url: string
+  filename: string
+  rows: number
+  format: ExportFormat
+  /** Seconds the URL stays valid. */
+  expires_in: number
+}
+
+export interface ShopCreated {
+  shop_id: string
+  name: string
 }
 
 export interface Page<T> {

@@ -10,6 +10,7 @@ import {
   HomeFilled,
   List,
   Promotion,
+  Key,
   Setting,
   User,
   UserFilled,
@@ -37,7 +38,8 @@ export const MENU: readonly MenuItem[] = [
   { key: 'logistics', path: '/logistics', icon: Van, permission: 'logistics.view', ready: false },
   { key: 'finance', path: '/finance', icon: Coin, permission: 'finance.view', ready: false },
   { key: 'reports', path: '/reports', icon: DataAnalysis, permission: 'analytics.view', ready: false },
-  { key: 'staff', path: '/staff', icon: UserFilled, permission: 'staff.view', ready: false },
+  { key: 'staff', path: '/staff', icon: UserFilled, permission: 'staff.view', ready: true },
+  { key: 'roles', path: '/roles', icon: Key, permission: 'roles.view', ready: true },
   { key: 'settings', path: '/settings', icon: Setting, permission: 'settings.view', ready: true },
   { key: 'audit', path: '/audit', icon: Document, permission: 'audit.view', ready: true },
 ]

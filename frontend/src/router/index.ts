@@ -73,6 +73,37 @@ export const routes: RouteRecordRaw[] = [
         ],
       },
       {
+        path: 'staff',
+        name: 'staff',
+        component: () => import('@/pages/staff/StaffPage.vue'),
+        meta: { permission: 'staff.view', title: 'nav.staff' },
+      },
+      {
+        path: 'roles',
+        name: 'roles',
+        component: () => import('@/pages/roles/RolesPage.vue'),
+        meta: { permission: 'roles.view', title: 'nav.roles' },
+      },
+      {
+        path: 'roles/new',
+        name: 'role-new',
+        component: () => import('@/pages/roles/RoleEditorPage.vue'),
+        meta: { permission: 'roles.create', title: 'rolesPage.newTitle' },
+      },
+      {
+        path: 'roles/:code',
+        name: 'role-edit',
+        component: () => import('@/pages/roles/RoleEditorPage.vue'),
+        props: true,
+        meta: { permission: 'roles.view', title: 'nav.roles' },
+      },
+      {
+        path: 'account',
+        name: 'account',
+        component: () => import('@/pages/AccountPage.vue'),
+        meta: { title: 'account.title' },
+      },
+      {
         path: 'audit',
         name: 'audit',
         component: () => import('@/pages/AuditLogPage.vue'),

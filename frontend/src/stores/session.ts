@@ -2,8 +2,8 @@
 // live in localStorage so a reload keeps the session.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { authApi, ApiError } from '@/api'
-import type { Me, Tokens } from '@/api/types'
+import { authApi, ApiError, meApi } from '@/api'
+import type { Me, Tokens, UserView } from '@/api/types'
 
 const TOKENS_KEY = 'shopdesk.session'
 const SHOP_KEY = 'shopdesk.shop'
@@ -149,6 +149,19 @@ export const useSessionStore = defineStore('session', () => {
     clear()
   }
 
+  /** After the user changed their own name or phone. */
+  function setUser(user: UserView): void {
+    if (me.value) me.value = { ...me.value, user: { ...me.value.user, ...user } }
+  }
+
+  /** Cognito checks the old password against the access token that sign-in (or refresh) gave us. */
+  async function changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    await ensureFreshToken()
+    const accessToken = tokens.value?.accessToken
+    if (!accessToken) throw new Error('no access token: sign in again')
+    await meApi.changePassword({ access_token: accessToken, old_password: oldPassword, new_password: newPassword })
+  }
+
   return {
     tokens,
     shopId,
@@ -167,6 +180,8 @@ export const useSessionStore = defineStore('session', () => {
     loadMe,
     switchShop,
     signOut,
+    setUser,
+    changePassword,
     clear,
   }
 })

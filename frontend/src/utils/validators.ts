@@ -122,3 +122,45 @@ export function logoFile(file: { type: string; size: number }): Invalid | null {
   if (file.size === 0) return { key: 'profile.logoBadType' }
   return null
 }
+
+// --- identity: staff, roles, one's own profile (shared/identity/staff.py, roles.py, logins.py,
+// functions/identity/app.py) ---
+
+const EMAIL_LOGIN_RE = /^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$/
+/** A mainland mobile, optionally with +86 / 86 in front (spaces and dashes are ignored). */
+const MOBILE_LOGIN_RE = /^(?:\+?86)?(1[3-9]\d{9})$/
+
+/**
+ * The canonical login the server will use: a lower-case e-mail address or +86 and 11 digits;
+ * null when it is neither (logins.normalize).
+ */
+export function normalizeLogin(value: string): string | null {
+  const s = value.trim()
+  if (EMAIL_LOGIN_RE.test(s)) return s.toLowerCase()
+  const mobile = MOBILE_LOGIN_RE.exec(s.replace(/[ -]/g, ''))
+  return mobile ? `+86${mobile[1]}` : null
+}
+
+export const staffLogin: Check = all(required, maxLength(120), (v) =>
+  normalizeLogin(String(v)) ? null : { key: 'validation.login' },
+)
+
+/** A person's name (staff member or oneself): 1 to 40 characters. */
+export const personName: Check = all(required, maxLength(40))
+
+export const STAFF_ROLES_MAX = 10
+export const staffRoles: Check = (v) => {
+  const list = Array.isArray(v) ? v : []
+  if (!list.length) return { key: 'validation.rolesRequired' }
+  if (list.length > STAFF_ROLES_MAX) return { key: 'validation.rolesTooMany', params: { max: STAFF_ROLES_MAX } }
+  return null
+}
+
+export const roleNameZh: Check = all(required, maxLength(30))
+export const roleNameEn: Check = all(required, maxLength(40))
+export const rolePermissions: Check = (v) => (Array.isArray(v) && v.length ? null : { key: 'validation.permissionsRequired' })
+
+/** One's own phone: empty, or a mainland mobile (+86 allowed); no landlines here. */
+export const ownPhone: Check = optional((v) =>
+  /^(\+?86)?1[3-9]\d{9}$/.test(String(v).trim()) ? null : { key: 'validation.mobile' },
+)

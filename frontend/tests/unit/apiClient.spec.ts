@@ -111,6 +111,26 @@ describe('ApiClient', () => {
     expect(spies.onUnauthorized).not.toHaveBeenCalled()
   })
 
+  it('shows a wrong old password when changing one’s password, without signing out', async () => {
+    const { fn, calls } = fakeFetch(
+      json(401, { error: { code: 'invalid_credentials', message: 'Wrong e-mail or password.', details: { field: 'old_password' } } }),
+    )
+    const { c, spies } = client(fn)
+    const error = await c.post('/me/password', { old_password: 'x' }, { passwordCheck: true }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 401, code: 'invalid_credentials', fieldErrors: { old_password: 'Wrong e-mail or password.' } })
+    expect(calls).toHaveLength(1)
+    expect(spies.refresh).not.toHaveBeenCalled()
+    expect(spies.onUnauthorized).not.toHaveBeenCalled()
+  })
+
+  it('still refreshes a lapsed session on a password check', async () => {
+    const { fn, calls } = fakeFetch(json(401, { error: { code: 'not_authenticated', message: 'sign in' } }), json(200, { ok: true }))
+    const { c, spies } = client(fn)
+    await expect(c.post('/me/password', {}, { passwordCheck: true })).resolves.toEqual({ ok: true })
+    expect(calls).toHaveLength(2)
+    expect(spies.refresh).toHaveBeenCalledTimes(1)
+  })
+
   it('sends forbidden page loads to the 403 page, but not forbidden saves', async () => {
     const forbidden = () => json(403, { error: { code: 'forbidden', message: 'no' } })
     const { fn } = fakeFetch(forbidden(), forbidden())

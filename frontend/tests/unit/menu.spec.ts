@@ -24,6 +24,17 @@ describe('visibleMenu', () => {
     expect(keys(['audit.view', 'settings.view', 'staff.view'])).toEqual(['dashboard', 'staff', 'settings', 'audit'])
   })
 
+  it('shows staff and roles only with their view permissions', () => {
+    expect(keys(['staff.view', 'roles.view'])).toEqual(['dashboard', 'staff', 'roles'])
+    expect(keys(['staff.create', 'staff.edit', 'roles.edit'])).toEqual(['dashboard'])
+    expect(MENU.find((i) => i.key === 'staff')?.ready).toBe(true)
+    expect(MENU.find((i) => i.key === 'roles')?.ready).toBe(true)
+  })
+
+  it('gives a custom role of settings view and audit view exactly those two pages', () => {
+    expect(keys(['settings.view', 'audit.view'])).toEqual(['dashboard', 'settings', 'audit'])
+  })
+
   it('accepts a Set', () => {
     expect(visibleMenu(MENU, new Set(['audit.view'])).map((i) => i.key)).toEqual(['dashboard', 'audit'])
   })
@@ -34,6 +45,8 @@ describe('activeMenuKey', () => {
     expect(activeMenuKey(MENU, '/settings/payment-methods')).toBe('settings')
     expect(activeMenuKey(MENU, '/')).toBe('dashboard')
     expect(activeMenuKey(MENU, '/audit')).toBe('audit')
+    expect(activeMenuKey(MENU, '/roles/role_abc')).toBe('roles')
+    expect(activeMenuKey(MENU, '/roles/new')).toBe('roles')
     expect(activeMenuKey(MENU, '/settingsx')).toBeUndefined()
   })
 })

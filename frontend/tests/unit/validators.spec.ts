@@ -110,3 +110,52 @@ describe('passwords', () => {
     expect(key(v.passwordPolicy(''))).toBe('validation.required')
   })
 })
+
+describe('staff rules (shared/identity/staff.py, logins.py)', () => {
+  it('takes an e-mail address or a mainland mobile as login, as the server normalises them', () => {
+    expect(v.normalizeLogin(' Li.Na@Example.COM ')).toBe('li.na@example.com')
+    expect(v.normalizeLogin('13800138000')).toBe('+8613800138000')
+    expect(v.normalizeLogin('+86 138-0013-8000')).toBe('+8613800138000')
+    expect(v.normalizeLogin('8613800138000')).toBe('+8613800138000')
+    for (const bad of ['', 'li.na', 'li@na', '12800138000', '1380013800', '+8512800138000']) expect(v.normalizeLogin(bad), bad).toBeNull()
+    expect(key(v.staffLogin(''))).toBe('validation.required')
+    expect(key(v.staffLogin('abc'))).toBe('validation.login')
+    expect(key(v.staffLogin('new@demo.shop'))).toBeNull()
+    expect(key(v.staffLogin('19912345678'))).toBeNull()
+  })
+
+  it('needs a name of 1 to 40 characters', () => {
+    expect(key(v.personName(' '))).toBe('validation.required')
+    expect(key(v.personName('李娜'))).toBeNull()
+    expect(v.personName('名'.repeat(41))).toEqual({ key: 'validation.maxLength', params: { max: 40 } })
+  })
+
+  it('needs 1 to 10 roles', () => {
+    expect(key(v.staffRoles([]))).toBe('validation.rolesRequired')
+    expect(key(v.staffRoles(undefined))).toBe('validation.rolesRequired')
+    expect(key(v.staffRoles(['owner']))).toBeNull()
+    expect(v.staffRoles(Array.from({ length: 11 }, (_, i) => `r${i}`))).toEqual({ key: 'validation.rolesTooMany', params: { max: 10 } })
+  })
+})
+
+describe('role rules (shared/identity/roles.py)', () => {
+  it('needs both names within their lengths', () => {
+    expect(key(v.roleNameZh(''))).toBe('validation.required')
+    expect(key(v.roleNameZh('仓库临时工'))).toBeNull()
+    expect(v.roleNameZh('字'.repeat(31))).toEqual({ key: 'validation.maxLength', params: { max: 30 } })
+    expect(key(v.roleNameEn('Temp warehouse'))).toBeNull()
+    expect(v.roleNameEn('x'.repeat(41))).toEqual({ key: 'validation.maxLength', params: { max: 40 } })
+  })
+
+  it('needs at least one permission', () => {
+    expect(key(v.rolePermissions([]))).toBe('validation.permissionsRequired')
+    expect(key(v.rolePermissions(['audit.view']))).toBeNull()
+  })
+})
+
+describe('own profile rules (PUT /me)', () => {
+  it('takes no phone or a mainland mobile, not a landline', () => {
+    for (const ok of ['', '13800138000', '+8613800138000', '8613800138000']) expect(key(v.ownPhone(ok)), ok).toBeNull()
+    for (const bad of ['010-12345678', '12345', '1380013800']) expect(key(v.ownPhone(bad)), bad).toBe('validation.mobile')
+  })
+})
