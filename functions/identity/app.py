@@ -50,6 +50,7 @@ class ShopMembership(Model):
 
 class CurrentShop(ShopMembership):
     permissions: list[str]
+    role_names: list[roles.RoleName] = []
 
 
 class Me(Model):
@@ -122,7 +123,8 @@ def me(req: ApiRequest[None, None]) -> Me:
                       login=profile.login if profile else req.user.email, phone=profile.phone if profile else ""),
         shops=[ShopMembership(shop_id=m.shop_id, name=m.shop_name, roles=sorted(m.roles)) for m in shops],
         current=CurrentShop(shop_id=current.shop_id, name=current.shop_name, roles=sorted(current.roles),
-                            permissions=sorted(current.permissions)) if current else None,
+                            permissions=sorted(current.permissions),
+                            role_names=roles.names(current.shop_id, sorted(current.roles))) if current else None,
     )
 
 

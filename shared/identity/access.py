@@ -29,6 +29,7 @@ class Membership:
     roles: frozenset[str]
     custom_permissions: frozenset[str]
     status: str
+    joined_at: str = ""
 
     @property
     def permissions(self) -> frozenset[str]:
@@ -41,12 +42,15 @@ def membership_key(user_id: str, shop_id: str) -> ItemKey:
 
 def _membership(rec: MembershipRecord, shop_id: str) -> Membership:
     return Membership(shop_id=shop_id, shop_name=rec.shop_name, roles=frozenset(rec.roles or ()),
-                      custom_permissions=frozenset(rec.custom_permissions or ()), status=rec.status)
+                      custom_permissions=frozenset(rec.custom_permissions or ()), status=rec.status,
+                      joined_at=rec.created_at)
 
 
 def memberships(user_id: str) -> list[Membership]:
-    return [_membership(r, r.sk.removeprefix("MEMBER#"))
-            for r in MembershipRecord.query(f"USER#{user_id}", MembershipRecord.sk.startswith("MEMBER#"))]
+    """The user's shops in the order they joined them (the first is the default shop)."""
+    found = [_membership(r, r.sk.removeprefix("MEMBER#"))
+             for r in MembershipRecord.query(f"USER#{user_id}", MembershipRecord.sk.startswith("MEMBER#"))]
+    return sorted(found, key=lambda m: (m.joined_at, m.shop_id))
 
 
 def authorize(user_id: str, email: str, shop_id: str, *, source_ip: str | None = None,

@@ -155,12 +155,20 @@ def search(shop_id: str, query: AuditQuery) -> Page[AuditEntry]:
     else:
         scope, pk, index = f"{shop_id}:all", f"SHOP#{shop_id}", None
     scope += f":{query.action}:{query.start}:{query.end}"
+    if query.resource and query.actor:
+        scope += f":user:{query.actor}"
     start = decode_cursor(query.cursor, scope)
     # Entry keys are ULIDs, which sort by time: a date range is a key range, not a filter.
     low = f"AUDIT#{_ulid_bound(query.start, low=True)}" if query.start else "AUDIT#"
     high = f"AUDIT#{_ulid_bound(query.end, low=True)}" if query.end else "AUDIT#~"
+    # Further filters apply within the key range; pynamodb keeps reading pages until `limit`
+    # entries match, and the cursor resumes after the last entry returned.
+    conditions = [c for c in (
+        AuditRecord.action.startswith(query.action) if query.action else None,
+        AuditRecord.actor_id == query.actor if query.actor and query.resource else None) if c is not None]
+    condition = conditions[0] & conditions[1] if len(conditions) == 2 else (conditions[0] if conditions else None)
     kwargs: dict[str, Any] = {"scan_index_forward": False, "limit": query.limit, "last_evaluated_key": start,
-                              "filter_condition": AuditRecord.action.startswith(query.action) if query.action else None}
+                              "filter_condition": condition}
     results = (AuditRecord.query(pk, AuditRecord.sk.between(low, high), **kwargs) if index is None
                else index.query(pk, AuditRecord.sk.between(low, high), **kwargs))
     items = [_entry(r) for r in results]

@@ -5,7 +5,7 @@ from typing import Any
 
 from shared.aws import client
 from shared.config import settings
-from shared.errors import NotAuthenticated, ShopDeskError
+from shared.errors import NotAuthenticated, ShopDeskError, field_error
 from shared.identity import logins
 
 
@@ -55,6 +55,10 @@ def change_password(access_token: str, old: str, new: str) -> None:
     try:
         idp.change_password(AccessToken=access_token, PreviousPassword=old, ProposedPassword=new)
     except idp.exceptions.NotAuthorizedException as exc:
-        raise NotAuthenticated("invalid_credentials", details={"field": "old_password"}) from exc
+        # The same Cognito error means "expired token" or "wrong old password": only the first
+        # is a sign-in problem (401); the second is a wrong field (422), not a reason to sign out.
+        if "token" in str(exc).lower():
+            raise NotAuthenticated("session_expired") from exc
+        raise field_error("old_password", "password_incorrect") from exc
     except idp.exceptions.InvalidPasswordException as exc:
         raise ShopDeskError("password_policy", details={"field": "new_password"}) from exc

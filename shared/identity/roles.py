@@ -77,6 +77,27 @@ def permissions() -> PermissionList:
                        name_en=p.en) for p in REGISTRY])
 
 
+class RoleName(Model):
+    code: str
+    name_zh: str
+    name_en: str
+
+
+def names(shop_id: str, codes: list[str]) -> list[RoleName]:
+    """Display names of role codes (built-in from the registry, custom from the shop)."""
+    custom = [c for c in codes if c not in BUILT_IN_ROLES]
+    found = {r.sk.removeprefix("ROLE#"): r for r in RoleRecord.batch_get(
+        [(f"SHOP#{shop_id}", f"ROLE#{c}") for c in custom])} if custom else {}
+    out = []
+    for code in sorted(codes):
+        if code in BUILT_IN_ROLES:
+            spec = BUILT_IN_ROLES[code]
+            out.append(RoleName(code=code, name_zh=spec.zh, name_en=spec.en))
+        elif code in found:
+            out.append(RoleName(code=code, name_zh=found[code].name_zh, name_en=found[code].name_en))
+    return out
+
+
 def list_roles(ctx: AuthContext) -> RoleList:
     members = staff._members(ctx.shop_id)
 

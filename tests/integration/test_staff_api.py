@@ -293,7 +293,7 @@ def test_a_signed_in_user_edits_their_profile_and_password(system, owner: Api, m
     tokens = signin(system, me["user"]["login"], PASSWORD)
     bad = member.post("/me/password", json={"access_token": tokens["access_token"], "old_password": "wrong",
                                              "new_password": "Newer-pass-5"})
-    assert bad.status_code == 401
+    assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "old_password"
     ok = member.post("/me/password", json={"access_token": tokens["access_token"], "old_password": PASSWORD,
                                             "new_password": "Newer-pass-5"})
     assert ok.status_code == 200, ok.text
@@ -309,3 +309,32 @@ def test_a_user_opens_a_second_shop_and_owns_it(system, owner: Api):
     profile = eventually(lambda: Api(system.url, owner.token, shop).get("/settings").json()["profile"]["version"] >= 1
                          and Api(system.url, owner.token, shop).get("/settings").json()["profile"])
     assert profile["name"] == "新开的店"
+
+
+def test_me_names_custom_roles_and_lists_shops_in_the_order_joined(system, owner: Api):
+    role = owner.post("/roles", json={"name_zh": "夜班客服", "name_en": "Night shift",
+                                      "permissions": ["orders.view"]}).json()
+    login = f"names-{uuid.uuid4().hex[:6]}@test.shop"
+    invited = invite(owner, login, [role["code"], "finance"]).json()
+    member = Api(system.url, first_sign_in(system, login, invited["temporary_password"]), owner.shop_id)
+    names = member.get("/me").json()["current"]["role_names"]
+    assert {(n["code"], n["name_zh"]) for n in names} == {(role["code"], "夜班客服"), ("finance", "财务")}
+    newer = owner.post("/shops", json={"name": "后开的店"}, headers={"Idempotency-Key": str(uuid.uuid4())}).json()
+    shops = [s["shop_id"] for s in Api(system.url, owner.token).get("/me").json()["shops"]]
+    assert shops.index(owner.shop_id) < shops.index(newer["shop_id"])
+
+
+def test_audit_filters_by_resource_and_user_together(owner: Api, make_staff):
+    other = make_staff(owner.shop_id, "owner")
+    view = owner.get("/settings").json()
+    owner.put("/settings/profile", json={**body_edit(view), "name": "甲改的"})
+    view = other.get("/settings").json()
+    other.put("/settings/profile", json={**body_edit(view), "name": "乙改的"})
+    other_id = other.get("/me").json()["user"]["id"]
+    eventually(lambda: len(owner.get("/audit", params={"resource": "settings"}).json()["items"]) >= 3)
+    mine = owner.get("/audit", params={"resource": "settings", "actor": other_id}).json()["items"]
+    assert mine and {i["actor"]["id"] for i in mine} == {other_id}
+
+
+def body_edit(view: dict) -> dict:
+    return {k: v for k, v in view["profile"].items() if k != "logo_url"}
