@@ -106,6 +106,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "must be an e-mail address or a mainland mobile number",
         "zh-CN": "必须是邮箱地址或 11 位手机号",
     },
+    "field.password_incorrect": {"en": "is not your current password", "zh-CN": "与当前密码不符"},
     "field.unknown_role": {"en": "unknown role {role}", "zh-CN": "未知的角色 {role}"},
     "field.unknown_permission": {"en": "unknown permission {code}", "zh-CN": "未知的权限 {code}"},
     "field.date_range": {"en": "'to' must be after 'from'", "zh-CN": "结束时间必须晚于开始时间"},
@@ -131,6 +132,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.merchant_id": {"en": "merchant id has the wrong format ({expected})", "zh-CN": "商户号格式不正确（{expected}）"},
     "field.content_type": {"en": "must be image/png, image/jpeg or image/webp", "zh-CN": "必须是 image/png、image/jpeg 或 image/webp"},
     "field.logo_key": {"en": "is not an upload of this shop", "zh-CN": "不是本店铺上传的文件"},
+    # catalog
+    "product_not_found": {"en": "No such product in this shop.", "zh-CN": "本店铺没有该商品。"},
+    "category_not_found": {"en": "No such category in this shop.", "zh-CN": "本店铺没有该分类。"},
+    "sku_code_taken": {"en": "SKU code {value} is already used by another product.", "zh-CN": "商家编码 {value} 已被其他商品使用。"},
+    "barcode_taken": {"en": "Barcode {value} is already used by another product.", "zh-CN": "条形码 {value} 已被其他商品使用。"},
+    "too_many_changes": {
+        "en": "This save would write {writes} records; at most {limit} can be saved at once. Save in steps "
+              "(for example, add a few spec values or codes at a time).",
+        "zh-CN": "本次保存需写入 {writes} 条记录，一次最多 {limit} 条。请分几次保存（例如每次少添加几个规格值或编码）。",
+    },
+    "write_conflict": {"en": "Someone else changed the same thing at the same moment; try again.",
+                       "zh-CN": "有人同时修改了相同内容，请重试。"},
+    "product_on_shelf": {"en": "Take the product off shelf before deleting it.", "zh-CN": "请先下架商品再删除。"},
+    "product_not_listable": {"en": "A product needs at least one active SKU to go on shelf.",
+                             "zh-CN": "商品至少需要一个启用的 SKU 才能上架。"},
+    "on_shelf_needs_active_sku": {"en": "An on-shelf product must keep at least one active SKU: take it off shelf first.",
+                                  "zh-CN": "在售商品至少要保留一个启用的 SKU，请先下架。"},
+    "category_in_use": {
+        "en": "The category still has {products} product(s) and {children} sub-category(ies): move or delete them first.",
+        "zh-CN": "该分类下仍有 {products} 个商品和 {children} 个子分类，请先移走或删除。",
+    },
+    "category_cycle": {"en": "A category cannot be moved under itself or one of its sub-categories.",
+                       "zh-CN": "不能把分类移到它自己或它的子分类下。"},
+    "category_too_deep": {"en": "Categories can be at most {max} levels deep.", "zh-CN": "分类最多 {max} 级。"},
+    "category_limit": {"en": "A category can have at most {max} sub-categories.", "zh-CN": "每一级最多 {max} 个分类。"},
+    "category_name_taken": {"en": "There is already a category named {name} at this level.",
+                            "zh-CN": "同一级已有名为 {name} 的分类。"},
+    "field.unknown_category": {"en": "is not a category of this shop", "zh-CN": "不是本店铺的分类"},
+    "field.unknown_sku": {"en": "is not a SKU of this product", "zh-CN": "不是该商品的 SKU"},
+    "field.sku_matrix": {
+        "en": "needs exactly one SKU per spec combination (missing: {missing}; not in the specs or repeated: {extra})",
+        "zh-CN": "必须每个规格组合恰好一个 SKU（缺少：{missing}；多出或重复：{extra}）",
+    },
+    "field.too_many_skus": {"en": "the specs make {count} SKUs, at most {max}", "zh-CN": "规格组合共 {count} 个 SKU，最多 {max} 个"},
+    "field.strike_below_price": {"en": "must be at least the price ({price})", "zh-CN": "不能低于售价（{price}）"},
+    "field.future_datetime": {"en": "must be a time in the future (within a year)", "zh-CN": "必须是未来一年内的时间"},
+    "field.price_range": {"en": "must not be below price_min", "zh-CN": "不能低于 price_min"},
 }
 
 

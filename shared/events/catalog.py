@@ -10,6 +10,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from shared.catalog.events import (
+    CategoryCreated,
+    CategoryDeleted,
+    CategoryModified,
+    ProductCreated,
+    ProductDeleted,
+    ProductDelisted,
+    ProductListed,
+    ProductModified,
+    SkuPriceChanged,
+)
 from shared.events.base import DomainEvent
 from shared.identity.events import (
     RoleCreated,
@@ -28,6 +39,8 @@ from shared.settings.events import SettingsModified
 EVENTS: tuple[type[DomainEvent], ...] = (
     SettingsModified, ShopCreated, StaffInvited, StaffModified, StaffDisabled, StaffEnabled, StaffRemoved,
     StaffPasswordReset, RoleCreated, RoleModified, RoleDeleted,
+    ProductCreated, ProductModified, ProductDeleted, ProductListed, ProductDelisted, SkuPriceChanged,
+    CategoryCreated, CategoryModified, CategoryDeleted,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

@@ -75,6 +75,7 @@ class RouteSpec:
     idempotent: bool
     tags: tuple[str, ...] = field(default=())
     prefetch: Callable[[str], list[Any]] | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # added to successful answers (e.g. Cache-Control)
 
 
 class ShopApp:
@@ -92,6 +93,7 @@ class ShopApp:
             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
             response: type[BaseModel] | None = None, status: int = 200, summary: str = "",
             idempotent: bool = False, prefetch: Callable[[str], list[Any]] | None = None,
+            headers: dict[str, str] | None = None,
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
@@ -105,7 +107,7 @@ class ShopApp:
                              access=access, body=body, query=query, response=response, status=status,
                              summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
                              description=(fn.__doc__ or "").strip(), idempotent=idempotent, tags=(self.name,),
-                             prefetch=prefetch)
+                             prefetch=prefetch, headers=tuple((headers or {}).items()))
             self.specs.append(spec)
 
             def view(**path_params: str) -> Any:
@@ -151,7 +153,7 @@ class ShopApp:
             else:
                 outcome = run()
             return Response(body=json.dumps(outcome["body"], ensure_ascii=False), status_code=outcome["status"],
-                            headers={"Content-Type": "application/json; charset=utf-8"})
+                            headers={"Content-Type": "application/json; charset=utf-8", **dict(spec.headers)})
         except ShopDeskError as exc:
             return Response(body=json.dumps(exc.body(language), ensure_ascii=False), status_code=exc.status,
                             headers={"Content-Type": "application/json; charset=utf-8"})

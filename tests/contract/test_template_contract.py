@@ -66,6 +66,7 @@ def test_every_route_demands_a_permission_unless_declared_public_or_signed_in():
 
 
 def _models() -> list[type[ShopItem]]:
+    import shared.catalog.tables
     import shared.events.outbox
     import shared.identity.audit
     import shared.identity.tables
@@ -100,7 +101,7 @@ def test_every_table_and_index_the_code_uses_exists_in_the_template_with_its_key
 
 def test_outbox_tables_have_a_stream_a_ttl_and_a_publisher():
     publishers = {p["Stream"]["Fn::GetAtt"][0] for _, _, p in STACK.events_of("DynamoDB")}
-    for env_name in ("SETTINGS_TABLE", "IDENTITY_TABLE"):
+    for env_name in ("SETTINGS_TABLE", "IDENTITY_TABLE", "CATALOG_TABLE"):
         logical = STACK.template["Globals"]["Function"]["Environment"]["Variables"][env_name]["Ref"]
         props = STACK.resources[logical]["Properties"]
         assert props["StreamSpecification"]["StreamViewType"] in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")

@@ -1,0 +1,136 @@
+"""The catalog (商品管理): products and SKUs, categories, on/off shelf, search; and the
+catalog table's stream handlers (outbox publisher, indexer) and the shelf schedule."""
+from __future__ import annotations
+
+from typing import Any
+
+from shared.catalog import categories, products, search, shelf
+from shared.catalog.categories import CategoryCreate, CategoryMove, CategoryRename, CategoryTree, CategoryView
+from shared.catalog.models import (
+    BulkShelf,
+    BulkShelfResult,
+    Done,
+    ProductCreate,
+    ProductQuery,
+    ProductSummary,
+    ProductUpdate,
+    ProductView,
+    ShelfChange,
+    ShelfView,
+    SpecsUpdate,
+)
+from shared.config import settings as config
+from shared.http import ApiRequest, ShopApp
+from shared.pagination import Page
+
+app = ShopApp("catalog")
+
+
+# -- products ------------------------------------------------------------------------------------
+@app.api("GET", "/products", permission="catalog.view", query=ProductQuery, response=Page[ProductSummary])
+def list_products(req: ApiRequest[None, ProductQuery]) -> Page[ProductSummary]:
+    """Products: search (q), filter by category subtree, status and price; sort; paging."""
+    return search.list_products(req.shop.shop_id, req.query)
+
+
+@app.api("POST", "/products", permission="catalog.create", body=ProductCreate, response=ProductView, status=201,
+         idempotent=True)
+def create_product(req: ApiRequest[ProductCreate, None]) -> ProductView:
+    """Create a product (off shelf) with its specs and one SKU per spec combination."""
+    return products.create(req.shop, req.body)
+
+
+@app.api("GET", "/products/{product_id}", permission="catalog.view", response=ProductView)
+def get_product(req: ApiRequest[None, None]) -> ProductView:
+    """One product with all its SKUs."""
+    return products.get(req.shop.shop_id, req.path["product_id"])
+
+
+@app.api("PUT", "/products/{product_id}", permission="catalog.edit", body=ProductUpdate, response=ProductView)
+def update_product(req: ApiRequest[ProductUpdate, None]) -> ProductView:
+    """Replace a product's content and SKUs (versioned)."""
+    return products.update(req.shop, req.path["product_id"], req.body)
+
+
+@app.api("PUT", "/products/{product_id}/specs", permission="catalog.edit", body=SpecsUpdate, response=ProductView)
+def update_specs(req: ApiRequest[SpecsUpdate, None]) -> ProductView:
+    """Change the specs; SKUs of combinations that remain keep their prices and codes."""
+    return products.update_specs(req.shop, req.path["product_id"], req.body)
+
+
+@app.api("DELETE", "/products/{product_id}", permission="catalog.delete", response=Done)
+def delete_product(req: ApiRequest[None, None]) -> Done:
+    """Delete an off-shelf product with its SKUs."""
+    products.delete(req.shop, req.path["product_id"])
+    return Done()
+
+
+@app.api("POST", "/products/{product_id}/list", permission="catalog.edit", body=ShelfChange, response=ShelfView)
+def list_product(req: ApiRequest[ShelfChange, None]) -> ShelfView:
+    """Put on shelf (上架) now, or at ``at``."""
+    return shelf.change(req.shop.shop_id, req.shop.actor, req.path["product_id"], "list", req.body.at)
+
+
+@app.api("POST", "/products/{product_id}/delist", permission="catalog.edit", body=ShelfChange, response=ShelfView)
+def delist_product(req: ApiRequest[ShelfChange, None]) -> ShelfView:
+    """Take off shelf (下架) now, or at ``at``."""
+    return shelf.change(req.shop.shop_id, req.shop.actor, req.path["product_id"], "delist", req.body.at)
+
+
+@app.api("POST", "/products/bulk-shelf", permission="catalog.edit", body=BulkShelf, response=BulkShelfResult)
+def bulk_shelf(req: ApiRequest[BulkShelf, None]) -> BulkShelfResult:
+    """List or delist up to 100 products, now or at ``at``; a result per product."""
+    return BulkShelfResult(results=shelf.bulk(req.shop, req.body, req.language))
+
+
+# -- categories ----------------------------------------------------------------------------------
+@app.api("GET", "/categories", permission="catalog.view", response=CategoryTree)
+def category_tree(req: ApiRequest[None, None]) -> CategoryTree:
+    """The category tree with product counts (each including sub-categories)."""
+    return categories.tree_view(req.shop.shop_id)
+
+
+@app.api("POST", "/categories", permission="catalog.create", body=CategoryCreate, response=CategoryView, status=201,
+         idempotent=True)
+def create_category(req: ApiRequest[CategoryCreate, None]) -> CategoryView:
+    """Add a category (last among its siblings), at most four levels deep."""
+    return categories.create(req.shop, req.body)
+
+
+@app.api("PUT", "/categories/{category_id}", permission="catalog.edit", body=CategoryRename, response=CategoryView)
+def rename_category(req: ApiRequest[CategoryRename, None]) -> CategoryView:
+    """Rename a category (versioned)."""
+    return categories.rename(req.shop, req.path["category_id"], req.body)
+
+
+@app.api("POST", "/categories/{category_id}/move", permission="catalog.edit", body=CategoryMove, response=CategoryView)
+def move_category(req: ApiRequest[CategoryMove, None]) -> CategoryView:
+    """Move under another parent and/or reorder among the siblings (never under itself)."""
+    return categories.move(req.shop, req.path["category_id"], req.body)
+
+
+@app.api("DELETE", "/categories/{category_id}", permission="catalog.delete", response=Done)
+def delete_category(req: ApiRequest[None, None]) -> Done:
+    """Delete a category without products and sub-categories."""
+    categories.delete(req.shop, req.path["category_id"])
+    return Done()
+
+
+# -- streams and schedules -----------------------------------------------------------------------
+def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Stream handler of the catalog table: outbox items become events on the bus."""
+    from shared.events.outbox import publish_stream_batch
+
+    return {"published": publish_stream_batch(event, config().event_bus_name)}
+
+
+def index_catalog(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Stream handler of the catalog table: listing entries and search postings follow products."""
+    from shared.catalog.indexer import handle_stream
+
+    return {"indexed": handle_stream(event)}
+
+
+def run_shelf_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Every minute: the scheduled listings and delistings that are due."""
+    return {"executed": shelf.run_due()}

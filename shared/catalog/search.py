@@ -1,0 +1,158 @@
+"""Product lists and keyword search for the back office; on-shelf lists for the storefront.
+
+Browsing reads the listing entries of one scope (``<status>#<category>``: a category's entries
+cover its whole subtree) in the order asked for: created (the sort key, a ULID), updated or
+price (the ``lst_updated`` / ``lst_price`` indexes). One Query per page.
+
+Searching intersects posting lists. Each query token's first ``PROBE`` postings are read; a
+list shorter than that is known completely. The shortest complete list (or, if none is, the
+first token's) drives: its postings are walked in order, candidates not in another complete
+list are dropped, and the rest are read (BatchGetItem, strongly consistent) and verified
+against the query and the filters. At most ``EXAMINE`` candidates are looked at per request;
+the cursor carries the driving token and the position reached.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from shared.catalog.categories import load_tree
+from shared.catalog.models import ProductQuery, ProductSummary
+from shared.catalog.products import summary
+from shared.catalog.tables import (
+    PRODUCT_SK,
+    ListingRecord,
+    ProductRecord,
+    TokenRecord,
+    entry_sk,
+    listing_pk,
+    product_pk,
+    token_pk,
+)
+from shared.catalog.tokens import matches, query_terms, query_tokens
+from shared.pagination import Page, decode_cursor, encode_cursor
+
+PROBE = 200
+EXAMINE = 400
+SUMMARY_ATTRIBUTES = ["pk", "sk", "kind", "name", "brand", "category_id", "currency", "images", "status",
+                      "scheduled_action", "scheduled_at", "price_min", "price_max", "sku_count", "version",
+                      "created_at", "updated_at", "sku_codes", "barcodes"]
+
+
+def scope(status: str | None, category_id: str | None) -> str:
+    which = {"on_shelf": "ON", "off_shelf": "OFF"}.get(status or "", "ANY")
+    return f"{which}#{category_id or 'ALL'}"
+
+
+def read_products(shop_id: str, product_ids: list[str]) -> dict[str, ProductRecord]:
+    """Product items (without descriptions), strongly consistent: the status is the current one."""
+    if not product_ids:
+        return {}
+    keys = [(product_pk(shop_id, pid), PRODUCT_SK) for pid in dict.fromkeys(product_ids)]
+    return {p.product_id: p for p in ProductRecord.batch_get(keys, consistent_read=True,
+                                                               attributes_to_get=SUMMARY_ATTRIBUTES)}
+
+
+def list_products(shop_id: str, query: ProductQuery) -> Page[ProductSummary]:
+    terms = query_terms(query.q or "")
+    return search(shop_id, query, terms) if terms else browse(shop_id, query)
+
+
+def _price(query: ProductQuery) -> Any:
+    low, high = query.price_min, query.price_max
+    if low is not None and high is not None:
+        return ListingRecord.prc.between(low, high)
+    if low is not None:
+        return ListingRecord.prc >= low
+    if high is not None:
+        return ListingRecord.prc <= high
+    return None
+
+
+def browse(shop_id: str, query: ProductQuery) -> Page[ProductSummary]:
+    pk = listing_pk(shop_id, scope(query.status, query.category_id))
+    key = f"{pk}:{query.sort}:{query.order}:{query.price_min}:{query.price_max}"
+    kwargs: dict[str, Any] = {"scan_index_forward": query.order == "asc", "limit": query.limit,
+                              "last_evaluated_key": decode_cursor(query.cursor, key)}
+    price = _price(query)
+    if query.sort == "price":
+        results = ListingRecord.by_price.query(pk, price, **kwargs)
+    elif query.sort == "updated":
+        results = ListingRecord.by_updated.query(pk, filter_condition=price, **kwargs)
+    else:
+        results = ListingRecord.query(pk, filter_condition=price, **kwargs)
+    items = [ProductSummary(**entry.summary) for entry in results]
+    return Page[ProductSummary](items=items, next_cursor=encode_cursor(results.last_evaluated_key, key))
+
+
+def _postings(shop_id: str, token: str, limit: int, forward: bool, start: dict[str, Any] | None = None,
+              ) -> tuple[list[str], dict[str, Any] | None]:
+    found = TokenRecord.query(token_pk(shop_id, token), scan_index_forward=forward, limit=limit,
+                              last_evaluated_key=start, attributes_to_get=["pk", "sk", "kind"])
+    ids = [p.sk.removeprefix("PRD#") for p in found]
+    return ids, found.last_evaluated_key
+
+
+def search(shop_id: str, query: ProductQuery, terms: list[str]) -> Page[ProductSummary]:
+    tokens = query_tokens(terms)
+    forward = query.order == "asc"
+    key = f"{shop_id}:search:{'|'.join(terms)}:{query.category_id}:{query.status}:{query.price_min}:{query.price_max}:{forward}"
+    state = decode_cursor(query.cursor, key)
+    known: dict[str, set[str]] = {}
+    if state:
+        driver, start = str(state["t"]), dict(state["k"])
+    else:
+        for token in tokens:
+            ids, more = _postings(shop_id, token, PROBE, forward)
+            if more is None:
+                if not ids:
+                    return Page[ProductSummary](items=[])
+                known[token] = set(ids)
+        driver = min(known, key=lambda t: len(known[t])) if known else tokens[0]
+        start = None
+    subtree = set(load_tree(shop_id).subtree(query.category_id)) if query.category_id else None
+
+    def wanted(p: ProductRecord) -> bool:
+        return (matches(terms, [p.name, p.brand or ""], [*(p.sku_codes or []), *(p.barcodes or [])])
+                and (subtree is None or p.category_id in subtree)
+                and (query.status is None or p.status == query.status)
+                and (query.price_min is None or int(p.price_min) >= query.price_min)
+                and (query.price_max is None or int(p.price_min) <= query.price_max))
+
+    items: list[ProductSummary] = []
+    examined = 0
+    next_key: dict[str, Any] | None = None
+    while True:
+        ids, more = _postings(shop_id, driver, 100, forward, start)
+        candidates = [i for i in ids if all(i in known[t] for t in known if t != driver)]
+        products = read_products(shop_id, candidates)
+        stopped_at = None
+        for n, product_id in enumerate(ids):
+            examined += 1
+            product = products.get(product_id)
+            if product is not None and wanted(product):
+                items.append(summary(product))
+            if len(items) >= query.limit and n < len(ids) - 1:
+                stopped_at = product_id
+                break
+        if stopped_at is not None:
+            next_key = {"pk": {"S": token_pk(shop_id, driver)}, "sk": {"S": entry_sk(stopped_at)}}
+            break
+        next_key, start = more, more
+        if more is None or len(items) >= query.limit or examined >= EXAMINE:
+            break
+    cursor = encode_cursor({"t": driver, "k": next_key}, key) if next_key else None
+    return Page[ProductSummary](items=items, next_cursor=cursor)
+
+
+def on_shelf(shop_id: str, category_id: str | None, limit: int, cursor: str | None,
+             ) -> tuple[list[ProductRecord], str | None]:
+    """A page of the storefront's list. The entries are eventually consistent; each product's
+    status is read consistently, so a product taken off shelf is gone at once."""
+    pk = listing_pk(shop_id, scope("on_shelf", category_id))
+    key = f"storefront:{pk}"
+    entries = ListingRecord.query(pk, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor, key),
+                                  attributes_to_get=["pk", "sk", "kind"])
+    ids = [e.sk.removeprefix("PRD#") for e in entries]
+    products = read_products(shop_id, ids)
+    shown = [products[i] for i in ids if i in products and products[i].status == "on_shelf"]
+    return shown, encode_cursor(entries.last_evaluated_key, key)

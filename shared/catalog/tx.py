@@ -1,0 +1,75 @@
+"""One DynamoDB transaction built item by item, each write labelled, so that when a condition
+fails the caller learns which one (a taken SKU code, a stale version, a deleted category)
+instead of "the transaction was cancelled".
+
+A save is one transaction: state, uniqueness claims, counters and outbox events commit
+together or not at all. DynamoDB takes at most 100 writes per transaction; a save that needs
+more is refused before anything is written (``too_many_changes``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from shared.db import connection
+from shared.errors import Conflict, Unprocessable
+
+LIMIT = 100
+Label = tuple[str, ...]
+_ORDER = ("check", "delete", "put", "update")  # the order pynamodb sends them in
+
+
+class ConditionsFailed(Exception):
+    def __init__(self, labels: list[Label]) -> None:
+        super().__init__(f"conditions failed: {labels}")
+        self.labels = labels
+
+
+class Writes:
+    def __init__(self) -> None:
+        self._ops: dict[str, list[tuple[Label, Callable[[TransactWrite], None]]]] = {k: [] for k in _ORDER}
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._ops.values())
+
+    def put(self, item: Any, condition: Any = None, label: Label = ("put",)) -> None:
+        self._ops["put"].append((label, lambda tx: tx.save(item, condition=condition)))
+
+    def update(self, item: Any, actions: list[Any], condition: Any = None, label: Label = ("update",)) -> None:
+        self._ops["update"].append((label, lambda tx: tx.update(item, actions=actions, condition=condition)))
+
+    def delete(self, item: Any, condition: Any = None, label: Label = ("delete",)) -> None:
+        self._ops["delete"].append((label, lambda tx: tx.delete(item, condition=condition)))
+
+    def extend(self, other: Writes) -> None:
+        for kind in _ORDER:
+            self._ops[kind].extend(other._ops[kind])
+
+    def fits(self) -> None:
+        if len(self) > LIMIT:
+            raise Unprocessable("too_many_changes", details={"writes": len(self), "limit": LIMIT},
+                                writes=len(self), limit=LIMIT)
+
+    def commit(self) -> None:
+        """Write everything or nothing. Raises ConditionsFailed naming the failed conditions."""
+        if not len(self):
+            return
+        self.fits()
+        labels = [label for kind in _ORDER for label, _ in self._ops[kind]]
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for kind in _ORDER:
+                    for _, apply in self._ops[kind]:
+                        apply(tx)
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            codes = [getattr(r, "code", None) if r else None for r in reasons]
+            failed = [label for label, code in zip(labels, codes, strict=False) if code == "ConditionalCheckFailed"]
+            if failed:
+                raise ConditionsFailed(failed) from exc
+            if "TransactionConflict" in codes:
+                raise Conflict("write_conflict") from exc
+            raise
