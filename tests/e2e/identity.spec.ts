@@ -165,7 +165,7 @@ test.describe.serial('a custom role for a new member', () => {
     await page.getByTestId('account-new-password').fill(newer)
     await page.getByTestId('account-confirm-password').fill(newer)
     await page.getByTestId('account-password-save').click()
-    await expect(formItem(page, page.getByTestId('account-old-password')).locator('.el-form-item__error')).toContainText('密码错误')
+    await expect(formItem(page, page.getByTestId('account-old-password')).locator('.el-form-item__error')).toContainText('与当前密码不符')
     await expect(page.getByTestId('account-page')).toBeVisible()
 
     await page.getByTestId('account-old-password').fill(password)
