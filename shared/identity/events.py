@@ -9,61 +9,54 @@ from shared.events.base import DomainEvent, RecordModified
 
 class _Identity(DomainEvent):
     source = "shopdesk.identity"
-
-
-class StaffInvited(_Identity):
-    resource: Literal["staff"] = "staff"
     resource_id: str
+
+
+class _Staff(_Identity):
+    resource: Literal["staff"] = "staff"
+
+
+class _Role(_Identity):
+    resource: Literal["roles"] = "roles"
+
+
+class StaffInvited(_Staff):
     new: dict[str, Any]
     channel: Literal["email", "sms"]
 
 
-class StaffModified(RecordModified):
-    source = "shopdesk.identity"
-    resource: Literal["staff"] = "staff"
-    resource_id: str
+class StaffModified(RecordModified, _Staff):
+    pass
 
 
-class StaffDisabled(_Identity):
-    resource: Literal["staff"] = "staff"
-    resource_id: str
+class StaffDisabled(_Staff):
+    pass
 
 
-class StaffEnabled(_Identity):
-    resource: Literal["staff"] = "staff"
-    resource_id: str
+class StaffEnabled(_Staff):
+    pass
 
 
-class StaffRemoved(_Identity):
-    resource: Literal["staff"] = "staff"
-    resource_id: str
+class StaffRemoved(_Staff):
     old: dict[str, Any]
 
 
-class StaffPasswordReset(_Identity):
-    resource: Literal["staff"] = "staff"
-    resource_id: str
+class StaffPasswordReset(_Staff):
+    pass
 
 
-class RoleCreated(_Identity):
-    resource: Literal["roles"] = "roles"
-    resource_id: str
+class RoleCreated(_Role):
     new: dict[str, Any]
 
 
-class RoleModified(RecordModified):
-    source = "shopdesk.identity"
-    resource: Literal["roles"] = "roles"
-    resource_id: str
+class RoleModified(RecordModified, _Role):
+    pass
 
 
-class RoleDeleted(_Identity):
-    resource: Literal["roles"] = "roles"
-    resource_id: str
+class RoleDeleted(_Role):
     old: dict[str, Any]
 
 
 class ShopCreated(_Identity):
     resource: Literal["shop"] = "shop"
-    resource_id: str
     new: dict[str, Any]
