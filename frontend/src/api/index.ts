@@ -1,6 +1,15 @@
 import { ApiClient } from './http'
 import type {
   AuditEntry,
+  CategoryTree,
+  CategoryView,
+  ProductInput,
+  ProductQuery,
+  ProductSummary,
+  ProductView,
+  ShelfAction,
+  ShelfResult,
+  ShelfView,
   AuditFilters,
   AuthConfig,
   BusinessHours,
@@ -97,6 +106,29 @@ export const rolesApi = {
   create: (body: RoleInput, idempotencyKey: string) => api.post<RoleView>('/roles', body, { idempotencyKey }),
   update: (code: string, body: RoleInput & { version: number }) => api.put<RoleView>(`/roles/${id(code)}`, body),
   remove: (code: string) => api.delete<{ ok: boolean }>(`/roles/${id(code)}`),
+}
+
+/** 商品: products, shelf changes and the category tree (docs/catalog.md). */
+export const catalogApi = {
+  list: (params: ProductQuery) => api.get<Page<ProductSummary>>('/products', { query: { limit: 20, ...params } }),
+  get: (productId: string) => api.get<ProductView>(`/products/${id(productId)}`),
+  create: (body: ProductInput, idempotencyKey: string) => api.post<ProductView>('/products', body, { idempotencyKey }),
+  /** Replaces content, specs and SKUs (a SKU keeps its id when the body names it). */
+  update: (productId: string, body: ProductInput & { version: number }) => api.put<ProductView>(`/products/${id(productId)}`, body),
+  remove: (productId: string) => api.delete<{ ok: boolean }>(`/products/${id(productId)}`),
+  /** On / off shelf now (no `at`) or at `at` (ISO-8601, within a year). */
+  shelf: (productId: string, action: ShelfAction, at?: string) =>
+    api.post<ShelfView>(`/products/${id(productId)}/${action}`, at ? { at } : {}),
+  bulkShelf: (action: ShelfAction, ids: string[], at?: string) =>
+    api.post<{ results: ShelfResult[] }>('/products/bulk-shelf', at ? { action, ids, at } : { action, ids }),
+  categories: () => api.get<CategoryTree>('/categories'),
+  createCategory: (body: { name: string; parent_id: string | null }, idempotencyKey: string) =>
+    api.post<CategoryView>('/categories', body, { idempotencyKey }),
+  renameCategory: (categoryId: string, body: { name: string; version: number }) =>
+    api.put<CategoryView>(`/categories/${id(categoryId)}`, body),
+  moveCategory: (categoryId: string, body: { parent_id: string | null; position?: number; version: number }) =>
+    api.post<CategoryView>(`/categories/${id(categoryId)}/move`, body),
+  removeCategory: (categoryId: string) => api.delete<{ ok: boolean }>(`/categories/${id(categoryId)}`),
 }
 
 /**

@@ -260,3 +260,134 @@ export interface Page<T> {
   items: T[]
   next_cursor: string | null
 }
+
+// -- catalog (shared/catalog/models.py, shared/catalog/categories.py) ------------------------
+export type ProductStatus = 'on_shelf' | 'off_shelf'
+export type SkuStatus = 'active' | 'disabled'
+export type ShelfAction = 'list' | 'delist'
+export type ProductSort = 'created' | 'updated' | 'price'
+
+export interface ShelfSchedule {
+  action: ShelfAction
+  at: string
+}
+
+export interface ProductSummary {
+  id: string
+  name: string
+  brand: string
+  category_id: string | null
+  currency: string
+  main_image?: string | null
+  status: ProductStatus
+  schedule?: ShelfSchedule | null
+  /** Lowest / highest price of the active SKUs, 分. */
+  price_min: number
+  price_max: number
+  sku_count: number
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface SpecView {
+  name: string
+  values: string[]
+}
+
+export interface AttributeView {
+  name: string
+  value: string
+}
+
+export interface SkuView {
+  id: string
+  values: string[]
+  price: number
+  strike_price?: number | null
+  cost_price?: number | null
+  weight_g: number
+  volume_cm3: number
+  code: string
+  barcode: string
+  status: SkuStatus
+}
+
+export interface ProductView extends ProductSummary {
+  description: string
+  attributes: AttributeView[]
+  images: string[]
+  specs: SpecView[]
+  skus: SkuView[]
+}
+
+export interface SkuInput {
+  id?: string
+  values: string[]
+  price: number
+  strike_price: number | null
+  cost_price: number | null
+  weight_g: number
+  volume_cm3: number
+  code: string
+  barcode: string
+  status: SkuStatus
+}
+
+export interface ProductInput {
+  name: string
+  brand: string
+  category_id: string | null
+  description: string
+  attributes: AttributeView[]
+  specs: SpecView[]
+  skus: SkuInput[]
+}
+
+export interface ProductQuery {
+  q?: string
+  category_id?: string
+  status?: ProductStatus
+  price_min?: number
+  price_max?: number
+  sort?: ProductSort
+  order?: 'asc' | 'desc'
+  limit?: number
+  cursor?: string | null
+}
+
+export interface ShelfView {
+  id: string
+  status: ProductStatus
+  schedule?: ShelfSchedule | null
+}
+
+export interface ShelfResult {
+  id: string
+  ok: boolean
+  status?: ProductStatus | null
+  schedule?: ShelfSchedule | null
+  error?: { code: string; message: string } | null
+}
+
+export interface CategoryNode {
+  id: string
+  name: string
+  parent_id: string | null
+  sort: number
+  /** 1 = top level. */
+  depth: number
+  version: number
+  /** Products in this category and its sub-categories. */
+  product_count: number
+  own_product_count: number
+  child_count: number
+  children: CategoryNode[]
+}
+
+export type CategoryView = Omit<CategoryNode, 'children'>
+
+export interface CategoryTree {
+  version: number
+  items: CategoryNode[]
+}

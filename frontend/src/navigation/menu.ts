@@ -7,6 +7,7 @@ import {
   DataAnalysis,
   Document,
   Goods,
+  Menu as MenuIcon,
   HomeFilled,
   List,
   Promotion,
@@ -30,7 +31,8 @@ export interface MenuItem {
 
 export const MENU: readonly MenuItem[] = [
   { key: 'dashboard', path: '/', icon: HomeFilled, ready: true },
-  { key: 'products', path: '/products', icon: Goods, permission: 'catalog.view', ready: false },
+  { key: 'products', path: '/products', icon: Goods, permission: 'catalog.view', ready: true },
+  { key: 'categories', path: '/categories', icon: MenuIcon, permission: 'catalog.view', ready: true },
   { key: 'orders', path: '/orders', icon: List, permission: 'orders.view', ready: false },
   { key: 'inventory', path: '/inventory', icon: Box, permission: 'inventory.view', ready: false },
   { key: 'customers', path: '/customers', icon: User, permission: 'customers.view', ready: false },

@@ -109,6 +109,31 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/pages/AuditLogPage.vue'),
         meta: { permission: 'audit.view', title: 'nav.audit' },
       },
+      {
+        path: 'products',
+        name: 'products',
+        component: () => import('@/pages/products/ProductListPage.vue'),
+        meta: { permission: 'catalog.view', title: 'nav.products' },
+      },
+      {
+        path: 'products/new',
+        name: 'product-new',
+        component: () => import('@/pages/products/ProductEditorPage.vue'),
+        meta: { permission: 'catalog.create', title: 'products.editor.newTitle' },
+      },
+      {
+        path: 'products/:id',
+        name: 'product-edit',
+        component: () => import('@/pages/products/ProductEditorPage.vue'),
+        props: true,
+        meta: { permission: 'catalog.view', title: 'products.editor.editTitle' },
+      },
+      {
+        path: 'categories',
+        name: 'categories',
+        component: () => import('@/pages/categories/CategoriesPage.vue'),
+        meta: { permission: 'catalog.view', title: 'nav.categories' },
+      },
       ...comingSoon,
       { path: '403', name: 'forbidden', component: () => import('@/pages/ForbiddenPage.vue'), meta: { title: 'forbidden.title' } },
       {

@@ -164,3 +164,44 @@ export const rolePermissions: Check = (v) => (Array.isArray(v) && v.length ? nul
 export const ownPhone: Check = optional((v) =>
   /^(\+?86)?1[3-9]\d{9}$/.test(String(v).trim()) ? null : { key: 'validation.mobile' },
 )
+
+// -- catalog (shared/catalog/models.py, shared/catalog/categories.py) ---------------------------
+export const productName: Check = all(required, maxLength(60))
+export const brand: Check = optional(maxLength(40))
+export const specName: Check = all(required, maxLength(20))
+export const attributeName: Check = all(required, maxLength(20))
+export const attributeValue: Check = all(required, maxLength(100))
+export const categoryName: Check = all(required, maxLength(20))
+export const SKU_CODE_RE = /^[0-9A-Za-z][0-9A-Za-z._/-]*$/
+export const BARCODE_RE = /^[0-9A-Za-z-]+$/
+export const MAX_PRICE_YUAN = 10_000_000
+
+const hasAtMostTwoDecimals = (n: number) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6
+
+/** A price in yuan as typed (0 … 10,000,000.00, at most two decimals); `optional` lets null through. */
+export const yuanAmount: Check = (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_PRICE_YUAN && hasAtMostTwoDecimals(v) ? null : { key: 'validation.amount' }
+export const skuPrice: Check = all(required, yuanAmount)
+export const optionalYuan: Check = optional(yuanAmount)
+
+/** 划线价 is empty or at least the price. */
+export function strikePrice(strike: number | null, price: number | null): Invalid | null {
+  if (strike === null || strike === undefined) return null
+  const invalid = yuanAmount(strike)
+  if (invalid) return invalid
+  return typeof price === 'number' && strike < price ? { key: 'validation.strikeBelowPrice' } : null
+}
+
+export const weightG: Check = optional((v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000 ? null : { key: 'validation.weight' },
+)
+export const skuCode: Check = optional(maxLength(40), (v) => (SKU_CODE_RE.test(String(v).trim()) ? null : { key: 'validation.skuCode' }))
+export const barcode: Check = optional(maxLength(32), (v) => (BARCODE_RE.test(String(v).trim()) ? null : { key: 'validation.barcode' }))
+
+/** A scheduled shelf change: in the future and within a year (the server's rule). */
+export function scheduleTime(at: Date | null, now: Date = new Date()): Invalid | null {
+  if (!at || Number.isNaN(at.getTime())) return { key: 'validation.required' }
+  if (at.getTime() <= now.getTime()) return { key: 'validation.future' }
+  if (at.getTime() > now.getTime() + 366 * 24 * 3600 * 1000) return { key: 'validation.withinYear' }
+  return null
+}
