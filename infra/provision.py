@@ -1,6 +1,6 @@
 """Create ``template.yaml``'s resources in the local cloud, idempotently: tables (keys, GSIs,
 streams, TTL), queues with their DLQs, the event bus and rules with targets, buckets (with
-CORS), KMS keys and the Cognito user pool and client. Running it again changes nothing.
+CORS and event notifications to queues), KMS keys and the Cognito user pool and client. Running it again changes nothing.
 
 Ids that the local cloud generates (user pool, client, key) are kept in ``stack-state.json``
 in the data folder, beside the local cloud's own persisted state.
@@ -149,7 +149,43 @@ class Provisioner:
             rename = {"MaxAge": "MaxAgeSeconds", "Id": "ID", "ExposedHeaders": "ExposeHeaders"}
             rules = [{rename.get(k, k): v for k, v in rule.items()} for rule in p["CorsConfiguration"]["CorsRules"]]
             s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+        if "NotificationConfiguration" in p:
+            self._notifications(name, p["NotificationConfiguration"])
         return {"Ref": name, "Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}
+
+    def _notifications(self, bucket: str, cfn: dict[str, Any]) -> None:
+        """CloudFormation's ``NotificationConfiguration`` as the S3 API spells it (``Queue`` ->
+        ``QueueArn``, ``Event`` -> ``Events: [..]``, ``Filter.S3Key.Rules`` ->
+        ``Filter.Key.FilterRules``). Set only when it differs: setting it makes S3 (and moto)
+        send an ``s3:TestEvent`` to every queue."""
+        def filtered(c: dict[str, Any]) -> dict[str, Any]:
+            rules = (c.get("Filter") or {}).get("S3Key", {}).get("Rules", [])
+            return {"Filter": {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}} \
+                if rules else {}
+
+        wanted: dict[str, Any] = {}
+        for cfn_key, api_key, target in (("QueueConfigurations", "QueueConfigurations", "Queue"),
+                                         ("TopicConfigurations", "TopicConfigurations", "Topic"),
+                                         ("LambdaConfigurations", "LambdaFunctionConfigurations", "Function")):
+            if cfn.get(cfn_key):
+                arn_key = {"Queue": "QueueArn", "Topic": "TopicArn", "Function": "LambdaFunctionArn"}[target]
+                wanted[api_key] = [{arn_key: c[target], "Events": [c["Event"]], **filtered(c)} for c in cfn[cfn_key]]
+        s3 = self.client("s3")
+        current = s3.get_bucket_notification_configuration(Bucket=bucket)
+
+        def normal(conf: dict[str, Any]) -> Any:
+            out = {}
+            for api_key in ("QueueConfigurations", "TopicConfigurations", "LambdaFunctionConfigurations"):
+                items = [{k: v for k, v in c.items() if k != "Id"} for c in conf.get(api_key, [])]
+                for item in items:
+                    for rule in item.get("Filter", {}).get("Key", {}).get("FilterRules", []):
+                        rule["Name"] = rule["Name"].lower()
+                if items:
+                    out[api_key] = sorted(json.dumps(i, sort_keys=True) for i in items)
+            return out
+
+        if normal(current) != normal(wanted):
+            s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=wanted)
 
     def key(self, logical: str, p: dict[str, Any]) -> dict[str, str]:
         kms = self.client("kms")

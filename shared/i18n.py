@@ -135,6 +135,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # catalog
     "product_not_found": {"en": "No such product in this shop.", "zh-CN": "本店铺没有该商品。"},
     "category_not_found": {"en": "No such category in this shop.", "zh-CN": "本店铺没有该分类。"},
+    "image_not_found": {"en": "No such image of this product.", "zh-CN": "该商品没有这张图片。"},
     "sku_code_taken": {"en": "SKU code {value} is already used by another product.", "zh-CN": "商家编码 {value} 已被其他商品使用。"},
     "barcode_taken": {"en": "Barcode {value} is already used by another product.", "zh-CN": "条形码 {value} 已被其他商品使用。"},
     "too_many_changes": {
@@ -161,6 +162,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "zh-CN": "同一级已有名为 {name} 的分类。"},
     "field.unknown_category": {"en": "is not a category of this shop", "zh-CN": "不是本店铺的分类"},
     "field.unknown_sku": {"en": "is not a SKU of this product", "zh-CN": "不是该商品的 SKU"},
+    "field.unknown_image": {"en": "is not an image uploaded for this product", "zh-CN": "不是为该商品上传的图片"},
+    "field.image_not_ready": {"en": "is not ready (status: {status}); wait until it is processed or upload it again",
+                              "zh-CN": "图片尚未就绪（状态：{status}），请等待处理完成或重新上传"},
     "field.sku_matrix": {
         "en": "needs exactly one SKU per spec combination (missing: {missing}; not in the specs or repeated: {extra})",
         "zh-CN": "必须每个规格组合恰好一个 SKU（缺少：{missing}；多出或重复：{extra}）",

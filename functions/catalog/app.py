@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.catalog import categories, products, search, shelf
+from shared.catalog import categories, images, products, search, shelf
 from shared.catalog.categories import CategoryCreate, CategoryMove, CategoryRename, CategoryTree, CategoryView
 from shared.catalog.models import (
     BulkShelf,
     BulkShelfResult,
     Done,
+    ImageStatusView,
+    ImageUpload,
+    ImageUploadRequest,
     ProductCreate,
     ProductQuery,
     ProductSummary,
@@ -83,6 +86,20 @@ def bulk_shelf(req: ApiRequest[BulkShelf, None]) -> BulkShelfResult:
     return BulkShelfResult(results=shelf.bulk(req.shop, req.body, req.language))
 
 
+@app.api("POST", "/products/{product_id}/image-uploads", permission="catalog.edit", body=ImageUploadRequest,
+         response=ImageUpload, status=201, idempotent=True)
+def start_image_upload(req: ApiRequest[ImageUploadRequest, None]) -> ImageUpload:
+    """A presigned S3 POST for one product image; poll the image until it is ready, then name
+    its id in the product's ``images``."""
+    return images.start_upload(req.shop.shop_id, req.path["product_id"], req.body.content_type)
+
+
+@app.api("GET", "/products/{product_id}/images/{image_id}", permission="catalog.view", response=ImageStatusView)
+def get_image(req: ApiRequest[None, None]) -> ImageStatusView:
+    """An uploaded image's status: pending, ready (with its URLs and size) or rejected (why)."""
+    return images.status(req.shop.shop_id, req.path["product_id"], req.path["image_id"])
+
+
 # -- categories ----------------------------------------------------------------------------------
 @app.api("GET", "/categories", permission="catalog.view", response=CategoryTree)
 def category_tree(req: ApiRequest[None, None]) -> CategoryTree:
@@ -129,6 +146,14 @@ def index_catalog(event: dict[str, Any], context: Any) -> dict[str, int]:
     from shared.catalog.indexer import handle_stream
 
     return {"indexed": handle_stream(event)}
+
+
+def on_image_uploaded(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS consumer of the media bucket's upload notifications: checks product images and makes
+    their thumbnails (partial batch failures)."""
+    from shared.events.consumer import consume_bodies
+
+    return consume_bodies(event, context, images.handle_notification)
 
 
 def run_shelf_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:

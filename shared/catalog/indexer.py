@@ -57,7 +57,11 @@ def product_tokens(product: ProductRecord) -> set[str]:
 
 
 def _summary(product: ProductRecord) -> dict[str, Any]:
-    return summary(product).model_dump(mode="json")
+    """The list columns an entry carries. ``main_image`` is stored as the image id (a signed
+    URL would expire in the entry); the list signs it when it reads the entry."""
+    data: dict[str, Any] = summary(product).model_dump(mode="json")
+    data["main_image"] = product.images[0] if product.images else None
+    return data
 
 
 def _get(model: Any, hash_key: str, range_key: str) -> Any:

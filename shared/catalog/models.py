@@ -18,6 +18,7 @@ from shared.catalog import matrix
 from shared.model import Input, Model
 from shared.money import Currency
 from shared.pagination import PageQuery
+from shared.uploads import PresignedPost
 
 MAX_PRICE = 10**9  # ¥10,000,000.00
 Price = Annotated[int, Field(ge=0, le=MAX_PRICE, strict=True, description="Minor units (分), e.g. 12900 = ¥129.00")]
@@ -33,6 +34,11 @@ def sanitize_description(html: str) -> str:
     import nh3  # ammonia's allow-list sanitizer (Rust); imported on first use
 
     return nh3.clean(html, tags=DESCRIPTION_TAGS, attributes={}, strip_comments=True).strip()
+
+
+MAX_IMAGES = 20
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 
 
 def _unique(values: list[str], key: str = "value") -> None:
@@ -93,6 +99,16 @@ class ProductFields(Input):
     attributes: list[Attribute] = Field(default_factory=list, max_length=30)
     specs: list[SpecInput] = Field(default_factory=list, max_length=3)
     skus: list[SkuInput] = Field(min_length=1, max_length=matrix.MAX_SKUS)
+    images: list[str] | None = Field(None, max_length=MAX_IMAGES,
+                                     description="Ids of ready images of this product, in display order; the first is "
+                                                 "the main image. Omitted: the images stay as they are.")
+
+    @field_validator("images")
+    @classmethod
+    def _distinct_images(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            _unique(v)
+        return v
 
     @field_validator("description")
     @classmethod
@@ -255,10 +271,49 @@ class ProductSummary(Model):
     updated_at: str
 
 
+class ImageView(Model):
+    id: str
+    url: str = Field(description="The original (presigned GET, valid an hour)")
+    thumb_url: str = Field(description="200 px WebP (presigned GET)")
+    large_url: str = Field(description="800 px WebP (presigned GET)")
+    width: int
+    height: int
+
+
+class ImageUploadRequest(Input):
+    content_type: str = Field(max_length=40)
+    size: int = Field(ge=1, le=IMAGE_MAX_BYTES, description=f"Bytes, at most {IMAGE_MAX_BYTES}")
+
+    @field_validator("content_type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        if v not in IMAGE_TYPES:
+            raise PydanticCustomError("content_type", "must be image/png, image/jpeg or image/webp")
+        return v
+
+
+class ImageUpload(Model):
+    image_id: str
+    key: str
+    upload: PresignedPost = Field(description="POST the file to url with these form fields (file last)")
+    expires_in: int
+    max_bytes: int = IMAGE_MAX_BYTES
+
+
+ImageStatus = Literal["pending", "ready", "rejected"]
+
+
+class ImageStatusView(Model):
+    id: str
+    status: ImageStatus
+    reason: str | None = None
+    image: ImageView | None = Field(None, description="When ready")
+
+
 class ProductView(ProductSummary):
     description: str
     attributes: list[AttributeView]
-    images: list[str]
+    images: list[ImageView]
     specs: list[SpecView]
     skus: list[SkuView]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from shared import clock
 from shared.auth.context import AuthContext
-from shared.catalog import matrix
+from shared.catalog import images, matrix
 from shared.catalog.events import ProductCreated, ProductDeleted, ProductModified, SkuPriceChanged
 from shared.catalog.models import (
     AttributeView,
@@ -34,10 +34,12 @@ from shared.catalog.tables import (
     CatalogItem,
     CategoryRecord,
     CodeClaim,
+    ImageRecord,
     ProductRecord,
     SkuRecord,
     category_sk,
     claim_sk,
+    parse_product_pk,
     product_pk,
     shop_pk,
     sku_sk,
@@ -55,6 +57,7 @@ CLAIMS = (("SKUCODE", "code"), ("BARCODE", "barcode"))
 class Loaded:
     product: ProductRecord
     skus: list[SkuRecord]
+    images: dict[str, ImageRecord] = field(default_factory=dict)  # by image id, any status
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Draft:
     attributes: list[dict[str, str]]
     specs: list[dict[str, Any]]
     skus: list[matrix.Sku] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # ready image ids, display order
 
     def content(self) -> dict[str, Any]:
         data = asdict(self)
@@ -92,16 +96,19 @@ def _sku_data(sku: matrix.Sku) -> dict[str, Any]:
 
 # -- reading ------------------------------------------------------------------------------------
 def load(shop_id: str, product_id: str) -> Loaded:
-    """The product and its SKUs: one Query of the product's partition (strongly consistent)."""
-    product, skus = None, []
+    """The product, its SKUs and its images: one Query of the product's partition (strongly
+    consistent). Items are told apart by their kind (``IMAGE#`` items live there too)."""
+    product, skus, found = None, [], {}
     for item in CatalogItem.query(product_pk(shop_id, product_id), consistent_read=True):
         if isinstance(item, ProductRecord):
             product = item
         elif isinstance(item, SkuRecord):
             skus.append(item)
+        elif isinstance(item, ImageRecord):
+            found[item.image_id] = item
     if product is None:
         raise NotFound("product_not_found", details={"product_id": product_id})
-    return Loaded(product=product, skus=sorted(skus, key=lambda s: int(s.position)))
+    return Loaded(product=product, skus=sorted(skus, key=lambda s: int(s.position)), images=found)
 
 
 def to_sku(rec: SkuRecord) -> matrix.Sku:
@@ -118,7 +125,7 @@ def _int(value: float | None) -> int | None:
 def draft_of(product: ProductRecord, skus: list[matrix.Sku]) -> Draft:
     return Draft(name=product.name, description=product.description or "", category_id=product.category_id,
                  brand=product.brand or "", currency=product.currency, attributes=list(product.attributes or []),
-                 specs=list(product.specs or []), skus=skus)
+                 specs=list(product.specs or []), skus=skus, images=list(product.images or []))
 
 
 def schedule_of(product: ProductRecord) -> ScheduleView | None:
@@ -128,9 +135,10 @@ def schedule_of(product: ProductRecord) -> ScheduleView | None:
 
 
 def summary_data(product: ProductRecord) -> dict[str, Any]:
-    images = list(product.images or [])
+    shop_id, product_id = parse_product_pk(product.pk)
     return {"id": product.product_id, "name": product.name, "brand": product.brand or "",
-            "category_id": product.category_id, "currency": product.currency, "main_image": images[0] if images else None,
+            "category_id": product.category_id, "currency": product.currency,
+            "main_image": images.main_image_url(shop_id, product_id, list(product.images or [])),
             "status": product.status, "schedule": schedule_of(product), "price_min": int(product.price_min),
             "price_max": int(product.price_max), "sku_count": int(product.sku_count), "version": int(product.version),
             "created_at": product.created_at, "updated_at": product.updated_at}
@@ -140,23 +148,25 @@ def summary(product: ProductRecord) -> ProductSummary:
     return ProductSummary(**summary_data(product))
 
 
-def view(product: ProductRecord, skus: list[matrix.Sku]) -> ProductView:
+def view(product: ProductRecord, skus: list[matrix.Sku], found: dict[str, ImageRecord]) -> ProductView:
     return ProductView(**summary_data(product), description=product.description or "",
                        attributes=[AttributeView(**a) for a in product.attributes or []],
-                       images=list(product.images or []), specs=[SpecView(**s) for s in product.specs or []],
+                       images=images.views(list(product.images or []), found), specs=[SpecView(**s) for s in product.specs or []],
                        skus=[SkuView(id=s.id, **_sku_data(s)) for s in skus])
 
 
 def get(shop_id: str, product_id: str) -> ProductView:
     loaded = load(shop_id, product_id)
-    return view(loaded.product, [to_sku(s) for s in loaded.skus])
+    return view(loaded.product, [to_sku(s) for s in loaded.skus], loaded.images)
 
 
 # -- saving -------------------------------------------------------------------------------------
-def _draft(body: ProductFields, skus: list[matrix.Sku]) -> Draft:
+def _draft(body: ProductFields, skus: list[matrix.Sku], current_images: list[str] | None = None) -> Draft:
+    # A client that does not send `images` (an editor without an image panel) keeps them.
+    images = list(body.images) if body.images is not None else list(current_images or [])
     return Draft(name=body.name, description=body.description, category_id=body.category_id, brand=body.brand,
                  currency=body.currency, attributes=[a.model_dump() for a in body.attributes],
-                 specs=[s.model_dump() for s in body.specs], skus=skus)
+                 specs=[s.model_dump() for s in body.specs], skus=skus, images=images)
 
 
 def _sku(sku_id: str, given: SkuInput) -> matrix.Sku:
@@ -186,7 +196,7 @@ def update(ctx: AuthContext, product_id: str, body: ProductUpdate) -> ProductVie
         if given.id and given.id not in old:
             raise field_error(f"skus.{i}.id", "unknown_sku")
         skus.append(_sku(given.id or by_values.pop(tuple(given.values), None) or new_id("sku_"), given))
-    return _save(ctx, product_id, loaded, _draft(body, skus), body.version)
+    return _save(ctx, product_id, loaded, _draft(body, skus, list(loaded.product.images or [])), body.version)
 
 
 def update_specs(ctx: AuthContext, product_id: str, body: SpecsUpdate) -> ProductView:
@@ -212,7 +222,7 @@ def _record_fields(draft: Draft, skus: list[matrix.Sku]) -> dict[str, Any]:
             "brand": draft.brand, "currency": draft.currency, "attributes": draft.attributes, "specs": draft.specs,
             "sku_codes": [s.code for s in skus if s.code], "barcodes": [s.barcode for s in skus if s.barcode],
             "price_min": min(s.price for s in priced), "price_max": max(s.price for s in priced),
-            "sku_count": len(skus), "active_skus": len(active)}
+            "sku_count": len(skus), "active_skus": len(active), "images": draft.images}
 
 
 def _sku_record(pk: str, sku: matrix.Sku, position: int) -> SkuRecord:
@@ -257,6 +267,8 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dic
 
 def _save(ctx: AuthContext, product_id: str, before: Loaded | None, draft: Draft, expected: int) -> ProductView:
     skus = matrix.in_matrix_order(draft.matrix_specs(), draft.skus)
+    found = before.images if before else {}
+    images.check_ready(draft.images, found)
     old_skus = {to_sku(r).id: (to_sku(r), int(r.position)) for r in before.skus} if before else {}
     old_draft = draft_of(before.product, [s for s, _ in old_skus.values()]) if before else None
     pk, now = product_pk(ctx.shop_id, product_id), clock.iso()
@@ -267,7 +279,7 @@ def _save(ctx: AuthContext, product_id: str, before: Loaded | None, draft: Draft
     else:
         old, new, changed = _diff(old_draft.snapshot(), draft.snapshot())
         if not changed:
-            return view(before.product, skus) if before else get(ctx.shop_id, product_id)
+            return view(before.product, skus, found) if before else get(ctx.shop_id, product_id)
         events.append(ProductModified(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=product_id, old=old, new=new,
                                       changed=changed))
         for sku in skus:
@@ -313,7 +325,7 @@ def _save(ctx: AuthContext, product_id: str, before: Loaded | None, draft: Draft
         for key, value in fields.items():
             setattr(record, key, value)
         record.updated_at, record.version = now, expected + 1
-    return view(record, skus)
+    return view(record, skus, found)
 
 
 def _explain(exc: ConditionsFailed, shop_id: str, product_id: str, draft: Draft, expected: int) -> None:
@@ -353,6 +365,8 @@ def delete(ctx: AuthContext, product_id: str) -> None:
     tidy = Writes()
     for rec in loaded.skus:
         tidy.delete(rec)
+    for image in loaded.images.values():
+        tidy.delete(image)
     _claim_changes(tidy, ctx.shop_id, product_id, skus, [])
     if len(writes) + len(tidy) <= LIMIT:
         writes.extend(tidy)

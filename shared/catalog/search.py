@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.catalog import images
 from shared.catalog.categories import load_tree
 from shared.catalog.models import ProductQuery, ProductSummary
 from shared.catalog.products import summary
@@ -57,6 +58,12 @@ def list_products(shop_id: str, query: ProductQuery) -> Page[ProductSummary]:
     return search(shop_id, query, terms) if terms else browse(shop_id, query)
 
 
+def from_entry(shop_id: str, data: dict[str, Any]) -> ProductSummary:
+    """A listing entry's columns; its main image (an image id) becomes a signed thumbnail URL."""
+    image = data.get("main_image")
+    return ProductSummary(**{**data, "main_image": images.main_image_url(shop_id, data["id"], [image] if image else [])})
+
+
 def _price(query: ProductQuery) -> Any:
     low, high = query.price_min, query.price_max
     if low is not None and high is not None:
@@ -80,7 +87,7 @@ def browse(shop_id: str, query: ProductQuery) -> Page[ProductSummary]:
         results = ListingRecord.by_updated.query(pk, filter_condition=price, **kwargs)
     else:
         results = ListingRecord.query(pk, filter_condition=price, **kwargs)
-    items = [ProductSummary(**entry.summary) for entry in results]
+    items = [from_entry(shop_id, entry.summary) for entry in results]
     return Page[ProductSummary](items=items, next_cursor=encode_cursor(results.last_evaluated_key, key))
 
 

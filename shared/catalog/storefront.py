@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from shared.catalog.models import AttributeView, SpecView
+from shared.catalog import images
+from shared.catalog.models import AttributeView, ImageView, SpecView
 from shared.catalog.products import load, to_sku
 from shared.catalog.search import on_shelf
-from shared.catalog.tables import ProductRecord
+from shared.catalog.tables import ProductRecord, parse_product_pk
 from shared.errors import NotFound
 from shared.model import Model
 from shared.pagination import Page, PageQuery
@@ -30,7 +31,7 @@ class StorefrontSummary(Model):
     brand: str
     category_id: str | None
     currency: str
-    main_image: str | None = None
+    main_image: str | None = Field(None, description="The first image's 200 px thumbnail (signed URL)")
     price_min: int
     price_max: int
 
@@ -38,15 +39,16 @@ class StorefrontSummary(Model):
 class StorefrontProduct(StorefrontSummary):
     description: str
     attributes: list[AttributeView]
-    images: list[str]
+    images: list[ImageView] = Field(description="In display order; the first is the main image")
     specs: list[SpecView]
     skus: list[StorefrontSku] = Field(description="The SKUs on sale (disabled ones are left out)")
 
 
 def _summary(p: ProductRecord) -> StorefrontSummary:
-    images = list(p.images or [])
+    shop_id = parse_product_pk(p.pk)[0]
     return StorefrontSummary(id=p.product_id, name=p.name, brand=p.brand or "", category_id=p.category_id,
-                             currency=p.currency, main_image=images[0] if images else None,
+                             currency=p.currency, main_image=images.main_image_url(shop_id, p.product_id,
+                                                                                   list(p.images or [])),
                              price_min=int(p.price_min), price_max=int(p.price_max))
 
 
@@ -66,7 +68,7 @@ def get_product(shop_id: str, product_id: str) -> StorefrontProduct:
     skus = [to_sku(s) for s in loaded.skus]
     return StorefrontProduct(
         **_summary(p).model_dump(), description=p.description or "",
-        attributes=[AttributeView(**a) for a in p.attributes or []], images=list(p.images or []),
+        attributes=[AttributeView(**a) for a in p.attributes or []], images=images.views(list(p.images or []), loaded.images),
         specs=[SpecView(**s) for s in p.specs or []],
         skus=[StorefrontSku(id=s.id, values=list(s.values), price=s.price, strike_price=s.strike_price)
               for s in skus if s.status == "active"])

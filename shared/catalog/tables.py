@@ -4,6 +4,7 @@
 |---------------------|---------------------------------|-----------------------|----------------------------------------|
 | product             | SHOP#<s>#PRD#<product>          | PRODUCT               | + GSI shelf_due while a change is due  |
 | SKU                 | SHOP#<s>#PRD#<product>          | SKU#<sku>             | product + SKUs = one Query             |
+| image               | SHOP#<s>#PRD#<product>          | IMAGE#<image>         | pending / ready / rejected (uploads)   |
 | category            | SHOP#<s>                        | CAT#<category>        | the tree = one Query                   |
 | category tree       | SHOP#<s>                        | CATTREE               | version: serialises tree changes       |
 | SKU code claim      | SHOP#<s>                        | SKUCODE#<CODE>        | uniqueness, in the product's transaction |
@@ -52,6 +53,10 @@ def parse_product_pk(pk: str) -> tuple[str, str]:
 
 def sku_sk(sku_id: str) -> str:
     return f"SKU#{sku_id}"
+
+
+def image_sk(image_id: str) -> str:
+    return f"IMAGE#{image_id}"
 
 
 def category_sk(category_id: str) -> str:
@@ -104,7 +109,7 @@ class ProductRecord(CatalogItem, discriminator="product"):
     brand = UnicodeAttribute(default="")
     currency = UnicodeAttribute(default="CNY")
     attributes = JSONAttribute(default=list)
-    images: ListAttribute[str] = ListAttribute(default=list)
+    images: ListAttribute[str] = ListAttribute(default=list)  # image ids, display order, first = main
     specs = JSONAttribute(default=list)
     sku_codes: ListAttribute[str] = ListAttribute(default=list)  # copies for search and clean-up
     barcodes: ListAttribute[str] = ListAttribute(default=list)
@@ -139,6 +144,27 @@ class SkuRecord(CatalogItem, discriminator="sku"):
     code = UnicodeAttribute(default="")
     barcode = UnicodeAttribute(default="")
     status = UnicodeAttribute(default="active")
+
+
+class ImageRecord(CatalogItem, discriminator="image"):
+    """A product image: ``pending`` from the upload ticket until the S3 upload event is handled,
+    then ``ready`` (thumbnails made) or ``rejected`` (``reason``)."""
+
+    status = UnicodeAttribute(default="pending")
+    content_type = UnicodeAttribute(null=True)
+    upload_key = UnicodeAttribute()
+    original_key = UnicodeAttribute(null=True)
+    thumb_key = UnicodeAttribute(null=True)  # 200 px, WebP
+    large_key = UnicodeAttribute(null=True)  # 800 px, WebP
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+    @property
+    def image_id(self) -> str:
+        return self.sk.removeprefix("IMAGE#")
 
 
 class CategoryRecord(CatalogItem, discriminator="category"):

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from shared.model import Input, Model
 from shared.money import Currency
 from shared.settings.regions import PROVINCE_CODES
+from shared.uploads import PresignedPost
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_TYPES = ("image/png", "image/jpeg", "image/webp")
@@ -315,11 +316,6 @@ class LogoUploadRequest(Strict):
         if v not in LOGO_TYPES:
             raise PydanticCustomError("content_type", "must be image/png, image/jpeg or image/webp")
         return v
-
-
-class PresignedPost(Model):
-    url: str
-    fields: dict[str, str]
 
 
 class LogoUpload(Model):

@@ -19,7 +19,7 @@ SPECS = sorted((s for logical in API_FUNCTIONS for s in load_module(logical).app
 PROTECTED = [s for s in SPECS if s.access != "public"]
 SHOP_SCOPED = [s for s in SPECS if s.access == "shop"]
 PLACEHOLDERS = {"user_id": "usr-not-a-member", "code": "role_not_there", "product_id": "prd_not_there",
-                "category_id": "cat_not_there"}
+                "category_id": "cat_not_there", "image_id": "img_not_there"}
 
 
 def concrete(path: str) -> str:

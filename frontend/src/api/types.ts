@@ -313,10 +313,20 @@ export interface SkuView {
   status: SkuStatus
 }
 
+/** A ready product image; URLs are short-lived (presigned). */
+export interface ProductImage {
+  id: string
+  url: string
+  thumb_url: string
+  large_url: string
+  width: number
+  height: number
+}
+
 export interface ProductView extends ProductSummary {
   description: string
   attributes: AttributeView[]
-  images: string[]
+  images: ProductImage[]
   specs: SpecView[]
   skus: SkuView[]
 }
