@@ -1,9 +1,11 @@
 // The catalog in a real browser: a product with a 2 x 3 spec matrix filled in bulk, found by a
 // Chinese keyword (the search index is eventually consistent: retried), put on shelf (the public
 // storefront shows it) and taken off again (it answers 404), then deleted; a category created,
-// renamed and deleted. The demo shop persists between runs: names are unique per run.
+// renamed and deleted; an image uploaded to a product (presigned POST, checked by the image
+// function), saved and shown after a reload. The demo shop persists between runs: names are
+// unique per run.
 import { expect, test, type Page } from '@playwright/test'
-import { openFromMenu, signIn, unique } from './helpers'
+import { makePng, openFromMenu, signIn, unique } from './helpers'
 
 const CHARS = '零一二三四五六七八九甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥春夏秋冬'
 
@@ -134,4 +136,49 @@ test('a category is created, renamed and deleted', async ({ page }) => {
   await page.getByTestId('category-delete').filter({ visible: true }).click()
   await page.locator('.el-message-box').getByRole('button', { name: '删除' }).click()
   await expect(renamedNode).toHaveCount(0)
+})
+
+test('the owner adds an image to a product: uploaded, checked, saved and shown after a reload', async ({ page }) => {
+  const name = unique('E2E 图片商品 ')
+  await signIn(page)
+  await openFromMenu(page, 'products')
+  await page.getByTestId('product-new').click()
+  await expect(page).toHaveURL(/#\/products\/new$/)
+  // A new product has no images yet: the panel says they come after the first save.
+  await expect(page.getByTestId('product-images-after-save')).toBeVisible()
+  await page.getByTestId('product-name-input').fill(name)
+  await page.getByTestId('sku-table').getByTestId('sku-price').locator('input').fill('19.9')
+  const created = page.waitForResponse((r) => r.url().endsWith('/api/products') && r.request().method() === 'POST')
+  await page.getByTestId('product-save').click()
+  const response = await created
+  expect(response.status()).toBe(201)
+  const { id } = (await response.json()) as { id: string }
+  await expect(page).toHaveURL(/#\/products$/)
+
+  await page.goto(`./#/products/${id}`)
+  const panel = page.getByTestId('product-images')
+  await expect(panel.getByTestId('product-image-choose')).toBeVisible()
+  const png = makePng(64, 40, [Math.floor(Math.random() * 256), 90, 160])
+  await panel.getByTestId('product-image-input').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png })
+  // Sent to the bucket, then checked by the image function: ready within the polling window.
+  const image = panel.getByTestId('product-image')
+  await expect(image).toHaveCount(1, { timeout: 25_000 })
+  await expect(panel.getByTestId('product-image-upload')).toHaveCount(0)
+  await expect(image.getByTestId('product-image-main')).toBeVisible()
+
+  const saved = page.waitForResponse((r) => r.url().endsWith(`/api/products/${id}`) && r.request().method() === 'PUT')
+  await page.getByTestId('product-save').click()
+  const put = await saved
+  expect(put.status()).toBe(200)
+  expect(((await put.request().postDataJSON()) as { images?: string[] }).images).toHaveLength(1)
+  await expect(page).toHaveURL(/#\/products$/)
+
+  await page.goto(`./#/products/${id}`)
+  await page.reload()
+  const img = page.getByTestId('product-images').getByTestId('product-image-img')
+  await expect(img).toHaveCount(1)
+  await expect(img).toBeVisible()
+  // Really loaded from the bucket (the 200 px thumbnail, never enlarged), not a broken image.
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(64)
 })

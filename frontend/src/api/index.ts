@@ -17,6 +17,8 @@ import type {
   ExportFile,
   ExportFormat,
   Invitation,
+  ImageStatusView,
+  ImageUploadTicket,
   LogoUploadTicket,
   Me,
   Page,
@@ -129,6 +131,11 @@ export const catalogApi = {
   moveCategory: (categoryId: string, body: { parent_id: string | null; position?: number; version: number }) =>
     api.post<CategoryView>(`/categories/${id(categoryId)}/move`, body),
   removeCategory: (categoryId: string) => api.delete<{ ok: boolean }>(`/categories/${id(categoryId)}`),
+  /** A presigned S3 POST for one image of an existing product (docs/catalog.md "Images"). */
+  createImageUpload: (productId: string, contentType: string, size: number) =>
+    api.post<ImageUploadTicket>(`/products/${id(productId)}/image-uploads`, { content_type: contentType, size }, { idempotencyKey: newUuid() }),
+  imageStatus: (productId: string, imageId: string) =>
+    api.get<ImageStatusView>(`/products/${id(productId)}/images/${id(imageId)}`),
 }
 
 /**
@@ -137,17 +144,36 @@ export const catalogApi = {
  */
 export async function uploadLogoFile(file: File, fetchImpl: typeof fetch = fetch): Promise<string> {
   const ticket = await settingsApi.createLogoUpload(file.type, file.size)
+  await postToBucket(ticket.upload, file, fetchImpl)
+  return ticket.key
+}
+
+/** POSTs `file` to a presigned S3 POST (fields first, file last); LogoUploadError on failure. */
+export async function postToBucket(
+  upload: { url: string; fields: Record<string, string> },
+  file: File,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
   const form = new FormData()
-  for (const [name, value] of Object.entries(ticket.upload.fields)) form.append(name, value)
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value)
   form.append('file', file)
   let response: Response
   try {
-    response = await fetchImpl(ticket.upload.url, { method: 'POST', body: form })
+    response = await fetchImpl(upload.url, { method: 'POST', body: form })
   } catch {
     throw new LogoUploadError(0)
   }
   if (!response.ok) throw new LogoUploadError(response.status)
-  return ticket.key
+}
+
+/**
+ * A product image: asks for a presigned POST, sends the file straight to the bucket and returns
+ * the new image's id (then poll `catalogApi.imageStatus` until it is ready or rejected).
+ */
+export async function uploadProductImage(productId: string, file: File, fetchImpl: typeof fetch = fetch): Promise<string> {
+  const ticket = await catalogApi.createImageUpload(productId, file.type, file.size)
+  await postToBucket(ticket.upload, file, fetchImpl)
+  return ticket.image_id
 }
 
 export class LogoUploadError extends Error {

@@ -323,6 +323,24 @@ export interface ProductImage {
   height: number
 }
 
+export interface ImageUploadTicket {
+  image_id: string
+  key: string
+  upload: { url: string; fields: Record<string, string> }
+  expires_in: number
+  max_bytes?: number
+}
+
+export type ImageStatus = 'pending' | 'ready' | 'rejected'
+
+export interface ImageStatusView {
+  id: string
+  status: ImageStatus
+  reason?: string | null
+  /** When ready. */
+  image?: ProductImage | null
+}
+
 export interface ProductView extends ProductSummary {
   description: string
   attributes: AttributeView[]
@@ -352,6 +370,8 @@ export interface ProductInput {
   attributes: AttributeView[]
   specs: SpecView[]
   skus: SkuInput[]
+  /** Ready image ids in display order (first = main image); omitted: the images stay. */
+  images?: string[]
 }
 
 export interface ProductQuery {
