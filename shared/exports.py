@@ -62,13 +62,28 @@ def render(header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format) ->
     return buffer.getvalue(), count
 
 
-def publish(shop_id: str, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format) -> ExportFile:
+def put(shop_id: str, filename: str, body: bytes, fmt: Format) -> str:
+    """Store a file under ``exports/<shop>/``; answers its key (sign a URL later with ``url``)."""
+    key = f"exports/{shop_id}/{filename}"
+    client("s3").put_object(Bucket=settings().media_bucket, Key=key, Body=body, ContentType=_TYPES[fmt],
+                            ContentDisposition=f'attachment; filename="{filename}"')
+    return key
+
+
+def url(key: str, expires: int = URL_EXPIRES) -> str:
+    """A presigned GET of a stored file, signed for browsers (the public endpoint)."""
+    return str(client("s3", settings().media_public_endpoint).generate_presigned_url(
+        "get_object", Params={"Bucket": settings().media_bucket, "Key": key}, ExpiresIn=expires))
+
+
+def store(shop_id: str, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format,
+          ) -> tuple[str, str, int]:
+    """Render and store; answers (key, filename, rows)."""
     body, count = render(header, rows, fmt)
     filename = f"{name}-{new_id()[-8:].lower()}.{fmt}"
-    key = f"exports/{shop_id}/{filename}"
-    bucket = settings().media_bucket
-    client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=_TYPES[fmt],
-                            ContentDisposition=f'attachment; filename="{filename}"')
-    url = client("s3", settings().media_public_endpoint).generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=URL_EXPIRES)
-    return ExportFile(url=str(url), filename=filename, rows=count, format=fmt)
+    return put(shop_id, filename, body, fmt), filename, count
+
+
+def publish(shop_id: str, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format) -> ExportFile:
+    key, filename, count = store(shop_id, name, header, rows, fmt)
+    return ExportFile(url=url(key), filename=filename, rows=count, format=fmt)

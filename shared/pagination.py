@@ -30,6 +30,8 @@ class PageQuery(Input):
 class Page(Model, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+    truncated: bool = Field(False, description="Only part of the matching records were considered (a list "
+                                               "bounds the work per request); a narrower query shows them all")
 
 
 def _key() -> bytes:

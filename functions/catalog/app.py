@@ -1,11 +1,21 @@
 """The catalog (商品管理): products and SKUs, categories, on/off shelf, search; and the
-catalog table's stream handlers (outbox publisher, indexer) and the shelf schedule."""
+catalog table's stream handlers (outbox publisher, indexer), the shelf schedule and the
+consumer of inventory's stock events."""
 from __future__ import annotations
 
 from typing import Any
 
-from shared.catalog import categories, images, products, search, shelf
+from shared.catalog import categories, images, jobs, products, search, shelf, stock
 from shared.catalog.categories import CategoryCreate, CategoryMove, CategoryRename, CategoryTree, CategoryView
+from shared.catalog.jobs import (
+    ExportRequest,
+    ImportRequest,
+    ImportTicket,
+    JobsQuery,
+    JobView,
+    TemplateFile,
+    TemplateQuery,
+)
 from shared.catalog.models import (
     BulkShelf,
     BulkShelfResult,
@@ -40,25 +50,25 @@ def list_products(req: ApiRequest[None, ProductQuery]) -> Page[ProductSummary]:
          idempotent=True)
 def create_product(req: ApiRequest[ProductCreate, None]) -> ProductView:
     """Create a product (off shelf) with its specs and one SKU per spec combination."""
-    return products.create(req.shop, req.body)
+    return stock.shown(req.shop.shop_id, products.create(req.shop, req.body))
 
 
 @app.api("GET", "/products/{product_id}", permission="catalog.view", response=ProductView)
 def get_product(req: ApiRequest[None, None]) -> ProductView:
-    """One product with all its SKUs."""
-    return products.get(req.shop.shop_id, req.path["product_id"])
+    """One product with all its SKUs and their available stock (read from inventory now)."""
+    return stock.shown(req.shop.shop_id, products.get(req.shop.shop_id, req.path["product_id"]))
 
 
 @app.api("PUT", "/products/{product_id}", permission="catalog.edit", body=ProductUpdate, response=ProductView)
 def update_product(req: ApiRequest[ProductUpdate, None]) -> ProductView:
     """Replace a product's content and SKUs (versioned)."""
-    return products.update(req.shop, req.path["product_id"], req.body)
+    return stock.shown(req.shop.shop_id, products.update(req.shop, req.path["product_id"], req.body))
 
 
 @app.api("PUT", "/products/{product_id}/specs", permission="catalog.edit", body=SpecsUpdate, response=ProductView)
 def update_specs(req: ApiRequest[SpecsUpdate, None]) -> ProductView:
     """Change the specs; SKUs of combinations that remain keep their prices and codes."""
-    return products.update_specs(req.shop, req.path["product_id"], req.body)
+    return stock.shown(req.shop.shop_id, products.update_specs(req.shop, req.path["product_id"], req.body))
 
 
 @app.api("DELETE", "/products/{product_id}", permission="catalog.delete", response=Done)
@@ -98,6 +108,46 @@ def start_image_upload(req: ApiRequest[ImageUploadRequest, None]) -> ImageUpload
 def get_image(req: ApiRequest[None, None]) -> ImageStatusView:
     """An uploaded image's status: pending, ready (with its URLs and size) or rejected (why)."""
     return images.status(req.shop.shop_id, req.path["product_id"], req.path["image_id"])
+
+
+# -- bulk import and export -----------------------------------------------------------------------
+@app.api("GET", "/products/import-template", permission="catalog.create", query=TemplateQuery, response=TemplateFile)
+def import_template(req: ApiRequest[None, TemplateQuery]) -> TemplateFile:
+    """A download URL of the import template (headers in the caller's language, an example product)."""
+    return jobs.template(req.shop.shop_id, req.query.format, req.language)
+
+
+@app.api("POST", "/products/imports", permission="catalog.create", body=ImportRequest, response=ImportTicket,
+         status=201, idempotent=True)
+def start_import(req: ApiRequest[ImportRequest, None]) -> ImportTicket:
+    """Start an import: the job and a presigned S3 POST for the file (CSV or XLSX, at most 10 MiB);
+    the upload starts the job. Poll GET /products/jobs/{job_id}."""
+    return jobs.start_import(req.shop, req.body, req.language)
+
+
+@app.api("POST", "/products/exports", permission="catalog.export", body=ExportRequest, response=JobView, status=202,
+         idempotent=True)
+def start_export(req: ApiRequest[ExportRequest, None]) -> JobView:
+    """Export the products of a filter (one row per SKU, the import layout); poll the job for the file."""
+    return jobs.start_export(req.shop, req.body, req.language)
+
+
+@app.api("GET", "/products/jobs", permission="catalog.view", query=JobsQuery, response=Page[JobView])
+def list_jobs(req: ApiRequest[None, JobsQuery]) -> Page[JobView]:
+    """Import and export jobs, newest first."""
+    page = jobs.list_jobs(req.shop.shop_id, req.query, req.language)
+    return Page[JobView](items=[_visible(req, j) for j in page.items], next_cursor=page.next_cursor)
+
+
+@app.api("GET", "/products/jobs/{job_id}", permission="catalog.view", response=JobView)
+def get_job(req: ApiRequest[None, None]) -> JobView:
+    """A job's progress, errors and files."""
+    return _visible(req, jobs.get(req.shop.shop_id, req.path["job_id"], req.language))
+
+
+def _visible(req: ApiRequest[Any, Any], job: JobView) -> JobView:
+    """An exported file is handed out only to those who may export."""
+    return job if req.shop.can("catalog.export") else job.model_copy(update={"file_url": None})
 
 
 # -- categories ----------------------------------------------------------------------------------
@@ -154,6 +204,23 @@ def on_image_uploaded(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from shared.events.consumer import consume_bodies
 
     return consume_bodies(event, context, images.handle_notification)
+
+
+def on_catalog_job(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS consumer of CatalogJobQueue: import uploads (S3 notifications) and export requests
+    (partial batch failures)."""
+    from shared.events.consumer import consume_bodies
+
+    return consume_bodies(event, context, jobs.handle_message)
+
+
+def on_stock_changed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS consumer of inventory's stock events: the product's stock totals and state, read from
+    inventory, onto the product item (lists show and filter them); partial batch failures."""
+    from shared.catalog.stock import Refresher
+    from shared.events.consumer import consume
+
+    return consume(event, context, Refresher())
 
 
 def run_shelf_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:

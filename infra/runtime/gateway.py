@@ -62,7 +62,8 @@ class Gateway:
         self.pool = pool
         self.verifier = verifier
         self.stage = stage
-        self.routes: list[Route] = stack.routes()
+        # API Gateway prefers the most specific path: /products/jobs before /products/{product_id}.
+        self.routes: list[Route] = sorted(stack.routes(), key=lambda r: [s.startswith("{") for s in r.path.split("/")])
         self.openapi = openapi
         self.controls = controls
         self.server: ThreadingHTTPServer | None = None

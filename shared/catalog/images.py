@@ -11,6 +11,9 @@ made into thumbnails by ``CatalogImageFunction``, which consumes the bucket's
    image ``ready`` with its size. Only a ``pending`` image is processed (the status change is
    conditional on it), so a redelivered notification changes nothing.
 3. A product save names ready images by id (``images``, display order, first = main image).
+4. An image the product's ``images`` no longer names is deleted with the save (as are all of a
+   deleted product's); the indexer sees the item's REMOVE in the stream and deletes its files
+   (``delete_files``). Pending uploads are never named yet, so no save touches them.
 """
 from __future__ import annotations
 
@@ -55,6 +58,23 @@ def thumb_key(shop_id: str, product_id: str, image_id: str) -> str:
 
 def large_key(shop_id: str, product_id: str, image_id: str) -> str:
     return f"{stored_prefix(shop_id, product_id, image_id)}w{LARGE_PX}.webp"
+
+
+def stored_keys(shop_id: str, product_id: str, image_id: str) -> list[str]:
+    """Every file an image may have under ``shops/`` (the original with any accepted extension)."""
+    prefix = stored_prefix(shop_id, product_id, image_id)
+    return [*(f"{prefix}original.{ext}" for ext in sorted(set(uploads.EXT.values()))),
+            thumb_key(shop_id, product_id, image_id), large_key(shop_id, product_id, image_id)]
+
+
+def delete_files(shop_id: str, product_id: str, image_id: str) -> None:
+    """The stored files of a deleted image, in one DeleteObjects call. Idempotent: S3 answers
+    a missing key as deleted."""
+    keys = stored_keys(shop_id, product_id, image_id)
+    answer = uploads.s3().delete_objects(Bucket=uploads.bucket(),
+                                         Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})
+    if answer.get("Errors"):
+        raise RuntimeError(f"S3 kept files of image {image_id}: {answer['Errors'][:3]}")  # the stream retries
 
 
 def _get(model: Any, pk: str, sk: str) -> Any:
@@ -159,10 +179,12 @@ def process(shop_id: str, product_id: str, image_id: str, key: str) -> None:
     for target, content in ((thumb, made["thumb"]), (large, made["large"])):
         s3.put_object(Bucket=bucket, Key=target, Body=content, ContentType="image/webp",
                       CacheControl="private, max-age=31536000")
-    _finish(rec, [ImageRecord.status.set("ready"), ImageRecord.content_type.set(mime),
-                  ImageRecord.original_key.set(original), ImageRecord.thumb_key.set(thumb),
-                  ImageRecord.large_key.set(large), ImageRecord.width.set(made["width"]),
-                  ImageRecord.height.set(made["height"])])
+    finished = _finish(rec, [ImageRecord.status.set("ready"), ImageRecord.content_type.set(mime),
+                             ImageRecord.original_key.set(original), ImageRecord.thumb_key.set(thumb),
+                             ImageRecord.large_key.set(large), ImageRecord.width.set(made["width"]),
+                             ImageRecord.height.set(made["height"])])
+    if not finished and _get(ImageRecord, pk, image_sk(image_id)) is None:
+        delete_files(shop_id, product_id, image_id)  # its product was deleted while we worked
     _delete(key)
 
 
@@ -203,12 +225,15 @@ def _reject(rec: ImageRecord, key: str, reason: str) -> None:
     _delete(key)
 
 
-def _finish(rec: ImageRecord, actions: list[Any]) -> None:
+def _finish(rec: ImageRecord, actions: list[Any]) -> bool:
+    """The status change, only from ``pending`` (False: handled meanwhile, or deleted)."""
     try:
         rec.update([*actions, ImageRecord.updated_at.set(clock.iso())], condition=ImageRecord.status == "pending")
+        return True
     except (UpdateError, PutError) as exc:
         if "ConditionalCheckFailed" not in str(exc):
             raise
+        return False
 
 
 def _delete(key: str) -> None:

@@ -7,6 +7,14 @@ before (saves, moves of a category, deletion, a redelivered or reordered record)
 product's manifest remembers which entries exist, so stale ones can be deleted. It is widened
 before writing and narrowed after, both conditional on its version, so two reconciliations of
 the same product can interleave without leaving an entry nobody knows about.
+
+A product item change that touches only ``stock_version`` (a stock reading whose totals did not
+change, ``shared.catalog.stock``) is skipped: nothing any projection shows differs.
+
+It also tidies after the writes it sees (all idempotent): a save's superseded SKU revisions,
+dropped images and released codes (the save did it already unless it crashed); a deleted
+product's SKUs, images and claims (when they did not fit its transaction); the S3 files of a
+deleted image; and a staged save's journal expired by TTL (its save crashed).
 """
 # mypy: disable-error-code="no-untyped-call"
 from __future__ import annotations
@@ -14,35 +22,39 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
+from shared.catalog import images, staging
 from shared.catalog.categories import Tree, load_tree
 from shared.catalog.products import summary
 from shared.catalog.tables import (
     PRODUCT_SK,
     CatalogItem,
-    CodeClaim,
+    ImageRecord,
     IndexManifest,
     ListingRecord,
     ProductRecord,
     SkuRecord,
+    StagedSave,
     TokenRecord,
-    claim_sk,
     entry_sk,
+    image_sk,
     listing_pk,
     manifest_pk,
     parse_product_pk,
+    parse_sku_sk,
     product_pk,
-    shop_pk,
     token_pk,
 )
 from shared.catalog.tokens import index_tokens
+from shared.catalog.tx import write_batch, write_chunks
 
 log = logging.getLogger(__name__)
 MANIFEST_SK = "MANIFEST"
+# Product attributes no projection shows: a change of only these needs no reconciliation.
+UNSHOWN = frozenset({"stock_version"})
 
 
 def scopes(status: str, ancestors: list[str]) -> list[str]:
@@ -102,7 +114,7 @@ def _reconcile_once(shop_id: str, product_id: str, tree: Tree) -> bool:
     for scope in wanted:
         if digest != old_hash or scope not in old_scopes:
             puts.append(ListingRecord(listing_pk(shop_id, scope), entry_sk(product_id), upd=data["updated_at"],
-                                      prc=data["price_min"], summary=data))
+                                      prc=data["price_min"], stk=data["stock_state"], summary=data))
     deletes = [(token_pk(shop_id, t), entry_sk(product_id)) for t in old_tokens - tokens]
     deletes += [(listing_pk(shop_id, s), entry_sk(product_id)) for s in old_scopes - set(wanted)]
     write_batch(puts, deletes)
@@ -129,35 +141,59 @@ def _save_if(manifest: IndexManifest, expected: int) -> bool:
         raise
 
 
-def write_batch(puts: Iterable[CatalogItem], deletes: Iterable[tuple[str, str]]) -> None:
-    """BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed."""
-    from shared.aws import client
+def _codes(product: ProductRecord) -> set[tuple[str, str]]:
+    return ({("SKUCODE", c.upper()) for c in product.sku_codes or []}
+            | {("BARCODE", c.upper()) for c in product.barcodes or []})
 
-    table = CatalogItem.Meta.table_name
-    requests: list[dict[str, Any]] = [{"PutRequest": {"Item": item.serialize()}} for item in puts]
-    requests += [{"DeleteRequest": {"Key": {"pk": {"S": pk}, "sk": {"S": sk}}}} for pk, sk in deletes]
-    dynamodb = client("dynamodb")
-    for start in range(0, len(requests), 25):
-        pending: dict[str, Any] = {table: requests[start:start + 25]}
-        while pending:
-            pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+def tidy_after_save(shop_id: str, product_id: str, old: ProductRecord, new: ProductRecord) -> None:
+    """What a save stopped naming: SKU revisions, images and codes. The save does this itself
+    (in its transaction, or right after a staged commit); this repeats it for a crash between."""
+    old_live, new_live = staging.live_keys(old), staging.live_keys(new)
+    pk = product_pk(shop_id, product_id)
+    keys = [(pk, sk) for sk in (old_live or set()) - (new_live or set())]
+    keys += [(pk, image_sk(i)) for i in set(old.images or []) - set(new.images or [])]
+    if keys:
+        write_chunks([], keys)
+    released = _codes(old) - _codes(new)
+    if released:
+        staging.release_unlisted(shop_id, product_id, released)
 
 
 def remove_leftovers(shop_id: str, product_id: str, old: ProductRecord) -> None:
-    """A deleted product whose SKUs and code claims did not fit its delete transaction."""
-    for kind, codes in (("SKUCODE", old.sku_codes or []), ("BARCODE", old.barcodes or [])):
-        for code in codes:
-            try:
-                CodeClaim(shop_pk(shop_id), claim_sk(kind, code)).delete(condition=CodeClaim.product_id == product_id)
-            except DeleteError:
-                pass  # already released, or claimed by another product since
-    skus = [(s.pk, s.sk) for s in SkuRecord.query(product_pk(shop_id, product_id), SkuRecord.sk.startswith("SKU#"))]
-    write_batch([], skus)
+    """A deleted product's SKU items, images and claims that did not fit its delete transaction
+    (and any leftovers of its staged saves). Deleting its image items deletes their files."""
+    staging.release_unlisted(shop_id, product_id, _codes(old))
+    keys = []
+    for item in CatalogItem.query(product_pk(shop_id, product_id), consistent_read=True):
+        if isinstance(item, StagedSave):
+            if not staging.abandoned(item.token):
+                continue  # in flight: its commit fails (no product) and it takes back its own writes
+            staging.sweep_journal(shop_id, product_id, item.token, item.claims or [])
+        if isinstance(item, SkuRecord | ImageRecord | StagedSave):
+            keys.append((item.pk, item.sk))
+    write_chunks([], keys)
+
+
+def sweep_expired_journal(shop_id: str, product_id: str, journal: StagedSave) -> None:
+    """A staged save's journal removed by TTL: its save crashed and nobody saved the product
+    since. Its claims the product does not list, and its revisions the product does not name."""
+    staging.sweep_journal(shop_id, product_id, journal.token, journal.claims or [])
+    product = _get(ProductRecord, product_pk(shop_id, product_id), PRODUCT_SK)
+    live = staging.live_keys(product) if product is not None else set()
+    mine = [(s.pk, s.sk) for s in SkuRecord.query(product_pk(shop_id, product_id), SkuRecord.sk.startswith("SKU#"))
+            if parse_sku_sk(s.sk)[1] == journal.token and (live is None or s.sk not in live)]
+    write_chunks([], mine)
 
 
 def products_under(shop_id: str, category_id: str) -> list[str]:
     entries = ListingRecord.query(listing_pk(shop_id, f"ANY#{category_id}"), attributes_to_get=["pk", "sk", "kind"])
     return [e.sk.removeprefix("PRD#") for e in entries]
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    """The attributes a stream record's old and new images differ in."""
+    return {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
 
 
 def handle_stream(event: dict[str, Any]) -> int:
@@ -179,11 +215,25 @@ def handle_stream(event: dict[str, Any]) -> int:
         change = record.get("dynamodb", {})
         keys = change.get("Keys", {})
         pk, sk = keys.get("pk", {}).get("S", ""), keys.get("sk", {}).get("S", "")
+        name = record.get("eventName")
         if sk == PRODUCT_SK:
             shop_id, product_id = parse_product_pk(pk)
-            if record.get("eventName") == "REMOVE" and change.get("OldImage"):
+            if name == "REMOVE" and change.get("OldImage"):
                 remove_leftovers(shop_id, product_id, ProductRecord.from_raw_data(change["OldImage"]))
+            elif name == "MODIFY" and change.get("OldImage") and change.get("NewImage"):
+                if _changed(change["OldImage"], change["NewImage"]) <= UNSHOWN:
+                    continue  # a stock reading whose totals did not change: nothing to show differs
+                tidy_after_save(shop_id, product_id, ProductRecord.from_raw_data(change["OldImage"]),
+                                ProductRecord.from_raw_data(change["NewImage"]))
             index(shop_id, product_id)
+        elif sk.startswith("IMAGE#") and name == "REMOVE":
+            shop_id, product_id = parse_product_pk(pk)
+            images.delete_files(shop_id, product_id, sk.removeprefix("IMAGE#"))
+        elif sk.startswith("SAVE#") and name == "REMOVE" and change.get("OldImage"):
+            shop_id, product_id = parse_product_pk(pk)
+            journal = StagedSave.from_raw_data(change["OldImage"])
+            if staging.abandoned(journal.token):
+                sweep_expired_journal(shop_id, product_id, journal)
         elif sk.startswith("CAT#") and record.get("eventName") == "MODIFY":
             old = change.get("OldImage", {}).get("parent_id", {}).get("S")
             new = change.get("NewImage", {}).get("parent_id", {}).get("S")

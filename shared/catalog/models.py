@@ -28,6 +28,7 @@ DESCRIPTION_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "
 SkuStatus = Literal["active", "disabled"]
 ProductStatus = Literal["on_shelf", "off_shelf"]
 ShelfAction = Literal["list", "delist"]
+StockState = Literal["in_stock", "low", "out"]
 
 
 def sanitize_description(html: str) -> str:
@@ -75,6 +76,8 @@ class SkuInput(Input):
     code: str = Field("", max_length=40, pattern=r"^$|" + CODE_PATTERN, description="商家编码, unique in the shop")
     barcode: str = Field("", max_length=32, pattern=r"^$|" + BARCODE_PATTERN, description="条形码, unique in the shop")
     status: SkuStatus = "active"
+    available: int | None = Field(None, exclude=True, description="Read-only (inventory's stock, as GET answers it): "
+                                                                  "accepted so a product read can be sent back, ignored")
 
     @field_validator("strike_price")
     @classmethod
@@ -211,9 +214,12 @@ class ProductQuery(PageQuery):
     q: str | None = Field(None, max_length=40, description="Words of the name or brand, or part of a SKU code or barcode")
     category_id: str | None = Field(None, max_length=40, description="This category and its sub-categories")
     status: ProductStatus | None = None
+    stock_state: StockState | None = Field(None, description="in_stock, low (a SKU at or below its safety stock) "
+                                                             "or out (nothing available)")
     price_min: int | None = Field(None, ge=0, le=MAX_PRICE, description="Lowest SKU price from (分)")
     price_max: int | None = Field(None, ge=0, le=MAX_PRICE, description="Lowest SKU price up to (分)")
-    sort: ProductSort = Field("created", description="With q, results are always in creation order")
+    sort: ProductSort = Field("created", description="With q and a sort other than created, the newest 1,000 "
+                                                     "candidates are sorted (``truncated`` says when there were more)")
     order: Literal["asc", "desc"] = "desc"
 
     @field_validator("price_max")
@@ -247,6 +253,8 @@ class SkuView(Model):
     code: str = ""
     barcode: str = ""
     status: SkuStatus = "active"
+    available: int | None = Field(None, description="Units available in all warehouses (inventory's), read when the "
+                                                     "API answers with the product")
 
 
 class ScheduleView(Model):
@@ -266,6 +274,10 @@ class ProductSummary(Model):
     price_min: int
     price_max: int
     sku_count: int
+    stock_available: int = Field(0, description="Units available, all SKUs and warehouses (inventory's, shown "
+                                                "a moment after it changes)")
+    stock_state: StockState = Field("out", description="out: nothing available (or no stock yet); low: a SKU at or "
+                                                       "below its safety stock in a warehouse; else in_stock")
     version: int
     created_at: str
     updated_at: str

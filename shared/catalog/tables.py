@@ -3,11 +3,12 @@
 | item                | pk                              | sk                    | notes                                  |
 |---------------------|---------------------------------|-----------------------|----------------------------------------|
 | product             | SHOP#<s>#PRD#<product>          | PRODUCT               | + GSI shelf_due while a change is due  |
-| SKU                 | SHOP#<s>#PRD#<product>          | SKU#<sku>             | product + SKUs = one Query             |
+| SKU (a revision)    | SHOP#<s>#PRD#<product>          | SKU#<sku>#<rev>       | live when the product names sku + rev  |
 | image               | SHOP#<s>#PRD#<product>          | IMAGE#<image>         | pending / ready / rejected (uploads)   |
+| staged save journal | SHOP#<s>#PRD#<product>          | SAVE#<token>          | a save bigger than one transaction     |
 | category            | SHOP#<s>                        | CAT#<category>        | the tree = one Query                   |
 | category tree       | SHOP#<s>                        | CATTREE               | version: serialises tree changes       |
-| SKU code claim      | SHOP#<s>                        | SKUCODE#<CODE>        | uniqueness, in the product's transaction |
+| SKU code claim      | SHOP#<s>                        | SKUCODE#<CODE>        | uniqueness (see shared.catalog.staging) |
 | barcode claim       | SHOP#<s>                        | BARCODE#<CODE>        |                                        |
 | outbox              | SHOP#<s>                        | OUTBOX#<event>        | shared.events.outbox                   |
 | listing entry       | SHOP#<s>#LST#<status>#<scope>   | PRD#<product>         | GSIs lst_updated, lst_price            |
@@ -25,6 +26,7 @@ from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
@@ -51,8 +53,20 @@ def parse_product_pk(pk: str) -> tuple[str, str]:
     return shop, product
 
 
-def sku_sk(sku_id: str) -> str:
-    return f"SKU#{sku_id}"
+def sku_sk(sku_id: str, rev: str = "") -> str:
+    """A SKU revision's key. ``rev`` is the token of the save that wrote it ("" for SKUs written
+    before revisions existed)."""
+    return f"SKU#{sku_id}#{rev}" if rev else f"SKU#{sku_id}"
+
+
+def parse_sku_sk(sk: str) -> tuple[str, str]:
+    """(sku id, revision) of a SKU item's sort key."""
+    sku_id, _, rev = sk.removeprefix("SKU#").partition("#")
+    return sku_id, rev
+
+
+def save_sk(token: str) -> str:
+    return f"SAVE#{token}"
 
 
 def image_sk(image_id: str) -> str:
@@ -117,6 +131,10 @@ class ProductRecord(CatalogItem, discriminator="product"):
     price_max = NumberAttribute(default=0)
     sku_count = NumberAttribute(default=0)
     active_skus = NumberAttribute(default=0)  # listing needs one (a condition, so it holds atomically)
+    # The live SKU revisions, {rev: [sku ids]}: readers take only the SKU items named here, so a
+    # save's new revisions stay invisible until the product item (one write) points at them.
+    # Absent on products saved before revisions existed: then every SKU item is live.
+    sku_revs = JSONAttribute(null=True)
     status = UnicodeAttribute(default="off_shelf")
     scheduled_action = UnicodeAttribute(null=True)
     scheduled_at = UnicodeAttribute(null=True)
@@ -126,6 +144,11 @@ class ProductRecord(CatalogItem, discriminator="product"):
     updated_at = UnicodeAttribute()
     created_by = UnicodeAttribute(null=True)
     updated_by = UnicodeAttribute(null=True)
+    # The stock inventory owns, as the catalog shows it (shared.catalog.stock): written only by
+    # CatalogStockFunction, never by a save (saves update named attributes), no version bump.
+    stock_available = NumberAttribute(null=True)  # all SKUs, warehouses and shards
+    stock_state = UnicodeAttribute(null=True)  # in_stock | low | out (absent: out)
+    stock_version = NumberAttribute(null=True)  # sum of the stock items' counters read
     shelf_due = _ShelfDue()
 
     @property
@@ -134,6 +157,8 @@ class ProductRecord(CatalogItem, discriminator="product"):
 
 
 class SkuRecord(CatalogItem, discriminator="sku"):
+    """One revision of a SKU; live while the product's ``sku_revs`` names it."""
+
     position = NumberAttribute()
     values: ListAttribute[str] = ListAttribute(default=list)
     price = NumberAttribute()
@@ -187,8 +212,30 @@ class CategoryTreeRecord(CatalogItem, discriminator="category_tree"):
 
 
 class CodeClaim(CatalogItem, discriminator="code_claim"):
+    """A SKU code or barcode taken by a product. ``token``: the save that wrote it (every claim
+    write sets a new one, so a take-over can be conditional on what was read). A staged save's
+    claim is ``pending_until`` a moment: before it nobody else may touch it; after it, it holds
+    only while the product lists the code (see ``shared.catalog.staging``)."""
+
     product_id = UnicodeAttribute()
     code = UnicodeAttribute()
+    token = UnicodeAttribute(null=True)
+    pending_until = UnicodeAttribute(null=True)
+
+
+class StagedSave(CatalogItem, discriminator="staged_save"):
+    """The journal of a save bigger than one transaction, written before its first claim and
+    deleted when it is done: what a crashed save may have left (claims; SKU revisions carry the
+    token in their key). The next save of the product sweeps an abandoned one; TTL is the
+    last resort (its REMOVE record reaches the indexer)."""
+
+    claims: ListAttribute[str] = ListAttribute(default=list)  # claim sort keys (SKUCODE#..., BARCODE#...)
+    created_at = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+    @property
+    def token(self) -> str:
+        return self.sk.removeprefix("SAVE#")
 
 
 class _ByUpdated(GlobalSecondaryIndex["ListingRecord"]):
@@ -214,6 +261,7 @@ class ListingRecord(CatalogItem, discriminator="listing"):
 
     upd = UnicodeAttribute()  # updated_at
     prc = NumberAttribute()  # price_min
+    stk = UnicodeAttribute(null=True)  # stock_state, for the browse filter (absent on older entries: out)
     summary = JSONAttribute()
     by_updated = _ByUpdated()
     by_price = _ByPrice()

@@ -5,6 +5,10 @@ transaction. The table's stream delivers the new item to the capability's ``publ
 handler, which puts the event on the EventBridge bus. If publishing fails the stream batch is
 retried, so delivery is at least once and consumers de-duplicate on ``event_id``. Outbox items
 expire through the table's TTL after a week.
+
+A write that makes more events than fit its transaction (a product save changing hundreds of
+SKU prices) stores them in a few bundle items (``outbox_bundles``); the publisher puts each
+event of a bundle on the bus as if it had its own item.
 """
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ from shared.events.base import DomainEvent
 
 OUTBOX_PREFIX = "OUTBOX#"
 KEEP_FOR = timedelta(days=7)
+BUNDLE = "OutboxBundle"  # detail_type of a bundle item; its detail is a list of events
+BUNDLE_BYTES = 200_000  # well under DynamoDB's 400 KB item limit
+PUT_EVENTS_BYTES = 250_000  # EventBridge takes at most 256 KB per PutEvents call
 _models: dict[str, type[ShopItem]] = {}
 
 
@@ -49,6 +56,24 @@ def outbox_item(table_env: str, event: DomainEvent) -> ShopItem:
     )
 
 
+def outbox_bundles(table_env: str, events: list[DomainEvent]) -> list[ShopItem]:
+    """Outbox items carrying several events each (at most ``BUNDLE_BYTES`` of details per item),
+    for a write whose events would not fit its transaction one item each."""
+    model = outbox_model(table_env)
+    bundles: list[tuple[str, list[dict[str, str]]]] = []
+    size = 0
+    for event in events:
+        entry = {"source": event.source, "detail_type": event.detail_type(), "detail": event.model_dump_json()}
+        if not bundles or size + len(entry["detail"]) > BUNDLE_BYTES:
+            bundles.append((event.event_id, []))
+            size = 0
+        bundles[-1][1].append(entry)
+        size += len(entry["detail"])
+    return [model(pk=f"SHOP#{events[0].shop_id}", sk=f"{OUTBOX_PREFIX}{first}", source=entries[0]["source"],
+                  detail_type=BUNDLE, detail=json.dumps(entries, ensure_ascii=False),
+                  expires_at=clock.now() + KEEP_FOR) for first, entries in bundles]
+
+
 def publish_stream_batch(event: dict[str, Any], bus_name: str) -> int:
     """Handler body for a table's stream: publish every new outbox item. Returns how many."""
     from shared.aws import client
@@ -60,6 +85,10 @@ def publish_stream_batch(event: dict[str, Any], bus_name: str) -> int:
         image = record.get("dynamodb", {}).get("NewImage", {})
         if not image.get("sk", {}).get("S", "").startswith(OUTBOX_PREFIX):
             continue
+        if image["detail_type"]["S"] == BUNDLE:
+            entries += [{"Source": e["source"], "DetailType": e["detail_type"], "Detail": e["detail"],
+                         "EventBusName": bus_name} for e in json.loads(image["detail"]["S"])]
+            continue
         entries.append({
             "Source": image["source"]["S"],
             "DetailType": image["detail_type"]["S"],
@@ -67,11 +96,24 @@ def publish_stream_batch(event: dict[str, Any], bus_name: str) -> int:
             "EventBusName": bus_name,
         })
     events = client("events")
-    for start in range(0, len(entries), 10):
-        chunk = entries[start:start + 10]
+    for chunk in _calls(entries):
         answer = events.put_events(Entries=chunk)
         if answer.get("FailedEntryCount"):
             failed = [e for e in answer["Entries"] if e.get("ErrorCode")]
             # Raising makes the stream retry the batch; consumers de-duplicate repeats.
             raise RuntimeError(f"EventBridge refused {len(failed)} events: {json.dumps(failed)[:500]}")
     return len(entries)
+
+
+def _calls(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """PutEvents calls: at most 10 entries and ``PUT_EVENTS_BYTES`` each."""
+    calls: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for entry in entries:
+        weight = len(entry["Detail"].encode()) + len(entry["DetailType"]) + len(entry["Source"])
+        if calls[-1] and (len(calls[-1]) == 10 or size + weight > PUT_EVENTS_BYTES):
+            calls.append([])
+            size = 0
+        calls[-1].append(entry)
+        size += weight
+    return [c for c in calls if c]

@@ -89,6 +89,8 @@ test('the owner creates a product with a spec matrix, finds it, lists and delist
   const row = productRow(page, name)
   await expect(row).toContainText('¥99.00')
   await expect(row.getByTestId('product-status')).toHaveText('已下架')
+  // Stock is inventory's: a new product has none yet, so it shows out of stock.
+  await expect(row.getByTestId('product-stock')).toContainText('缺货')
 
   const storefront = `./api/storefront/shp_demo/products/${product.id}`
   expect((await page.request.get(storefront)).status()).toBe(404)

@@ -200,3 +200,50 @@ def test_a_save_that_does_not_mention_images_keeps_them(owner: Api):
     assert [i["id"] for i in renamed.json()["images"]] == [image]
     cleared = owner.put(f"/products/{product['id']}", json=put_body(renamed.json(), images=[]))
     assert cleared.json()["images"] == []
+
+
+def stored_files(shop_id: str, product_id: str, image_id: str) -> list[str]:
+    prefix = f"shops/{shop_id}/products/{product_id}/{image_id}/"
+    return [f"{prefix}original.png", f"{prefix}w200.webp", f"{prefix}w800.webp"]
+
+
+def test_an_image_removed_from_the_product_loses_its_item_and_its_files(owner: Api):
+    product = create(owner)
+    kept, dropped = ready_image(owner, product["id"], 60, 60), ready_image(owner, product["id"], 80, 80)
+    pending = owner.post(f"/products/{product['id']}/image-uploads", json={"content_type": "image/png", "size": 100},
+                         headers={"Idempotency-Key": str(uuid.uuid4())}).json()["image_id"]
+    saved = owner.put(f"/products/{product['id']}", json=put_body(product, images=[kept, dropped])).json()
+    assert all(s3_exists(k) for k in stored_files(owner.shop_id, product["id"], dropped))
+    answer = owner.put(f"/products/{product['id']}", json=put_body(saved, images=[kept]))
+    assert answer.status_code == 200, answer.text
+    assert owner.get(f"/products/{product['id']}/images/{dropped}").status_code == 404
+    eventually(lambda: not any(s3_exists(k) for k in stored_files(owner.shop_id, product["id"], dropped)))
+    assert all(s3_exists(k) for k in stored_files(owner.shop_id, product["id"], kept))
+    assert [i["id"] for i in owner.get(f"/products/{product['id']}").json()["images"]] == [kept]
+    # an upload not yet saved in the product is not touched by the product's saves
+    assert owner.get(f"/products/{product['id']}/images/{pending}").json()["status"] == "pending"
+
+
+def test_deleting_a_product_deletes_its_image_files(owner: Api):
+    product = create(owner)
+    image = ready_image(owner, product["id"], 50, 50)
+    assert owner.put(f"/products/{product['id']}", json=put_body(product, images=[image])).status_code == 200
+    files = stored_files(owner.shop_id, product["id"], image)
+    assert all(s3_exists(k) for k in files)
+    assert owner.call("DELETE", f"/products/{product['id']}").status_code == 200
+    eventually(lambda: not any(s3_exists(k) for k in files))
+
+
+def test_a_product_too_big_to_delete_in_one_transaction_still_loses_its_images_and_files(owner: Api):
+    from tests.integration.test_catalog_products import body
+
+    big = body(colors=[f"色{i}" for i in range(8)], sizes=["S", "M", "L", "XL", "XXL"])  # 40 SKUs, 80 codes
+    answer = owner.post("/products", json=big)
+    assert answer.status_code == 201, answer.text
+    product = answer.json()
+    image = ready_image(owner, product["id"], 50, 50)
+    unsaved = ready_image(owner, product["id"], 40, 40)  # uploaded, never named by the product
+    assert owner.put(f"/products/{product['id']}", json=put_body(product, images=[image])).status_code == 200
+    assert owner.call("DELETE", f"/products/{product['id']}").status_code == 200  # the indexer tidies up
+    files = [*stored_files(owner.shop_id, product["id"], image), *stored_files(owner.shop_id, product["id"], unsaved)]
+    eventually(lambda: not any(s3_exists(k) for k in files), timeout=60)

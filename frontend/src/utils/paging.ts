@@ -13,11 +13,13 @@ export async function collectPages<T>(
 ): Promise<Page<T>> {
   const items: T[] = []
   let cursor = start
+  let truncated = false
   for (let round = 0; round < maxRounds; round++) {
     const page = await fetchPage(cursor)
     items.push(...page.items)
+    truncated ||= Boolean(page.truncated)
     cursor = page.next_cursor
     if (!cursor || items.length >= want) break
   }
-  return { items, next_cursor: cursor }
+  return { items, next_cursor: cursor, truncated }
 }
