@@ -1,4 +1,5 @@
-"""Shop settings (系统参数设置): profile and logo, payment methods, delivery regions, business hours."""
+"""Shop settings (系统参数设置): profile and logo, payment methods, delivery regions, business hours,
+notification channels."""
 from __future__ import annotations
 
 from typing import Any
@@ -15,6 +16,9 @@ from shared.settings.models import (
     DeliveryRegionsView,
     LogoUpload,
     LogoUploadRequest,
+    NotificationSettings,
+    NotificationSettingsUpdate,
+    NotificationSettingsView,
     PaymentMethods,
     PaymentMethodsUpdate,
     PaymentMethodsView,
@@ -82,6 +86,15 @@ def put_business_hours(req: ApiRequest[BusinessHoursUpdate, None]) -> BusinessHo
     saved, version = service.update_section(req.shop.shop_id, "business_hours", new, req.body.version,
                                             req.shop.actor)
     return BusinessHoursView(**saved, version=version)
+
+
+@app.api("PUT", "/settings/notifications", permission="settings.edit", body=NotificationSettingsUpdate,
+         response=NotificationSettingsView)
+def put_notifications(req: ApiRequest[NotificationSettingsUpdate, None]) -> NotificationSettingsView:
+    """Per topic: e-mail and SMS on or off, and up to 5 extra e-mail addresses and mobile numbers."""
+    new = NotificationSettings(topics=req.body.topics).completed()
+    saved, version = service.update_section(req.shop.shop_id, "notifications", new, req.body.version, req.shop.actor)
+    return NotificationSettingsView(**saved, version=version)
 
 
 def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:

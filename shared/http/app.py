@@ -12,7 +12,8 @@ signed-in user from the Cognito claims API Gateway put in the request context; t
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
 invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes;
 and every error answered in the one error shape. A route declared without a permission must say
-``public=True`` or ``permission=SIGNED_IN``: forgetting is a TypeError at import.
+``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
+member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
 """
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ from shared.errors import BadRequest, NotAuthenticated, ShopDeskError, Validatio
 from shared.i18n import pick_language
 
 SIGNED_IN = "signed_in"  # a route any signed-in user may call, outside any shop (e.g. /me)
+# A shop-scoped route every active member of the shop may call, whatever their roles (a custom
+# role may grant nothing): the member's own things, e.g. their notifications.
+SHOP_MEMBER = "shop_member"
 MAX_BODY_BYTES = 256 * 1024
 B = TypeVar("B")
 Q = TypeVar("Q")
@@ -97,7 +101,7 @@ class ShopApp:
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
-        if permission is not None and permission != SIGNED_IN and not is_known(permission):
+        if permission is not None and permission not in (SIGNED_IN, SHOP_MEMBER) and not is_known(permission):
             raise TypeError(f"{method} {path}: unknown permission {permission!r} (see shared.auth.permissions)")
         access: Literal["public", "user", "shop"] = (
             "public" if public else "user" if permission == SIGNED_IN else "shop")
@@ -189,7 +193,7 @@ class ShopApp:
         req.ctx, req.prefetched = authorize(req.user.user_id, req.user.email, shop_id,
                                             source_ip=identity.get("sourceIp"), user_agent=headers.get("user-agent"),
                                             prefetch=keys)
-        if spec.permission:
+        if spec.permission and spec.permission != SHOP_MEMBER:
             req.ctx.require(spec.permission)
 
 

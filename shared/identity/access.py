@@ -132,6 +132,32 @@ def update_profile(user_id: str, name: str, phone: str) -> UserRecord:
     return user
 
 
+@dataclass(frozen=True)
+class Member:
+    """An active member of a shop, as other capabilities need it (who to notify, and how)."""
+
+    user_id: str
+    name: str
+    login: str
+    email: str
+    phone: str
+    permissions: frozenset[str]
+
+
+def active_members(shop_id: str, permission: str | None = None) -> list[Member]:
+    """The shop's active members (one Query of gsi1), those holding ``permission`` when given;
+    permissions resolved like the per-request check (built-in roles + custom role permissions)."""
+    found = []
+    for rec in MembershipRecord.by_gsi1.query(f"SHOP#{shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#")):
+        if not isinstance(rec, MembershipRecord) or rec.status != "active":
+            continue
+        granted = permissions_of(rec.roles or (), rec.custom_permissions or ())
+        if permission is None or permission in granted:
+            found.append(Member(user_id=rec.pk.removeprefix("USER#"), name=rec.name, login=rec.login,
+                                email=rec.email, phone=rec.phone, permissions=granted))
+    return found
+
+
 def on_settings_modified(envelope: EventEnvelope) -> None:
     """A shop renamed in its settings profile: the shop record and every membership's copy of
     the name follow (the shop switcher reads them). Replays write the same values again."""

@@ -1,1 +1,1 @@
-"""Shop settings (系统参数设置): profile, payment methods, delivery regions, business hours."""
+"""Shop settings (系统参数设置): profile, payment methods, delivery regions, business hours, notification channels."""

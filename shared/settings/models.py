@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from shared.model import Input, Model
@@ -298,12 +298,88 @@ class BusinessHoursView(BusinessHours):
     version: int
 
 
+# -- notifications ---------------------------------------------------------------------------
+MAX_EXTRA_RECIPIENTS = 5
+_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+
+
+def _extra_email(v: str) -> str:
+    if not _EMAIL.match(v):
+        raise PydanticCustomError("email", "must be a valid e-mail address")
+    return v.lower()
+
+
+def _extra_mobile(v: str) -> str:
+    found = _MOBILE.match(v.replace(" ", "").replace("-", ""))
+    if not found:
+        raise PydanticCustomError("mobile", "must be a mainland mobile number (11 digits)")
+    return f"+86{found.group(1)}"
+
+
+def _no_repeats(v: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in v:
+        if value in seen:
+            raise PydanticCustomError("duplicate", "contains {value} twice", {"value": value})
+        seen.add(value)
+    return v
+
+
+ExtraEmail = Annotated[str, Field(max_length=120), AfterValidator(_extra_email)]
+ExtraMobile = Annotated[str, Field(max_length=20), AfterValidator(_extra_mobile)]
+
+
+class TopicChannels(Strict):
+    """How one topic reaches people. In-app always reaches the members of its audience."""
+
+    in_app: Literal[True] = Field(True, description="Always on: the bell in the admin header")
+    email: bool = False
+    sms: bool = False
+    extra_emails: Annotated[list[ExtraEmail], AfterValidator(_no_repeats)] = Field(
+        default_factory=list, max_length=MAX_EXTRA_RECIPIENTS,
+        description="E-mail addresses that get the e-mails too (besides the staff of the topic's audience)")
+    extra_phones: Annotated[list[ExtraMobile], AfterValidator(_no_repeats)] = Field(
+        default_factory=list, max_length=MAX_EXTRA_RECIPIENTS,
+        description="Mainland mobile numbers that get the SMS too (answered as +86...)")
+
+
+class NotificationSettings(Strict):
+    topics: dict[str, TopicChannels] = Field(default_factory=dict,
+                                             description="Per topic code (see GET /settings: every topic is listed)")
+
+    @field_validator("topics")
+    @classmethod
+    def _known(cls, v: dict[str, TopicChannels]) -> dict[str, TopicChannels]:
+        from shared.notifications.topics import is_topic
+
+        for code in v:
+            if not is_topic(code):
+                raise PydanticCustomError("unknown_topic", "unknown notification topic {code}", {"code": code[:40]})
+        return v
+
+    def completed(self) -> NotificationSettings:
+        """Every registered topic, in registry order; topics not given get their defaults."""
+        from shared.notifications.topics import TOPICS
+
+        return NotificationSettings(topics={
+            code: self.topics.get(code) or TopicChannels(email=t.email, sms=t.sms) for code, t in TOPICS.items()})
+
+
+class NotificationSettingsUpdate(NotificationSettings):
+    version: Version
+
+
+class NotificationSettingsView(NotificationSettings):
+    version: int
+
+
 # -- all sections --------------------------------------------------------------------------
 class SettingsView(Model):
     profile: ProfileView
     payment_methods: PaymentMethodsView
     delivery_regions: DeliveryRegionsView
     business_hours: BusinessHoursView
+    notifications: NotificationSettingsView
 
 
 class LogoUploadRequest(Strict):

@@ -23,6 +23,8 @@ from shared.settings.models import (
     BusinessHoursView,
     DeliveryRegions,
     DeliveryRegionsView,
+    NotificationSettings,
+    NotificationSettingsView,
     PaymentMethods,
     PaymentMethodsView,
     ProfileUpdate,
@@ -37,6 +39,7 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
     "payment_methods": PaymentMethods,
     "delivery_regions": DeliveryRegions,
     "business_hours": BusinessHours,
+    "notifications": NotificationSettings,
 }
 
 
@@ -70,9 +73,16 @@ def _build_default(section: str) -> dict[str, Any]:
     if section == "profile":
         return ShopProfile(name="未命名店铺").model_dump(mode="json")
     model = SECTION_MODELS[section]()
-    if isinstance(model, PaymentMethods):
+    if isinstance(model, (PaymentMethods, NotificationSettings)):
         model = model.completed()
     return model.model_dump(mode="json")
+
+
+def read_section(shop_id: str, section: str) -> dict[str, Any]:
+    """One stored section (its defaults when never saved), for other capabilities' consumers:
+    e.g. notifications read which channels a topic uses. Eventually consistent is enough there."""
+    data, _ = _section(_load(shop_id), section)
+    return data
 
 
 def item_key(shop_id: str) -> ItemKey:
@@ -89,11 +99,14 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ...) -> Sett
     payments, mv = _section(item, "payment_methods")
     regions, rv = _section(item, "delivery_regions")
     hours, hv = _section(item, "business_hours")
+    notices, nv = _section(item, "notifications")
     return SettingsView(
         profile=ProfileView(**profile, version=pv, logo_url=logo.url_of(profile.get("logo_key"))),
         payment_methods=PaymentMethodsView(**payments, version=mv),
         delivery_regions=DeliveryRegionsView(**regions, version=rv),
         business_hours=BusinessHoursView(**hours, version=hv),
+        # Completed on read too: a topic registered after the shop saved shows with its defaults.
+        notifications=NotificationSettingsView(**NotificationSettings(**notices).completed().model_dump(), version=nv),
     )
 
 

@@ -23,6 +23,8 @@ class SettingsItem(ShopItem):
     delivery_regions_version = NumberAttribute(null=True)
     business_hours = JSONAttribute(null=True)
     business_hours_version = NumberAttribute(null=True)
+    notifications = JSONAttribute(null=True)
+    notifications_version = NumberAttribute(null=True)
 
 
 def key(shop_id: str) -> tuple[str, str]:

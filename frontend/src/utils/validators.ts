@@ -205,3 +205,32 @@ export function scheduleTime(at: Date | null, now: Date = new Date()): Invalid |
   if (at.getTime() > now.getTime() + 366 * 24 * 3600 * 1000) return { key: 'validation.withinYear' }
   return null
 }
+
+// -- notification recipients (shared/settings/models.py TopicChannels) --------------------------
+export const MAX_EXTRA_RECIPIENTS = 5
+
+/** The server's form of an extra recipient: lower-case e-mail, or +86 and 11 digits. */
+export function normalizeRecipient(kind: 'email' | 'phone', value: string): string {
+  const s = value.trim()
+  if (kind === 'email') return s.toLowerCase()
+  const mobile = MOBILE_LOGIN_RE.exec(s.replace(/[ -]/g, ''))
+  return mobile ? `+86${mobile[1]}` : s
+}
+
+export const extraEmail: Check = all(required, maxLength(120), (v) =>
+  EMAIL_RE.test(String(v).trim()) ? null : { key: 'validation.email' },
+)
+export const extraMobile: Check = all(required, (v) =>
+  MOBILE_LOGIN_RE.test(String(v).trim().replace(/[ -]/g, '')) ? null : { key: 'validation.mobile' },
+)
+
+/** The index of the first entry that repeats an earlier one (after normalising), or -1. */
+export function firstRepeat(kind: 'email' | 'phone', values: readonly string[]): number {
+  const seen = new Set<string>()
+  for (const [i, v] of values.entries()) {
+    const n = normalizeRecipient(kind, v)
+    if (n && seen.has(n)) return i
+    seen.add(n)
+  }
+  return -1
+}

@@ -38,6 +38,7 @@ async function mountForm() {
     payment_methods: { methods: [], version: 0 },
     delivery_regions: { provinces: [], version: 0 },
     business_hours: { weekly: [], closed_days: [], version: 0 },
+    notifications: { topics: {}, version: 0 },
   }
   const session = useSessionStore()
   session.me = {
