@@ -1,0 +1,213 @@
+"""Reservations for orders (预占库存): reserve, release, deduct on shipment; each idempotent by
+order id.
+
+- ``reserve``: all lines or none, in ONE transaction: the reservation item (conditional on not
+  existing: a repeated request answers the first outcome), and per line the stock update
+  (``available >= qty``) and its movement, and the ``StockReserved`` event. A line goes to the
+  named warehouse or to the first active warehouse, by priority, that has enough; of a flash-sale
+  SKU, to a random shard with enough. DynamoDB takes 100 writes per transaction: an order has at
+  most 45 lines (2 writes each + reservation + event).
+- ``release`` gives reserved units back to available; ``deduct`` (shipment) removes them from on
+  hand and reserved (a ``sale`` movement). Both are conditional on the reservation still being
+  ``reserved``; repeating the same one answers it again and changes nothing.
+
+Oversell cannot happen: every reservation's write is conditional on the shard's available stock,
+which DynamoDB checks atomically with the write.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from shared import clock
+from shared.auth.context import AuthContext
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.events.base import DomainEvent
+from shared.events.outbox import outbox_item
+from shared.inventory import ledger, shards, warehouses
+from shared.inventory import stock as stock_mod
+from shared.inventory.events import StockDeducted, StockLine, StockReleased, StockReserved
+from shared.inventory.models import ReservationCreate, ReservationLine, ReservationView
+from shared.inventory.stock import Shard, Stock
+from shared.inventory.tables import (
+    INVENTORY_TABLE_ENV,
+    RESERVATION_SK,
+    ReservationRecord,
+    StockRecord,
+    reservation_pk,
+    stock_pk,
+    warehouse_sk,
+)
+from shared.inventory.tx import ConditionsFailed, Stale, Writes, failed, retrying
+
+
+class _Exists(Exception):
+    pass
+
+
+def load(shop_id: str, order_id: str) -> ReservationRecord | None:
+    try:
+        return ReservationRecord.get(reservation_pk(shop_id, order_id), RESERVATION_SK, consistent_read=True)
+    except ReservationRecord.DoesNotExist:
+        return None
+
+
+def view(record: ReservationRecord, replayed: bool = False) -> ReservationView:
+    return ReservationView(order_id=record.order_id, status=record.status,  # type: ignore[arg-type]
+                           lines=[ReservationLine(**line) for line in record.lines], created_at=record.created_at,
+                           updated_at=record.updated_at, replayed=replayed)
+
+
+def get(shop_id: str, order_id: str) -> ReservationView:
+    record = load(shop_id, order_id)
+    if record is None:
+        raise NotFound("reservation_not_found", details={"order_id": order_id})
+    return view(record)
+
+
+def _event_item(shop_id: str, order_id: str, event: DomainEvent) -> Any:
+    # In the order's partition, not the shop's: a flash sale's events spread like its orders.
+    item = outbox_item(INVENTORY_TABLE_ENV, event)
+    item.pk = reservation_pk(shop_id, order_id)
+    return item
+
+
+def _replay(record: ReservationRecord, body: ReservationCreate) -> ReservationView:
+    asked = sorted((line.sku_id, line.qty) for line in body.lines)
+    had = sorted((line["sku_id"], int(line["qty"])) for line in record.lines)
+    if asked != had:
+        raise Conflict("reservation_exists", details={"order_id": record.order_id}, order_id=record.order_id)
+    return view(record, replayed=True)
+
+
+def _prefixed(exc: ValidationFailed, prefix: str) -> ValidationFailed:
+    return ValidationFailed([{**f, "field": prefix + f["field"]} for f in exc.fields])
+
+
+def _choose_shard(stock: Stock, qty: int) -> Shard | None:
+    """A random shard with enough (spreads a flash sale's writes), else None."""
+    able = [s for s in stock.shards if s.available >= qty]
+    return random.choice(able) if able else None
+
+
+def reserve(ctx: AuthContext, body: ReservationCreate) -> ReservationView:
+    shop_id = ctx.shop_id
+    existing = load(shop_id, body.order_id)
+    if existing is not None:
+        return _replay(existing, body)
+    every = warehouses.load_all(shop_id)
+    if body.warehouse_id:
+        warehouses.resolve(shop_id, body.warehouse_id, found=every)
+    ranked = [w.warehouse_id for w in every if w.active and (body.warehouse_id in (None, w.warehouse_id))]
+
+    def attempt() -> ReservationView:
+        writes, lines = Writes(), []
+        for i, line in enumerate(body.lines):
+            stocks = stock_mod.read_sku(shop_id, line.sku_id)
+            try:
+                if not stocks:
+                    stock_mod.catalog_sku(shop_id, line.product_id, line.sku_id)
+                for s in stocks.values():
+                    stock_mod.check_product(s, line.product_id)
+            except ValidationFailed as exc:
+                raise _prefixed(exc, f"lines.{i}.") from exc
+            candidates = [stocks[w] for w in ranked if w in stocks]
+            chosen = next((s for s in candidates if s.available >= line.qty), None)
+            if chosen is None:
+                best = max(candidates, key=lambda s: s.available, default=None) or \
+                    Stock(shop_id, line.sku_id, body.warehouse_id or (ranked[0] if ranked else ""), None, [Shard(0)])
+                raise ledger.insufficient(best, line.qty)
+            shard = _choose_shard(chosen, line.qty)
+            if shard is None:  # enough in the warehouse, but spread over shards
+                shards.gather(chosen, line.qty, ctx.actor)
+                raise Stale()
+            ledger.change(writes, chosen, shard, reserved=line.qty, kind="reservation", actor=ctx.actor,
+                          ref_type="order", ref_id=body.order_id)
+            lines.append(ReservationLine(sku_id=line.sku_id, product_id=line.product_id,
+                                         warehouse_id=chosen.warehouse_id, shard=shard.k, qty=line.qty))
+        now = clock.iso()
+        record = ReservationRecord(reservation_pk(shop_id, body.order_id), RESERVATION_SK, order_id=body.order_id,
+                                   status="reserved", lines=[line.model_dump() for line in lines], created_at=now,
+                                   updated_at=now, actor_id=ctx.actor.id)
+        writes.put(record, ReservationRecord.pk.does_not_exist(), ("reservation",))
+        event = StockReserved(shop_id=shop_id, actor=ctx.actor, resource_id=body.order_id,
+                              lines=[StockLine(**line.model_dump(exclude={"shard"})) for line in lines])
+        writes.put(_event_item(shop_id, body.order_id, event))
+        try:
+            writes.commit()
+        except ConditionsFailed as exc:
+            if failed(exc, "reservation"):
+                raise _Exists() from exc
+            if failed(exc, "stock"):
+                raise Stale() from exc
+            raise
+        return view(record)
+
+    try:
+        return retrying(attempt)
+    except _Exists:
+        found = load(shop_id, body.order_id)
+        assert found is not None
+        return _replay(found, body)
+
+
+def release(ctx: AuthContext, order_id: str) -> ReservationView:
+    """Give an order's reserved units back (cancelled, unpaid)."""
+    return _close(ctx, order_id, "released")
+
+
+def deduct(ctx: AuthContext, order_id: str) -> ReservationView:
+    """The order shipped: its reserved units leave on hand (a sale)."""
+    return _close(ctx, order_id, "deducted")
+
+
+def _shard_of(stock: Stock, k: int) -> Shard:
+    for s in stock.shards:
+        if s.k == k:
+            return s
+    record = StockRecord.get(stock_pk(stock.shop_id, stock.sku_id, k), warehouse_sk(stock.warehouse_id),
+                             consistent_read=True)
+    shard = Shard(k=k, on_hand=int(record.on_hand), reserved=int(record.reserved),
+                  available=int(record.available), exists=True)
+    stock.shards.append(shard)
+    return shard
+
+
+def _close(ctx: AuthContext, order_id: str, to: str) -> ReservationView:
+    shop_id = ctx.shop_id
+
+    def attempt() -> ReservationView:
+        record = load(shop_id, order_id)
+        if record is None:
+            raise NotFound("reservation_not_found", details={"order_id": order_id})
+        if record.status == to:
+            return view(record, replayed=True)
+        if record.status != "reserved":
+            raise Conflict("reservation_closed", details={"order_id": order_id, "status": record.status},
+                           status=record.status)
+        writes = Writes()
+        for line in record.lines:
+            qty = int(line["qty"])
+            stock = stock_mod.read(shop_id, line["sku_id"], line["warehouse_id"])
+            shard = _shard_of(stock, int(line.get("shard", 0)))
+            if to == "released":
+                ledger.change(writes, stock, shard, reserved=-qty, kind="release", actor=ctx.actor, ref_type="order",
+                              ref_id=order_id)
+            else:
+                ledger.change(writes, stock, shard, on_hand=-qty, reserved=-qty, kind="sale", actor=ctx.actor,
+                              ref_type="order", ref_id=order_id)
+        now = clock.iso()
+        writes.update(record, [ReservationRecord.status.set(to), ReservationRecord.updated_at.set(now)],
+                      ReservationRecord.status == "reserved", ("reservation",))
+        lines = [StockLine(**{k: v for k, v in line.items() if k != "shard"}) for line in record.lines]
+        event_type = StockReleased if to == "released" else StockDeducted
+        writes.put(_event_item(shop_id, order_id, event_type(shop_id=shop_id, actor=ctx.actor, resource_id=order_id,
+                                                             lines=lines)))
+        try:
+            writes.commit()
+        except ConditionsFailed as exc:
+            raise Stale() from exc  # closed by someone else, or the stock moved: look again
+        record.status, record.updated_at = to, now
+        return view(record)
+
+    return retrying(attempt)

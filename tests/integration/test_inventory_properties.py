@@ -1,0 +1,148 @@
+"""Property-based (hypothesis): random sequences of receipts, adjustments, reservations, releases,
+deductions, transfers, shard changes and replayed requests, run against DynamoDB Local through
+the domain services, compared with a model after every step. Whatever the sequence: on hand and
+reserved equal the sums of the movements, available = on hand - reserved never goes negative,
+refusals change nothing, and a replayed request changes nothing."""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.auth.context import AuthContext
+from shared.auth.permissions import ALL
+from shared.errors import ShopDeskError
+from tests.integration.conftest import Api
+
+WAREHOUSES = ("wh_default", "second")
+qty = st.integers(1, 6)
+where = st.sampled_from(WAREHOUSES)
+ops = st.one_of(
+    st.tuples(st.just("receive"), where, qty),
+    st.tuples(st.just("adjust"), where, st.integers(-6, 6).filter(bool)),
+    st.tuples(st.just("reserve"), st.one_of(st.none(), where), qty),
+    st.tuples(st.just("release"), st.integers(0, 7), st.just(0)),
+    st.tuples(st.just("deduct"), st.integers(0, 7), st.just(0)),
+    st.tuples(st.just("transfer"), where, qty),
+    st.tuples(st.just("shards"), where, st.integers(1, 3)),
+    st.tuples(st.just("replay"), st.integers(0, 7), st.just(0)),
+)
+
+
+@dataclass
+class Model:
+    on_hand: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    reserved: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    orders: list[tuple[str, str, int, str]] = field(default_factory=list)  # order, warehouse, qty, status
+
+    def available(self, w: str) -> int:
+        return self.on_hand[w] - self.reserved[w]
+
+
+@pytest.fixture
+def setting(owner: Api) -> dict:
+    from shared.inventory import warehouses
+    from shared.inventory.models import WarehouseCreate
+
+    ctx = AuthContext(user_id="prop", email="prop@test.shop", shop_id=owner.shop_id, roles=frozenset({"owner"}),
+                      permissions=ALL)
+    second = warehouses.create(ctx, WarehouseCreate(name="第二仓", code="SECOND", priority=10))
+    return {"ctx": ctx, "ids": {"wh_default": "wh_default", "second": second.id}}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(ops, min_size=1, max_size=8))
+def test_any_sequence_keeps_the_ledger_equal_to_the_stock_and_available_non_negative(owner: Api, setting, steps):
+    from shared.inventory import ledger, reservations, shards, stock
+    from shared.inventory.models import (
+        Adjustment,
+        MovementFilter,
+        Receipt,
+        ReservationCreate,
+        StockSettings,
+        Transfer,
+    )
+    from tests.integration.inventory import product
+
+    ctx, ids = setting["ctx"], setting["ids"]
+    prd = product(owner)
+    sku_id, product_id = prd["skus"][0]["id"], prd["id"]
+    model = Model()
+    for op, a, b in steps:
+        refused = None
+        try:
+            if op == "receive":
+                ledger.receive(ctx, Receipt(product_id=product_id, sku_id=sku_id, warehouse_id=ids[a], qty=b))
+                model.on_hand[a] += b
+            elif op == "adjust":
+                expect_refusal = b < 0 and model.available(a) < -b
+                ledger.adjust(ctx, Adjustment(product_id=product_id, sku_id=sku_id, warehouse_id=ids[a], delta=b,
+                                              reason="测试"))
+                assert not expect_refusal
+                model.on_hand[a] += b
+            elif op == "reserve":
+                order_id = f"ord_{uuid.uuid4().hex[:10]}"
+                chosen = next((w for w in ([a] if a else WAREHOUSES) if model.available(w) >= b), None)
+                answer = reservations.reserve(ctx, ReservationCreate(order_id=order_id, warehouse_id=ids[a] if a else None,
+                                                                      lines=[{"sku_id": sku_id, "product_id": product_id,
+                                                                              "qty": b}]))
+                assert chosen is not None and answer.lines[0].warehouse_id == ids[chosen]
+                model.reserved[chosen] += b
+                model.orders.append((order_id, chosen, b, "reserved"))
+            elif op in ("release", "deduct") and model.orders:
+                i = a % len(model.orders)
+                order_id, w, n, status = model.orders[i]
+                to = "released" if op == "release" else "deducted"
+                (reservations.release if op == "release" else reservations.deduct)(ctx, order_id)
+                assert status in ("reserved", to)
+                if status == "reserved":
+                    model.reserved[w] -= n
+                    if op == "deduct":
+                        model.on_hand[w] -= n
+                    model.orders[i] = (order_id, w, n, to)
+            elif op == "transfer":
+                other = WAREHOUSES[1 - WAREHOUSES.index(a)]
+                expect_refusal = model.available(a) < b
+                ledger.transfer(ctx, Transfer(product_id=product_id, sku_id=sku_id, from_warehouse_id=ids[a],
+                                              to_warehouse_id=ids[other], qty=b))
+                assert not expect_refusal
+                model.on_hand[a] -= b
+                model.on_hand[other] += b
+            elif op == "shards":
+                current = stock.read(ctx.shop_id, sku_id, ids[a])
+                version = int(current.head.settings_version or 0) if current.head else 0
+                shards.update_settings(ctx, sku_id, StockSettings(product_id=product_id, warehouse_id=ids[a],
+                                                                  shards=b, version=version))
+            elif op == "replay" and model.orders:
+                order_id, w, n, status = model.orders[a % len(model.orders)]
+                again = reservations.reserve(ctx, ReservationCreate(order_id=order_id, lines=[
+                    {"sku_id": sku_id, "product_id": product_id, "qty": n}]))
+                assert again.replayed and again.status == status
+        except ShopDeskError as exc:
+            refused = exc.code
+        if refused is not None:
+            if op in ("adjust", "transfer", "reserve"):
+                assert refused == "insufficient_stock", (op, a, b, refused)
+            elif op == "release" or op == "deduct":
+                assert refused == "reservation_closed"
+            else:
+                assert refused == "shards_busy" and op == "shards", (op, refused)
+        stocks = stock.read_sku(ctx.shop_id, sku_id)
+        for w in WAREHOUSES:
+            s = stocks.get(ids[w])
+            found = (s.on_hand, s.reserved, s.available) if s else (0, 0, 0)
+            assert found == (model.on_hand[w], model.reserved[w], model.available(w)), (op, a, b, w, found)
+            assert found[2] >= 0
+            if s:
+                assert all(x.available >= 0 and x.reserved >= 0 and x.available == x.on_hand - x.reserved
+                           for x in s.shards)
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for m in ledger.all_movements(ctx.shop_id, MovementFilter(sku_id=sku_id)):
+        sums[m.warehouse_id][0] += int(m.on_hand_delta)
+        sums[m.warehouse_id][1] += int(m.reserved_delta)
+    for w in WAREHOUSES:
+        assert tuple(sums.get(ids[w], [0, 0])) == (model.on_hand[w], model.reserved[w])
