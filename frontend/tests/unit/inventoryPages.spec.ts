@@ -1,0 +1,52 @@
+// The inventory, stocktake and purchasing pages: every text key they use exists in both
+// languages, and the menu shows their entries exactly to those with inventory.view.
+import { describe, expect, it } from 'vitest'
+import zhCN from '@/locales/zh-CN'
+import en from '@/locales/en'
+import { MENU, visibleMenu } from '@/navigation/menu'
+import { INVENTORY_TABS, PURCHASING_TABS } from '@/navigation/sectionTabs'
+
+const sources = import.meta.glob<string>('../../src/pages/{inventory,purchasing,stocktake}/*.vue', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+})
+
+function has(messages: Record<string, unknown>, key: string): boolean {
+  let node: unknown = messages
+  for (const part of key.split('.')) {
+    if (!node || typeof node !== 'object' || !(part in node)) return false
+    node = (node as Record<string, unknown>)[part]
+  }
+  return typeof node === 'string'
+}
+
+describe('inventory pages', () => {
+  const keys = new Set<string>()
+  for (const source of Object.values(sources)) {
+    for (const m of source.matchAll(/\$?\bt\(\s*'([a-zA-Z0-9_.]+)'/g)) keys.add(m[1]!)
+  }
+  for (const tab of [...INVENTORY_TABS, ...PURCHASING_TABS]) keys.add(tab.label)
+
+  it('use only keys that exist in zh-CN and en', () => {
+    expect(Object.keys(sources).length).toBeGreaterThanOrEqual(12)
+    expect(keys.size).toBeGreaterThan(100)
+    const missing = [...keys].filter((k) => !has(zhCN, k) || !has(en, k))
+    expect(missing).toEqual([])
+  })
+
+  it('name every status, movement kind and PO status in both languages', () => {
+    for (const k of ['draft', 'submitted', 'partially_received', 'received', 'closed', 'cancelled']) {
+      expect(has(zhCN, `purchasing.status.${k}`) && has(en, `purchasing.status.${k}`), k).toBe(true)
+    }
+    expect(zhCN.purchasing.status.partially_received).toBe('部分收货')
+    expect(en.purchasing.status.partially_received).toBe('Partially received')
+  })
+
+  it('show inventory, stocktake and purchasing only with inventory.view', () => {
+    const keysFor = (p: string[]) => visibleMenu(MENU, p).map((i) => i.key)
+    expect(keysFor(['inventory.view'])).toEqual(['dashboard', 'inventory', 'stocktakes', 'purchasing'])
+    expect(keysFor(['inventory.edit', 'inventory.create'])).toEqual(['dashboard'])
+    expect(MENU.filter((i) => i.permission === 'inventory.view').every((i) => i.ready)).toBe(true)
+  })
+})
