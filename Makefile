@@ -45,7 +45,7 @@ system-packages:
 $(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
 	@[ "$(PY_VERSION_OK)" = 1 ] || { echo "Python 3.11+ is needed (python3)"; exit 1; }
 	[ -x $(PY) ] || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade "pip<26.3"  # chalice 1.34 requires pip<26.3
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
 	touch $@
 
@@ -108,7 +108,7 @@ lint: python-deps frontend/node_modules/.installed $(VENV)-sam/bin/sam
 	cd frontend && npx vue-tsc --noEmit
 
 bench: setup
-	$(PY) -m tests.bench.run
+	$(PY) -m tests.bench.run $(BENCH_ARGS)
 
 deploy: $(VENV)-sam/bin/sam frontend
 	SHOPDESK_ROOT=$(CURDIR) $(VENV)-sam/bin/sam build

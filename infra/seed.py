@@ -47,7 +47,7 @@ def shop_seeded() -> bool:
 
 
 def seeded() -> bool:
-    return shop_seeded() and catalog_seeded()
+    return shop_seeded() and catalog_seeded() and inventory_seeded() and stocktake_seeded()
 
 
 def seed_demo() -> None:
@@ -55,6 +55,12 @@ def seed_demo() -> None:
         seed_shop()
     if not catalog_seeded():
         seed_catalog()
+    if not inventory_seeded():
+        seed_inventory()
+    if not stocktake_seeded():
+        seed_stocktake()
+    if not purchasing_seeded():
+        seed_purchasing()
 
 
 def seed_shop() -> None:
@@ -170,3 +176,165 @@ def seed_catalog() -> None:
         elif n == 3:  # a new arrival, listed tomorrow morning (Asia/Shanghai)
             tomorrow = clock.now().astimezone(SHANGHAI).replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
             shelf.change(DEMO_SHOP_ID, ctx.actor, created.id, "list", tomorrow)
+
+
+
+# -- the demo stock -----------------------------------------------------------------------------
+NORTH_CODE = "TJ01"
+FLASH_SALE_CODE = "HJ004-02"  # 纯棉圆领白T恤 白色/M: a flash-sale SKU over 4 shards
+
+
+def inventory_seeded() -> bool:
+    from shared.inventory.tables import WarehouseCodeClaim, code_claim_sk, shop_pk
+
+    try:
+        WarehouseCodeClaim.get(shop_pk(DEMO_SHOP_ID), code_claim_sk(NORTH_CODE))
+        return True
+    except WarehouseCodeClaim.DoesNotExist:
+        return False
+
+
+def seed_inventory() -> None:
+    """Two warehouses (Hangzhou main, Tianjin north), stock of every demo SKU, a few safety-stock
+    thresholds (some SKUs start low) and a flash-sale SKU whose stock is split over 4 shards.
+    Receipts of 20 SKUs share one transaction (``ledger.post``), so this takes a few seconds."""
+    from shared.catalog import products
+    from shared.catalog.tables import CodeClaim, claim_sk
+    from shared.catalog.tables import shop_pk as catalog_shop_pk
+    from shared.inventory import ledger, shards, warehouses
+    from shared.inventory.models import StockSettings, WarehouseCreate, WarehouseUpdate
+    from shared.inventory.tx import Writes
+
+    ctx = _owner_context()
+    main = warehouses.load_all(DEMO_SHOP_ID)[0]
+    warehouses.update(ctx, main.warehouse_id, WarehouseUpdate(
+        name="杭州主仓", code="MAIN", address="浙江省杭州市余杭区仓前街道 88 号", priority=0, version=int(main.version)))
+    north = warehouses.create(ctx, WarehouseCreate(name="天津北仓", code=NORTH_CODE, address="天津市武清区京滨工业园 6 号",
+                                                   priority=20))
+    known = warehouses.load_all(DEMO_SHOP_ID)
+    postings: list[tuple[str, str, str, int]] = []  # product, sku, warehouse, qty
+    flash: tuple[str, str] | None = None
+    low: list[tuple[str, str]] = []
+    for n in range(1, len(DEMO_PRODUCTS) + 1):
+        claim = CodeClaim.get(catalog_shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", f"HJ{n:03d}-01"), consistent_read=True)
+        for i, rec in enumerate(products.load(DEMO_SHOP_ID, claim.product_id).skus):
+            sku = products.to_sku(rec)
+            if sku.code == FLASH_SALE_CODE:
+                flash = (claim.product_id, sku.id)
+                continue
+            postings.append((claim.product_id, sku.id, main.warehouse_id, 12 + (n * 7 + i * 5) % 45))
+            if n % 3 == 0:
+                postings.append((claim.product_id, sku.id, north.id, 6 + (n + i) % 10))
+            if i == 0 and n % 4 == 1:
+                low.append((claim.product_id, sku.id))
+    for start in range(0, len(postings), 20):  # 4 writes a posting: 80 per transaction
+        writes = Writes()
+        for product_id, sku_id, warehouse_id, qty in postings[start:start + 20]:
+            ledger.post(writes, ctx.actor, DEMO_SHOP_ID, product_id=product_id, sku_id=sku_id,
+                        warehouse_id=warehouse_id, delta=qty, kind="purchase_receipt", reason="期初库存 opening stock",
+                        ref_type="manual", known=known)
+        writes.commit()
+    for product_id, sku_id in low:  # safety stock above what is there: these show as low
+        shards.update_settings(ctx, sku_id, StockSettings(product_id=product_id, threshold=60, version=0))
+    if flash is not None:
+        shards.update_settings(ctx, flash[1], StockSettings(product_id=flash[0], threshold=20, shards=4, version=0))
+        writes = Writes()
+        ledger.post(writes, ctx.actor, DEMO_SHOP_ID, product_id=flash[0], sku_id=flash[1],
+                    warehouse_id=main.warehouse_id, delta=400, kind="purchase_receipt",
+                    reason="双十一备货 flash-sale stock", ref_type="manual", known=known)
+        writes.commit()
+
+
+def stocktake_seeded() -> bool:
+    from shared.inventory.stocktake import StocktakeRecord
+    from shared.inventory.tables import shop_pk
+
+    return any(True for _ in StocktakeRecord.query(shop_pk(DEMO_SHOP_ID), StocktakeRecord.sk.startswith("STOCKTAKE#"),
+                                                   limit=1))
+
+
+def seed_stocktake() -> None:
+    """A past stocktake (盘点) of the T-shirts, approved with a few variances; stock is received
+    first for the SKUs that have none."""
+    from shared.inventory import ledger, stocktake
+    from shared.inventory import stock as stock_mod
+    from shared.inventory.models import Receipt
+
+    ctx = _owner_context()
+    skus = [s for s in (stocktake.sku_by_code(DEMO_SHOP_ID, f"HJ004-{i:02d}") for i in range(1, 7)) if s is not None]
+    if not skus:
+        return
+    for s in skus:
+        if not stock_mod.read_sku(DEMO_SHOP_ID, s.sku_id):
+            ledger.receive(ctx, Receipt(product_id=s.product_id, sku_id=s.sku_id, qty=30, reason="期初库存"))
+    count = stocktake.open_count(ctx, stocktake.StocktakeOpen(category_id=skus[0].category_id, note="月末盘点"))
+    variances = [0, -1, 0, 2, -3, 0]
+    entries = []
+    for s, variance in zip(skus, variances, strict=False):
+        on_hand = stock_mod.read(DEMO_SHOP_ID, s.sku_id, count.warehouse_id).on_hand
+        entries.append(stocktake.CountEntry(sku_id=s.sku_id, counted=max(0, on_hand + variance)))
+    stocktake.enter_counts(ctx, count.id, stocktake.CountEntries(lines=entries))
+    stocktake.approve(ctx, count.id)
+
+
+def purchasing_seeded() -> bool:
+    from shared.purchasing.tables import PurchaseOrderRecord, po_list_pk
+
+    return any(True for _ in PurchaseOrderRecord.po_list.query(po_list_pk(DEMO_SHOP_ID), limit=1))
+
+
+def seed_purchasing() -> None:
+    """Three suppliers (采购) and four purchase orders: received and closed, partially received,
+    submitted, and a draft. Receiving posts stock and sets the SKUs' costs."""
+    from shared.catalog import products
+    from shared.catalog.tables import CodeClaim, claim_sk
+    from shared.catalog.tables import shop_pk as catalog_shop_pk
+    from shared.purchasing import orders, receiving, suppliers
+    from shared.purchasing.models import PoAction, PoCreate, ReceiptCreate, SupplierCreate, SupplierQuery
+
+    ctx = _owner_context()
+    existing = {s.name: s.id for s in suppliers.list_page(ctx, SupplierQuery(limit=100)).items}
+    made = []
+    for name, contact, phone, lead, terms in (
+            ("杭州丝绸织造有限公司", "周建国", "13957112345", 10, "月结30天"),
+            ("广州白云服装辅料行", "陈小梅", "020-86661234", 5, "款到发货"),
+            ("绍兴柯桥面料批发中心", "王海涛", "13805851234", 14, "月结60天")):
+        made.append(existing.get(name) or suppliers.create(ctx, SupplierCreate(
+            name=name, contact=contact, phone=phone, lead_time_days=lead, payment_terms=terms,
+            address="浙江省" if "广州" not in name else "广东省广州市白云区")).id)
+
+    def sku(code: str) -> tuple[str, str] | None:
+        try:
+            claim = CodeClaim.get(catalog_shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", code), consistent_read=True)
+        except CodeClaim.DoesNotExist:
+            return None
+        ids = {products.to_sku(r).code: products.to_sku(r).id for r in products.load(DEMO_SHOP_ID, claim.product_id).skus}
+        return (claim.product_id, ids[code]) if code in ids else None
+
+    def line(code: str, qty: int, unit_cost: int) -> dict[str, object] | None:
+        found = sku(code)
+        return {"product_id": found[0], "sku_id": found[1], "qty": qty, "unit_cost": unit_cost} if found else None
+
+    plans = [  # supplier, lines (code, qty, unit cost), how far it goes
+        (0, [("HJ001-01", 40, 4500), ("HJ001-02", 40, 4500)], "closed"),
+        (0, [("HJ002-01", 30, 6800), ("HJ002-02", 20, 6800)], "partially_received"),
+        (2, [("HJ004-01", 50, 2200), ("HJ004-02", 50, 2200)], "submitted"),
+        (1, [("HJ003-01", 10, 9900)], "draft"),
+    ]
+    for supplier_index, wanted, stage in plans:
+        lines = [x for x in (line(*w) for w in wanted) if x is not None]
+        if not lines:
+            continue
+        po = orders.create(ctx, PoCreate.model_validate({"supplier_id": made[supplier_index], "lines": lines,
+                                                         "notes": "演示采购单"}))
+        if stage == "draft":
+            continue
+        orders.transition(ctx, po.id, "submit", PoAction())
+        if stage == "submitted":
+            continue
+        half = stage == "partially_received"
+        receiving.receive(DEMO_SHOP_ID, ctx.actor, po.id, ReceiptCreate.model_validate(
+            {"lines": [{"sku_id": ln["sku_id"], "qty": int(ln["qty"]) // 2 if half else int(ln["qty"])} for ln in lines],
+             "note": "到货验收"}))
+        if stage == "closed":
+            orders.transition(ctx, po.id, "close", PoAction())

@@ -214,9 +214,12 @@ class DynamoDBLocal:
             ]
         else:
             command += ["-jar", str(self.jar)]
+        # SHOPDESK_DYNAMODB_IN_MEMORY=1 (benchmarks that seed throwaway data): no SQLite file, so no
+        # disk sync per write; nothing survives a stop.
+        storage = ["-inMemory"] if os.environ.get("SHOPDESK_DYNAMODB_IN_MEMORY") == "1" else ["-dbPath", str(self.db_dir)]
         command += [
             "-port", str(self.port),
-            "-dbPath", str(self.db_dir),
+            *storage,
             "-sharedDb",  # one database whatever the access key and region of the caller
             "-disableTelemetry",
         ]  # fmt: skip

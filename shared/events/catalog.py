@@ -34,6 +34,24 @@ from shared.identity.events import (
     StaffPasswordReset,
     StaffRemoved,
 )
+from shared.inventory.events import (
+    StockAdjusted,
+    StockDeducted,
+    StockDigestCompiled,
+    StockLow,
+    StockReleased,
+    StockReserved,
+)
+from shared.purchasing.events import (
+    PurchaseOrderCancelled,
+    PurchaseOrderClosed,
+    PurchaseOrderCreated,
+    PurchaseOrderReceived,
+    PurchaseOrderSubmitted,
+    SupplierCreated,
+    SupplierDeleted,
+    SupplierModified,
+)
 from shared.settings.events import SettingsModified
 
 EVENTS: tuple[type[DomainEvent], ...] = (
@@ -41,6 +59,9 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     StaffPasswordReset, RoleCreated, RoleModified, RoleDeleted,
     ProductCreated, ProductModified, ProductDeleted, ProductListed, ProductDelisted, SkuPriceChanged,
     CategoryCreated, CategoryModified, CategoryDeleted,
+    StockReserved, StockReleased, StockDeducted, StockAdjusted, StockLow, StockDigestCompiled,
+    SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
+    PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

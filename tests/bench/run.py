@@ -4,9 +4,16 @@ on the same machine (never a timed assertion).
 1. GET /api/settings through the local gateway (JWT check, membership check, Chalice, one
    GetItem) vs the bare DynamoDB GetItem it needs, p50 and p99.
 2. Import (cold-start) time of each function module vs ``python -c "import boto3"``.
+3. The catalog with 10,000 products: search and filtered list pages vs a bare Query page
+   (``tests/bench/catalog.py``; seeding takes a while, ``BENCH_DATA_DIR`` keeps it between runs).
+4. Stock reservations by 16 concurrent clients, ordinary and 4-shard SKU, vs a bare conditional
+   UpdateItem; oversells counted (``tests/bench/reservations.py``).
+
+``--only settings|cold|catalog`` runs one of them (``make bench BENCH_ARGS="--only catalog"``).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -107,13 +114,32 @@ def bench_cold_start() -> None:
 
 
 def main() -> int:
-    bench_cold_start()
-    with tempfile.TemporaryDirectory(prefix="shopdesk-bench-") as tmp:
-        system = background.start(Path(tmp))
-        try:
-            bench_settings(system)
-        finally:
-            system.stop()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["settings", "cold", "catalog", "reservations"], action="append",
+                        help="run only these benchmarks (repeatable); default: all")
+    chosen = set(parser.parse_args().only or ["settings", "cold", "catalog", "reservations"])
+    if "cold" in chosen:
+        bench_cold_start()
+    if "settings" in chosen:
+        with tempfile.TemporaryDirectory(prefix="shopdesk-bench-") as tmp:
+            system = background.start(Path(tmp))
+            try:
+                bench_settings(system)
+            finally:
+                system.stop()
+    if "catalog" in chosen:
+        from tests.bench import catalog
+
+        kept = os.environ.get("BENCH_DATA_DIR")
+        if kept:
+            catalog.run(Path(kept))
+        else:
+            with tempfile.TemporaryDirectory(prefix="shopdesk-bench-catalog-") as tmp:
+                catalog.run(Path(tmp))
+    if "reservations" in chosen:
+        from tests.bench import reservations
+
+        reservations.main()
     return 0
 
 

@@ -70,6 +70,8 @@ def _models() -> list[type[ShopItem]]:
     import shared.events.outbox
     import shared.identity.audit
     import shared.identity.tables
+    import shared.inventory.tables
+    import shared.purchasing.tables
     import shared.settings.store  # noqa: F401
 
     seen, todo = [], list(ShopItem.__subclasses__())
@@ -101,7 +103,7 @@ def test_every_table_and_index_the_code_uses_exists_in_the_template_with_its_key
 
 def test_outbox_tables_have_a_stream_a_ttl_and_a_publisher():
     publishers = {p["Stream"]["Fn::GetAtt"][0] for _, _, p in STACK.events_of("DynamoDB")}
-    for env_name in ("SETTINGS_TABLE", "IDENTITY_TABLE", "CATALOG_TABLE"):
+    for env_name in ("SETTINGS_TABLE", "IDENTITY_TABLE", "CATALOG_TABLE", "INVENTORY_TABLE", "PURCHASING_TABLE"):
         logical = STACK.template["Globals"]["Function"]["Environment"]["Variables"][env_name]["Ref"]
         props = STACK.resources[logical]["Properties"]
         assert props["StreamSpecification"]["StreamViewType"] in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
@@ -117,12 +119,21 @@ def test_every_queue_consumer_reports_partial_failures_and_its_queue_has_a_dlq()
 
 
 def test_no_function_may_delete_audit_entries():
-    text = json.dumps(FUNCTIONS)
+    """The audit log is append-only: no policy that can delete or overwrite items names the
+    audit table (other tables need DeleteItem for deletes inside transactions)."""
+    destructive = {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem", "dynamodb:*"}
     for logical, props in FUNCTIONS.items():
         for policy in props.get("Policies", []):
-            if isinstance(policy, dict) and "DynamoDBCrudPolicy" in policy:
-                assert policy["DynamoDBCrudPolicy"]["TableName"] != {"Ref": "AuditTable"}, logical
-    assert "dynamodb:DeleteItem" not in text
+            if not isinstance(policy, dict):
+                continue
+            for template in ("DynamoDBCrudPolicy", "DynamoDBWritePolicy"):
+                if template in policy:
+                    assert policy[template]["TableName"] != {"Ref": "AuditTable"}, logical
+            for statement in policy.get("Statement", []):
+                actions = statement.get("Action", [])
+                actions = [actions] if isinstance(actions, str) else actions
+                if destructive & set(actions):
+                    assert "AuditTable" not in json.dumps(statement.get("Resource")), (logical, statement)
 
 
 def test_the_openapi_document_is_valid_and_lists_every_route():
@@ -160,3 +171,11 @@ def test_every_event_class_in_shared_is_in_the_catalog():
                 if issubclass(cls, DomainEvent) and cls not in (DomainEvent, RecordModified) \
                         and not cls.__name__.startswith("_"):
                     assert cls in EVENTS, f"{cls.__name__} is missing from shared/events/catalog.py"
+
+
+def test_the_notifications_rule_routes_exactly_the_registered_events():
+    from shared.notifications.triggers import TRIGGERS, builder
+
+    pattern = STACK.resources["NotificationsRule"]["Properties"]["EventPattern"]
+    assert sorted(pattern["detail-type"]) == sorted(TRIGGERS), "see docs/notifications.md: register in both places"
+    assert all(callable(builder(name)) for name in TRIGGERS)

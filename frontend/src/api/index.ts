@@ -19,8 +19,15 @@ import type {
   Invitation,
   ImageStatusView,
   ImageUploadTicket,
+  ImportMode,
+  ImportTicket,
+  JobView,
+  ProductFilter,
+  TemplateFile,
   LogoUploadTicket,
   Me,
+  NotificationSettings,
+  NotificationView,
   Page,
   PasswordReset,
   PaymentMethods,
@@ -37,6 +44,7 @@ import type {
   StaffUpdate,
   StaffView,
   Tokens,
+  UnreadCount,
   UserView,
 } from './types'
 import { newUuid } from '@/utils/uuid'
@@ -67,6 +75,7 @@ export const settingsApi = {
   putPaymentMethods: (body: Body<PaymentMethods>) => api.put<PaymentMethods>('/settings/payment-methods', body),
   putDeliveryRegions: (body: Body<DeliveryRegions>) => api.put<DeliveryRegions>('/settings/delivery-regions', body),
   putBusinessHours: (body: Body<BusinessHours>) => api.put<BusinessHours>('/settings/business-hours', body),
+  putNotifications: (body: Body<NotificationSettings>) => api.put<NotificationSettings>('/settings/notifications', body),
   createLogoUpload: (contentType: string, size: number) =>
     api.post<LogoUploadTicket>('/settings/logo-uploads', { content_type: contentType, size }, { idempotencyKey: newUuid() }),
 }
@@ -77,6 +86,17 @@ export const auditApi = {
   /** A short-lived download URL of the filtered log (file kept in the bucket, not in the answer). */
   export: (filters: AuditFilters, format: ExportFormat) =>
     api.get<ExportFile>('/audit/export', { query: { ...filters, format }, redirectOnForbidden: false }),
+}
+
+/** The signed-in member's own notifications in the current shop (docs/notifications.md). */
+export const notificationsApi = {
+  list: (params: { unread?: boolean; limit?: number; cursor?: string | null }) =>
+    api.get<Page<NotificationView>>('/notifications', {
+      query: { limit: params.limit ?? 20, cursor: params.cursor, unread: params.unread ? 'true' : undefined },
+    }),
+  unreadCount: () => api.get<UnreadCount>('/notifications/unread-count'),
+  markRead: (notificationId: string) => api.post<NotificationView>(`/notifications/${encodeURIComponent(notificationId)}/read`),
+  markAllRead: () => api.post<{ marked: number; more: boolean }>('/notifications/read-all'),
 }
 
 /** The signed-in user's own account and shops. */
@@ -108,6 +128,26 @@ export const rolesApi = {
   create: (body: RoleInput, idempotencyKey: string) => api.post<RoleView>('/roles', body, { idempotencyKey }),
   update: (code: string, body: RoleInput & { version: number }) => api.put<RoleView>(`/roles/${id(code)}`, body),
   remove: (code: string) => api.delete<{ ok: boolean }>(`/roles/${id(code)}`),
+}
+
+/** 商品批量导入/导出: jobs run by the server; poll `job` until it is finished (docs/catalog.md). */
+export const catalogJobsApi = {
+  template: (format: ExportFormat) =>
+    api.get<TemplateFile>('/products/import-template', { query: { format }, redirectOnForbidden: false }),
+  startImport: (body: { format: ExportFormat; mode: ImportMode; filename: string; size: number }, idempotencyKey: string) =>
+    api.post<ImportTicket>('/products/imports', body, { idempotencyKey }),
+  startExport: (format: ExportFormat, filter: ProductFilter, idempotencyKey: string) =>
+    api.post<JobView>('/products/exports', { format, filter }, { idempotencyKey }),
+  job: (jobId: string) => api.get<JobView>(`/products/jobs/${id(jobId)}`, { redirectOnForbidden: false }),
+  list: (params: { limit?: number; cursor?: string | null } = {}) =>
+    api.get<Page<JobView>>('/products/jobs', { query: { limit: 20, ...params } }),
+}
+
+/** Starts an import job and posts the file to the bucket; the upload starts the job. */
+export async function uploadImportFile(file: File, format: ExportFormat, mode: ImportMode, fetchImpl: typeof fetch = fetch): Promise<JobView> {
+  const ticket = await catalogJobsApi.startImport({ format, mode, filename: file.name, size: file.size }, newUuid())
+  await postToBucket(ticket.upload, file, fetchImpl)
+  return ticket.job
 }
 
 /** 商品: products, shelf changes and the category tree (docs/catalog.md). */

@@ -108,11 +108,29 @@ export interface BusinessHours {
   version: number
 }
 
+/** One notification topic's channels (shared/settings/models.py TopicChannels). */
+export interface TopicChannels {
+  /** Always true: the bell in the header. */
+  in_app: true
+  email: boolean
+  sms: boolean
+  extra_emails: string[]
+  /** Answered as +86 and 11 digits. */
+  extra_phones: string[]
+}
+
+export interface NotificationSettings {
+  /** Every registered topic, in registry order (low_stock, stock_digest, staff_access, ...). */
+  topics: Record<string, TopicChannels>
+  version: number
+}
+
 export interface ShopSettings {
   profile: ShopProfile
   payment_methods: PaymentMethods
   delivery_regions: DeliveryRegions
   business_hours: BusinessHours
+  notifications: NotificationSettings
 }
 
 export type SettingsSection = keyof ShopSettings
@@ -256,9 +274,36 @@ export interface ShopCreated {
   name: string
 }
 
+// -- notifications (shared/notifications/inbox.py) ------------------------------------------
+export interface LocalizedText {
+  'zh-CN': string
+  en: string
+}
+
+export interface NotificationView {
+  id: string
+  topic: string
+  title: LocalizedText
+  body: LocalizedText
+  /** A path of this app (e.g. /staff), or null. */
+  link: string | null
+  data: Record<string, unknown>
+  created_at: string
+  read: boolean
+  read_at: string | null
+}
+
+export interface UnreadCount {
+  count: number
+  /** More than `count` (the badge shows 99+). */
+  more: boolean
+}
+
 export interface Page<T> {
   items: T[]
   next_cursor: string | null
+  /** Only part of the matches were considered (a search sorted by price or update sorts at most 1,000). */
+  truncated?: boolean
 }
 
 // -- catalog (shared/catalog/models.py, shared/catalog/categories.py) ------------------------
@@ -266,6 +311,8 @@ export type ProductStatus = 'on_shelf' | 'off_shelf'
 export type SkuStatus = 'active' | 'disabled'
 export type ShelfAction = 'list' | 'delist'
 export type ProductSort = 'created' | 'updated' | 'price'
+/** Inventory's stock as the catalog shows it: out (nothing available, or no stock yet), low (a SKU at or below its safety stock). */
+export type StockState = 'in_stock' | 'low' | 'out'
 
 export interface ShelfSchedule {
   action: ShelfAction
@@ -285,6 +332,9 @@ export interface ProductSummary {
   price_min: number
   price_max: number
   sku_count: number
+  /** Units available over all SKUs and warehouses (inventory's; lists show it a moment after it changes). */
+  stock_available: number
+  stock_state: StockState
   version: number
   created_at: string
   updated_at: string
@@ -311,6 +361,8 @@ export interface SkuView {
   code: string
   barcode: string
   status: SkuStatus
+  /** Units available in all warehouses, read when the product was fetched. */
+  available?: number | null
 }
 
 /** A ready product image; URLs are short-lived (presigned). */
@@ -378,6 +430,7 @@ export interface ProductQuery {
   q?: string
   category_id?: string
   status?: ProductStatus
+  stock_state?: StockState
   price_min?: number
   price_max?: number
   sort?: ProductSort
@@ -421,3 +474,59 @@ export interface CategoryTree {
   version: number
   items: CategoryNode[]
 }
+
+// --- catalog import / export jobs (docs/catalog.md "Import and export") ---
+export type JobKind = 'import' | 'export'
+export type JobStatus = 'awaiting_upload' | 'queued' | 'running' | 'succeeded' | 'partial' | 'failed'
+export type ImportMode = 'valid_rows' | 'all_or_nothing'
+
+export interface JobRowError {
+  /** Row number as the spreadsheet shows it (header = 1). */
+  row: number | null
+  /** The column's header in the file. */
+  column: string | null
+  code: string
+  message: string
+}
+
+export interface JobView {
+  id: string
+  kind: JobKind
+  status: JobStatus
+  format: ExportFormat
+  mode: ImportMode | null
+  filename: string | null
+  encoding: string | null
+  total: number | null
+  processed: number
+  created: number
+  updated: number
+  failed: number
+  error: { code: string; message: string } | null
+  errors: JobRowError[]
+  error_count: number
+  report_url: string | null
+  file_url: string | null
+  file_rows: number | null
+  actor: { id: string; email: string }
+  created_at: string
+  updated_at: string
+  finished_at: string | null
+}
+
+export interface ImportTicket {
+  job: JobView
+  upload: { url: string; fields: Record<string, string> }
+  expires_in: number
+  max_bytes: number
+}
+
+export interface TemplateFile {
+  url: string
+  filename: string
+  format: ExportFormat
+  expires_in: number
+}
+
+/** The filter fields of GET /products that an export takes. */
+export type ProductFilter = Omit<ProductQuery, 'limit' | 'cursor'>
