@@ -8,6 +8,7 @@ in the data folder, beside the local cloud's own persisted state.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,9 @@ class Provisioner:
             }
             if p.get("GlobalSecondaryIndexes"):
                 kwargs["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
-            if p.get("StreamSpecification"):
+            # SHOPDESK_NO_STREAMS=1 is for benchmarks that seed large throwaway data in-process:
+            # DynamoDB Local's streams slow every write as their records pile up.
+            if p.get("StreamSpecification") and os.environ.get("SHOPDESK_NO_STREAMS") != "1":
                 kwargs["StreamSpecification"] = {"StreamEnabled": True, **p["StreamSpecification"]}
             ddb.create_table(**kwargs)
             ddb.get_waiter("table_exists").wait(TableName=name)

@@ -206,6 +206,8 @@ def start_pollers(stack: Stack, pool: FunctionPool, data_dir: Path) -> list[Poll
         arn = stack.resolve(props["Queue"])
         pollers.append(SqsPoller(pool, function, arn_to_queue[arn]["Ref"], arn, props, stack.region))
     for function, _, props in stack.events_of("DynamoDB"):
+        if not stack.resolve(props["Stream"]):
+            continue  # provisioned without streams (SHOPDESK_NO_STREAMS=1, benchmarks only)
         pollers.append(StreamPoller(pool, function, stack.resolve(props["Stream"]), props, stack.region,
                                     data_dir / "stream-checkpoints.json"))
     for p in pollers:
