@@ -1,4 +1,4 @@
-"""Roles: the built-in ones (``shared.auth.roles``) and the custom roles a shop's owner composes
+"""Roles: the built-in ones (``shared.auth.built_in_roles``) and the custom roles a shop's owner composes
 from the permission registry. Changing a custom role re-resolves the permissions of every
 member holding it, so the per-request auth check stays one read.
 """
@@ -10,9 +10,9 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared import clock
+from shared.auth.built_in_roles import BUILT_IN_ROLES
 from shared.auth.context import AuthContext
 from shared.auth.permissions import ALL, REGISTRY, RESOURCES
-from shared.auth.roles import BUILT_IN_ROLES
 from shared.db import connection
 from shared.errors import Conflict, NotFound, VersionConflict
 from shared.events.base import changed_fields
@@ -178,7 +178,7 @@ def delete(ctx: AuthContext, code: str) -> None:
 def _keeps_roles_edit(ctx: AuthContext, changed_role: str) -> bool:
     """Whether the caller keeps ``roles.edit`` through another of their roles."""
     others = [r for r in ctx.roles if r != changed_role]
-    from shared.auth.roles import permissions_of
+    from shared.auth.built_in_roles import permissions_of
 
     return "roles.edit" in permissions_of(others, staff.resolve_roles(ctx.shop_id, others))
 

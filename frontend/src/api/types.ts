@@ -164,7 +164,7 @@ export interface AuditEntry {
 
 // --- identity and access (shared/identity/staff.py, roles.py; functions/identity/app.py) ---
 
-/** shared/auth/roles.py: names come from the locale files (`roles.<code>`) or GET /roles. */
+/** shared/auth/built_in_roles.py: names come from the locale files (`roles.<code>`) or GET /roles. */
 export const BUILT_IN_ROLE_CODES = ['owner', 'customer_service', 'warehouse', 'marketing', 'finance', 'auditor'] as const
 
 export type StaffStatus = 'active' | 'disabled'
