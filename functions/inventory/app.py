@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.config import settings as config
 from shared.exports import ExportFile
 from shared.http import ApiRequest, ShopApp
 from shared.inventory import ledger, reservations, shards, stock, stocktake, warehouses
@@ -205,10 +204,3 @@ def run_low_stock_digest(event: dict[str, Any], context: Any) -> dict[str, int]:
 
     return alerts.run_digest()
 
-
-# -- streams ----------------------------------------------------------------------------------------
-def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Stream handler of the inventory table: outbox items become events on the bus."""
-    from shared.events.outbox import publish_stream_batch
-
-    return {"published": publish_stream_batch(event, config().event_bus_name)}

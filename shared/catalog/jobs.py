@@ -18,15 +18,12 @@ A redelivered message finds the job already claimed and does nothing. A job whos
 """
 from __future__ import annotations
 
-import json
-import logging
 import re
 import time
 from datetime import timedelta
 from typing import Any, Literal
-from urllib.parse import unquote_plus
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -38,10 +35,9 @@ from shared.errors import NotFound
 from shared.i18n import field_message, message
 from shared.ids import new_id
 from shared.model import Input, Model
+from shared.observability import log
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from shared.uploads import PresignedPost
-
-log = logging.getLogger(__name__)
 
 MAX_ERRORS = 200
 KEEP_DAYS = 30
@@ -263,7 +259,7 @@ def start_export(ctx: AuthContext, body: ExportRequest, language: str) -> JobVie
     rec = _new(ctx, new_id("job_"), "export", "queued", body.format, language, filter=wanted)
     try:
         client("sqs").send_message(QueueUrl=env("CATALOG_JOB_QUEUE_URL"),
-                                   MessageBody=json.dumps({"job": {"shop_id": ctx.shop_id, "job_id": rec.job_id}}))
+                                   MessageBody=ExportJobMessage(job=JobRef(shop_id=ctx.shop_id, job_id=rec.job_id)).model_dump_json())
     except Exception:
         finish(rec, "failed", error=("job_failed", {}))
         raise
@@ -344,18 +340,35 @@ def finish(rec: JobRecord, status: str, *, error: tuple[str, dict[str, Any]] | N
     rec.update(actions)
 
 
-def handle_message(body: str) -> None:
-    """One message of ``CatalogJobQueue``: an S3 notification of an import upload, or
-    ``{"job": {"shop_id", "job_id"}}`` for an export."""
-    message_body = json.loads(body)
-    if "job" in message_body:
-        ref = message_body["job"]
-        _run(str(ref["shop_id"]), str(ref["job_id"]), None)
+class JobRef(Model):
+    shop_id: str
+    job_id: str
+
+
+class ExportJobMessage(Model):
+    """What ``start_export`` sends to ``CatalogJobQueue``."""
+
+    job: JobRef
+
+
+class JobMessage(Model):
+    """A message of ``CatalogJobQueue``: an export request, or an S3 notification of an import
+    upload (S3's test event included)."""
+
+    message: ExportJobMessage | uploads.S3Notification = Field(union_mode="left_to_right")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap(cls, data: Any) -> Any:
+        return {"message": data}
+
+
+def handle_message(body: JobMessage) -> None:
+    """The consumer's record handler: run the export job, or the import job of each upload."""
+    if isinstance(body.message, ExportJobMessage):
+        _run(body.message.job.shop_id, body.message.job.job_id, None)
         return
-    for record in message_body.get("Records", []):
-        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
-            continue
-        key = unquote_plus(record["s3"]["object"]["key"])
+    for key in body.message.created_keys():
         match = _IMPORT_KEY.match(key)
         if match is None:
             log.warning("ignored upload %s (not an import key)", key)

@@ -11,7 +11,9 @@ signed-in user from the Cognito claims API Gateway put in the request context; t
 ``X-Shop-Id`` checked against the user's membership (not a member: 404); the declared
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
 invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes;
-and every error answered in the one error shape. A route declared without a permission must say
+and every error answered in the one error shape; and every request logged with its Lambda context
+and API Gateway's request id, the correlation id the events it causes carry
+(``shared.observability``). A route declared without a permission must say
 ``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
 member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
 """
@@ -88,6 +90,7 @@ class ShopApp:
 
         self.name = name
         self.chalice = Chalice(app_name=f"shopdesk-{name}")
+        self.chalice.register_middleware(_observe, "http")
         self.specs: list[RouteSpec] = []
 
     def __call__(self, event: dict[str, Any], context: Any) -> Any:
@@ -195,6 +198,25 @@ class ShopApp:
                                             prefetch=keys)
         if spec.permission and spec.permission != SHOP_MEMBER:
             req.ctx.require(spec.permission)
+
+
+def _observe(request: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Chalice middleware, the equivalent of powertools' ``ConvertToMiddleware(
+    logger.inject_lambda_context(correlation_id_path=API_GATEWAY_REST))`` that is safe in the
+    local runtime's threads: the Lambda context and the request id on every log line of the
+    request (and on the events it causes), and one line per request for the operator."""
+    import time
+
+    from shared.observability import invocation, log
+
+    context = request.context or {}
+    started = time.perf_counter()
+    with invocation(request.lambda_context, correlation_id=str(context.get("requestId") or "") or None):
+        response = get_response(request)
+        log.info("request", extra={"method": request.method, "route": context.get("resourcePath"),
+                                   "status": getattr(response, "status_code", None),
+                                   "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+    return response
 
 
 def parse_body(model: type[BaseModel], raw: bytes) -> Any:
