@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help run test test-python test-frontend test-e2e lint bench deploy setup system-packages python-deps \
-        node-deps frontend clean-data stop
+        node-deps frontend clean-data stop redrive
 
 help:
 	@echo "make run     - the whole system at http://127.0.0.1:$(PORT) (demo logins printed)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench   - benchmarks (ratios against a baseline measured in the same run)"
 	@echo "make deploy  - sam build + sam deploy to your AWS account (see docs/deploy.md)"
 	@echo "make stop    - stop a 'make run' started elsewhere"
+	@echo "make redrive - run again the stream batches that failed past their retries (docs/security.md)"
 
 # ---------------------------------------------------------------- installing what is missing
 system-packages:
@@ -91,6 +92,10 @@ stop:
 	if [ -n "$$pid" ] && kill -0 $$pid 2>/dev/null; then kill -INT $$pid && echo "stopping ShopDesk (pid $$pid)"; \
 	else echo "ShopDesk is not running"; fi
 
+# The failed stream batches of the running local system (REDRIVE_ARGS="--aws --stack NAME" for AWS).
+redrive: python-deps
+	$(PY) -m infra.redrive $(REDRIVE_ARGS)
+
 clean-data:
 	@echo "This deletes every record, upload and login of the local shop in .data/."
 	@read -p "Type yes to continue: " ok && [ "$$ok" = yes ] && rm -rf .data && echo deleted
@@ -110,7 +115,9 @@ lint: python-deps frontend/node_modules/.installed $(VENV)-sam/bin/sam
 bench: setup
 	$(PY) -m tests.bench.run $(BENCH_ARGS)
 
+# --language-extensions: the template's Fn::ForEach (docs/architecture.md); CAPABILITY_AUTO_EXPAND
+# lets CloudFormation run its transforms.
 deploy: $(VENV)-sam/bin/sam frontend
-	SHOPDESK_ROOT=$(CURDIR) $(VENV)-sam/bin/sam build
-	$(VENV)-sam/bin/sam deploy --guided
-	@echo "Then upload frontend/dist to a bucket behind CloudFront (docs/deploy.md)."
+	SHOPDESK_ROOT=$(CURDIR) $(VENV)-sam/bin/sam build --language-extensions
+	$(VENV)-sam/bin/sam deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+	@echo "Then upload frontend/dist to the stack's AdminSiteBucketName (docs/deploy.md)."

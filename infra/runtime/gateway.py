@@ -166,7 +166,9 @@ class Gateway:
         event = self.event(h, route, path, params, query, body, claims)
         with guard.api_request():
             result = self.pool[route.function].invoke(event, event["requestContext"]["requestId"])
-        out_headers = {**self.cors_headers, **(result.get("headers") or {})}
+        # API Gateway answers its request id (the correlation id of what the request causes).
+        out_headers = {**self.cors_headers, "x-amzn-RequestId": event["requestContext"]["requestId"],
+                       **(result.get("headers") or {})}
         for k, values in (result.get("multiValueHeaders") or {}).items():
             out_headers[k] = ", ".join(values)
         payload = result.get("body") or ""
