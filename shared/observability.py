@@ -13,6 +13,8 @@
   This is powertools' ``inject_lambda_context(correlation_id_path=...)`` made safe for the local
   runtime, which serves every function from one process on several threads: the keys live in a
   ``ContextVar`` (powertools' ``thread_safe_append_keys``), not in the shared formatter.
+- ``observed``: the same for a schedule or stream handler (its correlation id: the invocation's
+  request id).
 - ``tracer()``: the powertools Tracer for the asynchronous functions (consumers, outbox
   publishers), built on their first invocation and never when tracing is disabled: building it
   imports the X-Ray SDK (hundreds of ms), which API cold starts must not pay (docs/architecture.md
@@ -21,15 +23,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache, wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Tracer
 
+T = TypeVar("T")
 _correlation: ContextVar[str | None] = ContextVar("shopdesk_correlation_id", default=None)
 _warm: set[str] = set()
 
@@ -78,6 +81,19 @@ def invocation(context: Any, correlation_id: str | None = None, **keys: Any) -> 
         if before:
             lg.thread_safe_append_keys(**before)
         _correlation.reset(token)
+
+
+def observed(handler: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
+    """For handlers that are neither API routes nor queue consumers (schedules, stream
+    processors): the invocation's logs carry its Lambda context, and its request id is the
+    correlation id of the events it causes."""
+
+    @wraps(handler)
+    def run(event: Any, context: Any) -> T:
+        with invocation(context, getattr(context, "aws_request_id", None)):
+            return handler(event, context)
+
+    return run
 
 
 def _lambda_keys(context: Any) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from shared.catalog.models import (
 )
 from shared.events.consumer import consume, consume_messages
 from shared.http import ApiRequest, ShopApp
+from shared.observability import observed
 from shared.pagination import Page
 from shared.uploads import S3Notification
 
@@ -185,6 +186,7 @@ def delete_category(req: ApiRequest[None, None]) -> Done:
 
 
 # -- streams and schedules -----------------------------------------------------------------------
+@observed
 def index_catalog(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Stream handler of the catalog table: listing entries and search postings follow products."""
     from shared.catalog.indexer import handle_stream
@@ -209,6 +211,7 @@ def on_stock_changed(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return consume(event, context, stock_projection.STOCK_EVENTS, stock_projection.Refresher())
 
 
+@observed
 def run_shelf_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Every minute: the scheduled listings and delistings that are due."""
     return {"executed": shelf.run_due()}

@@ -30,6 +30,7 @@ from shared.inventory.models import (
     WarehouseUpdate,
     WarehouseView,
 )
+from shared.observability import observed
 from shared.pagination import Page
 
 app = ShopApp("inventory")
@@ -198,6 +199,7 @@ def cancel_stocktake(req: ApiRequest[None, None]) -> stocktake.StocktakeView:
 
 
 # -- schedules --------------------------------------------------------------------------------------
+@observed
 def run_low_stock_digest(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Daily: per shop with stock at or below its safety stock, one digest notification."""
     from shared.inventory import alerts

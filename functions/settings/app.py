@@ -7,6 +7,7 @@ from typing import Any
 from shared.events.consumer import consume
 from shared.http import ApiRequest, ShopApp
 from shared.identity.events import ShopCreated
+from shared.observability import observed
 from shared.settings import logo, service
 from shared.settings.models import (
     BusinessHours,
@@ -104,6 +105,7 @@ def on_shop_created(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return consume(event, context, ShopCreated, service.on_shop_created)
 
 
+@observed
 def prune_closed_days(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Daily schedule: forget closed days that are past, in every shop."""
     from shared.settings.service import prune_all_shops

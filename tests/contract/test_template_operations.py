@@ -243,6 +243,17 @@ def test_every_queue_consumer_is_one_call_of_the_consumer_helper(function):
     assert len(statements) == 1, f"{function}: more than the one call (logic belongs in the record handler)"
 
 
+@pytest.mark.parametrize("function", sorted(fn for fn, p in FUNCTIONS.items()
+                                            if not any(e["Type"] in ("Api", "SQS") for e in p["Events"].values())))
+def test_every_schedule_and_stream_handler_logs_with_its_lambda_context(function):
+    """API routes get it from ShopApp, consumers from consume(); the others say @observed, or
+    are the outbox publisher (made by shared.events.outbox.publisher, which does the same)."""
+    if FUNCTIONS[function]["Handler"] == "app.publish" and FUNCTIONS[function]["CodeUri"] == "functions/outbox/":
+        return
+    decorators = [getattr(d, "id", getattr(d, "attr", None)) for d in _handler(function).decorator_list]
+    assert "observed" in decorators, f"{function}: decorate its handler with shared.observability.observed"
+
+
 def test_nothing_in_shared_or_functions_logs_through_a_bare_stdlib_logger():
     for folder in ("shared", "functions"):
         for path in (ROOT / folder).rglob("*.py"):
