@@ -108,7 +108,12 @@ class Gateway:
 
             do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        class Server(ThreadingHTTPServer):
+            # socketserver's default backlog of 5 overflows when a few dozen keep-alive clients
+            # connect at once on a loaded machine, and the kernel then resets some of them.
+            request_queue_size = 128
+
+        self.server = Server((host, port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         return int(self.server.server_address[1])
