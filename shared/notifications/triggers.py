@@ -8,7 +8,8 @@ use, so the consumer imports only what its events need.
 To register an event (docs/notifications.md):
   1. write the builder next to the event, e.g. ``shared/inventory/notices.py: stock_low``;
   2. add ``"StockLow": "shared.inventory.notices:stock_low"`` below;
-  3. add ``StockLow`` to ``NotificationsRule``'s ``detail-type`` list in template.yaml
+  3. add ``StockLow`` to the ``detail-type`` list of the ``Notifications`` row of
+     ``Mappings.EventConsumers`` in template.yaml (it makes ``NotificationsRule``)
      (a contract test checks that the rule and this table name the same events).
 """
 from __future__ import annotations
