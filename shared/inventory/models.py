@@ -2,14 +2,13 @@
 fraction, a string, zero or a negative is a 422 on that field."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from shared.exports import Format
-from shared.model import Input, Model
+from shared.model import Input, Instant, Model
 from shared.pagination import PageQuery
 
 MAX_QTY = 1_000_000
@@ -152,13 +151,8 @@ class MovementFilter(Input):
     sku_id: Id
     warehouse_id: Id | None = None
     kind: MovementKind | None = None
-    start: datetime | None = Field(None, alias="from", description="From this time (ISO-8601), inclusive")
-    end: datetime | None = Field(None, alias="to", description="Until this time (ISO-8601), exclusive")
-
-    @field_validator("start", "end")
-    @classmethod
-    def _utc(cls, v: datetime | None) -> datetime | None:
-        return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+    start: Instant | None = Field(None, alias="from", description="From this time (ISO-8601, 1970 to 9999), inclusive")
+    end: Instant | None = Field(None, alias="to", description="Until this time (ISO-8601, 1970 to 9999), exclusive; after `from`")
 
     @model_validator(mode="after")
     def _range(self) -> MovementFilter:
