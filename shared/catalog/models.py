@@ -293,7 +293,7 @@ class ImageView(Model):
 
 
 class ImageUploadRequest(Input):
-    content_type: str = Field(max_length=40)
+    content_type: str = Field(max_length=40, json_schema_extra={"enum": sorted(IMAGE_TYPES)})
     size: int = Field(ge=1, le=IMAGE_MAX_BYTES, description=f"Bytes, at most {IMAGE_MAX_BYTES}")
 
     @field_validator("content_type")

@@ -95,7 +95,8 @@ class Adjustment(Input):
     product_id: Id
     sku_id: Id
     warehouse_id: Id | None = None
-    delta: int = Field(ge=-MAX_QTY, le=MAX_QTY, strict=True, description="Units added (+) or removed (-), not 0")
+    delta: int = Field(ge=-MAX_QTY, le=MAX_QTY, strict=True, description="Units added (+) or removed (-), not 0",
+                       json_schema_extra={"not": {"const": 0}})
     reason: str = Field(min_length=1, max_length=200, description="Why (damaged, found, sample, ...)")
 
     @field_validator("delta")
@@ -110,7 +111,7 @@ class Transfer(Input):
     product_id: Id
     sku_id: Id
     from_warehouse_id: Id
-    to_warehouse_id: Id
+    to_warehouse_id: Id = Field(description="Another warehouse than from_warehouse_id")
     qty: Qty
     reason: str = Field("", max_length=200)
 
