@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from shared.model import Input, Model
+from shared.model import Input, Model, schema_enum
 from shared.money import Currency
 from shared.settings.regions import PROVINCE_CODES
 from shared.uploads import PresignedPost
@@ -386,7 +386,7 @@ class SettingsView(Model):
 
 
 class LogoUploadRequest(Strict):
-    content_type: str = Field(max_length=40, json_schema_extra={"enum": sorted(LOGO_TYPES)})
+    content_type: str = Field(max_length=40, json_schema_extra=schema_enum(LOGO_TYPES))
     size: int = Field(ge=1, le=LOGO_MAX_BYTES, description=f"Bytes, at most {LOGO_MAX_BYTES}")
 
     @field_validator("content_type")
