@@ -21,7 +21,7 @@ SEED = 19
 # Bounded so the pass adds little to `make test`: the document's examples, a few generated
 # requests per operation, and short stateful sequences along the document's links. The
 # coverage phase (boundary values, every unsupported method) is `make fuzz`'s: 10x the requests.
-EXAMPLES = {"owner": 4, "warehouse": 2}
+EXAMPLES = {"owner": 3, "warehouse": 2}
 PHASES = {"owner": "examples,fuzzing,stateful", "warehouse": "fuzzing"}
 
 
