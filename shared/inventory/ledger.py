@@ -28,7 +28,7 @@ from shared.errors import Conflict
 from shared.events.base import Actor
 from shared.events.outbox import outbox_item
 from shared.ids import new_id
-from shared.inventory import alerts, warehouses
+from shared.inventory import alerts, stock_views, warehouses
 from shared.inventory import stock as stock_mod
 from shared.inventory.events import StockAdjusted
 from shared.inventory.models import (
@@ -201,7 +201,7 @@ def commit(writes: Writes) -> None:
 
 # -- the API's postings -------------------------------------------------------------------------------
 def _answer(shop_id: str, sku_id: str, movements: list[MovementRecord]) -> PostingView:
-    return PostingView(movements=[movement_view(m) for m in movements], stock=stock_mod.sku_view(shop_id, sku_id))
+    return PostingView(movements=[movement_view(m) for m in movements], stock=stock_views.sku_view(shop_id, sku_id))
 
 
 def receive(ctx: AuthContext, body: Receipt) -> PostingView:

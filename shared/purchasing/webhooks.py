@@ -139,9 +139,7 @@ def inbound(shop_id: str, supplier_id: str, headers: dict[str, str], raw: bytes)
     try:
         notice: InboundShipment | InboundReceipt = TypeAdapter(Notice).validate_python(data)
     except ValidationError as exc:
-        from shared.http.app import _field
-
-        raise ValidationFailed([_field(e) for e in exc.errors(include_url=False)]) from exc
+        raise ValidationFailed.of(exc) from exc
     po = orders.by_number(shop_id, notice.po_number)
     if po is None or po.supplier_id != supplier_id:
         raise field_error("po_number", "unknown_po", po_number=notice.po_number)
