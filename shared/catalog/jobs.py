@@ -29,10 +29,11 @@ from pynamodb.exceptions import PutError, UpdateError
 from shared import clock, exports, uploads
 from shared.auth.context import AuthContext
 from shared.catalog.models import ProductQuery
-from shared.catalog.tables import CatalogItem, shop_pk
+from shared.catalog.tables import CatalogItem
 from shared.errors import NotFound
 from shared.i18n import field_message, message
 from shared.ids import new_id
+from shared.keys import shop_of, shop_pk
 from shared.model import Input, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from shared.uploads import PresignedPost
@@ -89,7 +90,7 @@ class JobRecord(CatalogItem, discriminator="job"):
 
     @property
     def shop_id(self) -> str:
-        return self.pk.removeprefix("SHOP#")
+        return shop_of(self.pk)
 
 
 # -- API models -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from shared.errors import NotFound, field_error
 from shared.inventory.tables import StockRecord, stock_pk, warehouse_sk
+from shared.keys import shop_of
 
 
 @dataclass
@@ -134,10 +135,9 @@ def read_many(keys: list[tuple[str, str]]) -> list[Stock]:
         return []
     found = get_many(keys)
     heads = [found[k] for k in keys if k in found]
-    shop_of = {h.pk: h.pk.split("#")[1] for h in heads}
     by_shop: dict[str, list[StockRecord]] = {}
     for h in heads:
-        by_shop.setdefault(shop_of[h.pk], []).append(h)
+        by_shop.setdefault(shop_of(h.pk), []).append(h)
     assembled = {(s.head.pk, s.head.sk): s for shop, hs in by_shop.items() for s in _assemble(shop, hs) if s.head}
     return [assembled[k] for k in keys if k in assembled]
 

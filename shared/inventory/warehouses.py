@@ -10,15 +10,8 @@ from shared.errors import Conflict, NotFound, VersionConflict, field_error
 from shared.ids import new_id
 from shared.inventory.models import WarehouseCreate, WarehouseList, WarehouseUpdate, WarehouseView
 from shared.inventory.stock import read_many
-from shared.inventory.tables import (
-    StockRecord,
-    WarehouseCodeClaim,
-    WarehouseRecord,
-    code_claim_sk,
-    shop_pk,
-    warehouse_list_pk,
-    warehouse_sk,
-)
+from shared.inventory.tables import StockRecord, WarehouseCodeClaim, WarehouseRecord, code_claim_sk, warehouse_list_pk, warehouse_sk
+from shared.keys import shop_pk
 from shared.tx import ConditionsFailed, Writes, failed
 
 DEFAULT_ID = "wh_default"

@@ -33,6 +33,7 @@ from shared.events.base import EventEnvelope
 from shared.inventory import stock as stock_mod
 from shared.inventory import stock_views, warehouses
 from shared.inventory.models import StockQuery
+from shared.keys import shop_pk
 from shared.purchasing import orders
 from shared.purchasing.models import (
     FromSuggestions,
@@ -45,16 +46,7 @@ from shared.purchasing.models import (
     SupplierSuggestions,
 )
 from shared.purchasing.receiving import profiles
-from shared.purchasing.tables import (
-    PROFILE_SK,
-    SalesDayRecord,
-    SeenRecord,
-    SkuProfileRecord,
-    SupplierRecord,
-    recent_pk,
-    shop_pk,
-    sku_pk,
-)
+from shared.purchasing.tables import PROFILE_SK, SalesDayRecord, SeenRecord, SkuProfileRecord, SupplierRecord, recent_pk, sku_pk
 from shared.tx import ConditionsFailed, Writes, failed
 
 DEFAULT_LEAD_TIME = 7

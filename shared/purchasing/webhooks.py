@@ -24,6 +24,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from shared import clock
 from shared.errors import NotAuthenticated, ShopDeskError, ValidationFailed, field_error
 from shared.events.base import Actor, EventEnvelope
+from shared.keys import shop_of
 from shared.purchasing import orders, receiving, signing, suppliers
 from shared.purchasing.models import InboundReceipt, InboundShipment, ReceiptCreate, WebhookAccepted
 from shared.purchasing.tables import NonceRecord, PurchaseOrderRecord, nonce_pk
@@ -73,7 +74,7 @@ def _record(po: PurchaseOrderRecord, state: dict[str, Any], entry: dict[str, Any
     writes = Writes()
     # No version bump: delivery state is not an edit, and must not make a receipt in flight stale.
     writes.update(po, [PurchaseOrderRecord.webhook.set(state)], PurchaseOrderRecord.pk.exists(), ("po",))
-    orders.log(writes, po.pk.split("#")[1], po.po_id, "webhook_delivery", Actor.system("webhooks"), entry)
+    orders.log(writes, shop_of(po.pk), po.po_id, "webhook_delivery", Actor.system("webhooks"), entry)
     writes.commit()
 
 
