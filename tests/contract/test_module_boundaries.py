@@ -184,6 +184,25 @@ def shop_keys_by_hand(graph: Graph, allowed: str = "shared.keys") -> list[str]:
 KEY_HELPERS = {"shop_pk", "shop_key", "shop_of", "user_pk", "user_of"}
 
 
+PLATFORM_PACKAGES = ("shared.auth", "shared.events")
+ABOVE_THE_CAPABILITIES = ("shared.events.registry", "shared.http")  # the list of all events; the HTTP glue
+
+
+def platform_imports_of_capabilities(graph: Graph) -> list[str]:
+    """The platform (the top-level modules of ``shared/``, ``shared.auth``, ``shared.events``)
+    sits below every capability: it never imports one. Two modules sit above them all on purpose:
+    the registry listing every capability's events, and the HTTP glue."""
+    def is_platform(m: str) -> bool:
+        return (m.count(".") == 1 and not any(k.startswith(m + ".") for k in graph.modules)) \
+            or m.startswith(PLATFORM_PACKAGES)
+
+    def is_capability(m: str) -> bool:
+        return m.startswith("shared.") and not is_platform(m) and not m.startswith(ABOVE_THE_CAPABILITIES)
+
+    return [f"{m} imports {t}" for m, ts in sorted(graph.edges.items())
+            if is_platform(m) and not m.startswith(ABOVE_THE_CAPABILITIES) for t in sorted(ts) if is_capability(t)]
+
+
 SHARED = build(modules_under("shared"))
 EVERYTHING = build(modules_under("shared", "functions", "infra"))
 
@@ -199,6 +218,10 @@ def test_nothing_imports_another_packages_private_names():
 
 def test_domain_modules_never_import_shared_http():
     assert http_imports(SHARED) == []
+
+
+def test_the_platform_never_imports_a_capability():
+    assert platform_imports_of_capabilities(SHARED) == []
 
 
 def test_every_shop_key_is_built_by_shared_keys():
@@ -260,3 +283,9 @@ def test_a_shop_key_by_hand_is_found_but_a_docstring_is_not():
                    "shared.keys": 'def shop_pk(s):\n    return f"SHOP#{s}"\n'})
     assert sorted(shop_keys_by_hand(graph)) == ["shared.a.one:5: 'SHOP#'", "shared.a.two:1: shop_pk from shared.a.one",
                                                 "shared.a.two:3: def user_pk", "shared.a.two:4: 'USER#'"]
+
+
+def test_a_platform_module_importing_a_capability_is_found():
+    graph = _fake({"shared.keys": "from shared.a.one import x\n", "shared.b.three": "from shared.a import two\n",
+                   "shared.http.app": "from shared.a import one\n"})
+    assert platform_imports_of_capabilities(graph) == ["shared.keys imports shared.a.one"]
