@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from shared.auth.context import AuthContext
@@ -96,6 +96,16 @@ def setting(owner: Api) -> dict:
     return {"ctx": ctx, "ids": {"wh_default": "wh_default", "second": second.id}}
 
 
+# The boundaries, always tried: every unit taken, moved or reserved; a closed reservation; a
+# shard count lowered under a reservation (refused only if the reserved shard would go).
+@example(steps=[("receive", "wh_default", 3), ("adjust", "wh_default", -3), ("adjust", "wh_default", -1)])
+@example(steps=[("receive", "second", 4), ("transfer", "second", 4), ("transfer", "second", 1)])
+@example(steps=[("receive", "wh_default", 2), ("reserve", None, 2), ("deduct", 0, 0), ("release", 0, 0),
+                ("replay", 0, 0)])
+@example(steps=[("receive", "wh_default", 1), ("reserve", "wh_default", 1), ("adjust", "wh_default", -1),
+                ("release", 0, 0), ("adjust", "wh_default", -1)])
+@example(steps=[("receive", "wh_default", 5), ("shards", "wh_default", 3), ("reserve", "wh_default", 5),
+                ("shards", "wh_default", 1), ("deduct", 0, 0), ("shards", "wh_default", 1)])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(ops, min_size=1, max_size=8))
 def test_any_sequence_keeps_the_ledger_equal_to_the_stock_and_available_non_negative(owner: Api, setting, steps):
