@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -484,36 +485,49 @@ def test_each_role_is_allowed_exactly_what_it_holds_and_allowed_calls_do_real_wo
     writes = spec.method != "GET"
     assert not writes or case.state or spec.access == "user" or spec.permission == SHOP_MEMBER, \
         f"{spec.method} {spec.path}: a write route needs a case saying what a denied call must leave as it was"
-    problems: list[str] = []
     target = case.make(world) if case.make else world.shared
-    for role in [r for r in ROLES if not holds(r, spec)]:
+
+    def refused(role: str) -> str | None:
         before = case.state(world, target) if writes and case.state else None
         answer = call(world, role, spec, case, target)
         if answer.status_code != 403 or answer.json()["error"]["details"].get("permission") != spec.permission:
-            problems.append(f"{role} ALLOWED: {answer.status_code} {answer.text[:160]}")
-        elif writes and case.state and case.state(world, target) != before:
-            problems.append(f"{role} was refused but something changed")
-    first = True
-    for role in [r for r in ROLES if holds(r, spec)]:
-        if case.fresh and case.make and not first:
-            target = case.make(world)
-        first = False
-        answer = call(world, role, spec, case, target)
+            return f"{role} ALLOWED: {answer.status_code} {answer.text[:160]}"
+        if writes and case.state and case.state(world, target) != before:
+            return f"{role} was refused but something changed"
+        return None
+
+    def allowed(role: str, on: Target) -> str | None:
+        answer = call(world, role, spec, case, on)
         if answer.status_code in (401, 403) or answer.status_code >= 500:
-            problems.append(f"{role} DENIED or FAILED: {answer.status_code} {answer.text[:160]}")
-        elif answer.status_code >= 300 and answer.status_code not in case.may_answer:
-            problems.append(f"{role} did no work: {answer.status_code} {answer.text[:160]}")
+            return f"{role} DENIED or FAILED: {answer.status_code} {answer.text[:160]}"
+        if answer.status_code >= 300 and answer.status_code not in case.may_answer:
+            return f"{role} did no work: {answer.status_code} {answer.text[:160]}"
+        return None
+
+    holding = [r for r in ROLES if holds(r, spec)]
+    # Refused calls change nothing, so they may run side by side; so may allowed calls that each
+    # use a record of their own. Allowed calls sharing a record run one after the other.
+    with ThreadPoolExecutor(3) as pool:
+        problems = list(pool.map(refused, [r for r in ROLES if not holds(r, spec)]))
+        if case.fresh and case.make:
+            make = case.make
+            targets = [target, *pool.map(lambda _: make(world), holding[1:])]
+            problems += pool.map(allowed, holding, targets)
+        else:
+            problems += [allowed(role, target) for role in holding]
+    problems = [p for p in problems if p]
     assert problems == [], f"{spec.method} {spec.path}:\n" + "\n".join(problems)
 
 
 def test_no_token_is_401_on_every_protected_route(system, world: World):
     anonymous = Api(system.url, None, world.shop_id)
-    wrong = []
-    for spec in PROTECTED:
+
+    def check(spec) -> str | None:
         answer = call(world, "owner", spec, Case(), world.shared, anonymous)
-        if answer.status_code != 401:
-            wrong.append(f"{spec.method} {spec.path}: {answer.status_code}")
-    assert wrong == []
+        return None if answer.status_code == 401 else f"{spec.method} {spec.path}: {answer.status_code}"
+
+    with ThreadPoolExecutor(3) as pool:
+        assert [w for w in pool.map(check, PROTECTED) if w] == []
 
 
 def test_a_disabled_member_and_a_member_of_another_shop_get_404_everywhere(system, world: World, make_staff):
@@ -522,13 +536,16 @@ def test_a_disabled_member_and_a_member_of_another_shop_get_404_everywhere(syste
     assert world.owner.post(f"/staff/{victim_id}/disable").status_code == 200
     stranger = make_staff(new_shop("隔壁店"), "owner")
     stranger.shop_id = world.shop_id
-    wrong = []
-    for api, who in ((victim, "disabled"), (stranger, "other shop")):
-        for spec in SHOP_SCOPED:
-            answer = call(world, "owner", spec, Case(), world.shared, api)
-            if answer.status_code != 404 or answer.json()["error"]["code"] != "shop_not_found":
-                wrong.append(f"{who}: {spec.method} {spec.path}: {answer.status_code}")
-    assert wrong == []
+
+    def check(who: str, api: Api, spec) -> str | None:
+        answer = call(world, "owner", spec, Case(), world.shared, api)
+        if answer.status_code == 404 and answer.json()["error"]["code"] == "shop_not_found":
+            return None
+        return f"{who}: {spec.method} {spec.path}: {answer.status_code}"
+
+    calls = [(who, api, spec) for who, api in (("disabled", victim), ("other shop", stranger)) for spec in SHOP_SCOPED]
+    with ThreadPoolExecutor(3) as pool:
+        assert [w for w in pool.map(lambda c: check(*c), calls) if w] == []
 
 
 def test_the_matrix_covers_every_route_role_and_permission_in_use():
