@@ -162,7 +162,8 @@ class PaymentSandbox:
             self.save(trade)
         deliveries = self.payment_notifications(trade, amount_fen=options.get("amount_fen"))
         if options.get("refund_fen"):
-            deliveries += self.refund(trade, int(options["refund_fen"]), f"RF{secrets.token_hex(6)}", None, enqueue=False)
+            deliveries += self.refund(trade, int(options["refund_fen"]), f"RF{secrets.token_hex(6)}", None, enqueue=False,
+                                      metadata={"out_trade_no": trade["out_trade_no"]})
         if options.get("reverse"):
             deliveries.reverse()
         for i, d in enumerate(deliveries):
@@ -192,7 +193,7 @@ class PaymentSandbox:
         return self.stripe_deliveries(trade, events, now)
 
     def refund(self, trade: dict[str, Any], amount_fen: int, out_refund_no: str, notify_url: str | None, *,
-               enqueue: bool = True) -> list[dict[str, Any]]:
+               enqueue: bool = True, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         now = datetime.now(UTC)
         with self.store.lock:
             trade = self.trade(trade["id"])
@@ -204,6 +205,7 @@ class PaymentSandbox:
             if amount_fen <= 0 or trade["refunded_fen"] + amount_fen > trade["amount_fen"]:
                 raise SandboxError(_json(400, {"code": "REFUND_AMT_NOT_EQUAL_TOTAL", "message": "退款金额超过可退金额"}))
             refund = {"out_refund_no": out_refund_no, "amount_fen": amount_fen, "at": now.isoformat(),
+                      "metadata": {**(metadata or {}), "out_refund_no": out_refund_no},
                       "refund_id": {"alipay": trade["provider_trade_no"], "wechat_pay": "5030" + _digits(25),
                                     "stripe": "re_3" + secrets.token_hex(12)}[trade["provider"]]}
             trade["refunds"].append(refund)
@@ -429,7 +431,7 @@ class PaymentSandbox:
 
     def stripe_refund(self, trade: dict[str, Any], refund: dict[str, Any]) -> dict[str, Any]:
         return {"id": refund["refund_id"], "object": "refund", "amount": refund["amount_fen"], "charge": trade["charge_id"],
-                "currency": trade["currency"].lower(), "metadata": refund.get("metadata") or {"out_refund_no": refund["out_refund_no"]},
+                "currency": trade["currency"].lower(), "metadata": refund["metadata"],
                 "payment_intent": trade["provider_trade_no"], "reason": "requested_by_customer", "status": "succeeded",
                 "created": int(time.time())}
 
@@ -506,9 +508,9 @@ class PaymentSandbox:
             trade = self.trade_by("stripe", provider_trade_no=data.get("payment_intent"))
             amount = int(data.get("amount") or trade["amount_fen"] - trade["refunded_fen"])
             meta = data.get("metadata") or {}
-            self.refund(trade, amount, str(meta.get("out_refund_no") or f"re-{secrets.token_hex(6)}"), None)
+            self.refund(trade, amount, str(meta.get("out_refund_no") or f"re-{secrets.token_hex(6)}"), None, metadata=meta)
             trade = self.trade(trade["id"])
-            return _json(200, self.stripe_refund(trade, {**trade["refunds"][-1], "metadata": meta}))
+            return _json(200, self.stripe_refund(trade, trade["refunds"][-1]))
         return _json(404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL (POST: {path})"}})
 
     # -- the cashier page ------------------------------------------------------------------------------------------

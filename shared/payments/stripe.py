@@ -226,7 +226,8 @@ class Stripe:
 
     def refuse(self, error: Exception) -> WebhookAnswer:
         status = 400 if isinstance(error, BadSignature | StaleTimestamp | Malformed) else 500
-        body = json.dumps({"error": {"code": getattr(error, "code", "error"), "message": str(error)}}).encode()
+        # Stripe reads only the status; the code helps whoever reads the dashboard's delivery log.
+        body = json.dumps({"error": {"code": getattr(error, "code", "internal_error")}}).encode()
         return WebhookAnswer(status=status, headers={"Content-Type": "application/json"}, body=body)
 
 
