@@ -4,7 +4,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from shared.money import Money
+from shared.money import Money, major_text
 
 BRANDS = {"alipay": ("支付宝", "Alipay", "#1677ff"), "wechat_pay": ("微信支付", "WeChat Pay", "#07c160"),
           "stripe": ("Stripe", "Stripe", "#635bff")}
@@ -14,7 +14,7 @@ TEXT: dict[str, dict[str, str]] = {
     "order": {"zh-CN": "订单号", "en": "Order number"},
     "subject": {"zh-CN": "商品", "en": "Item"},
     "amount": {"zh-CN": "应付金额", "en": "Amount due"},
-    "expires": {"zh-CN": "请在 {time} 前完成支付", "en": "Pay before {time}"},
+    "expires": {"zh-CN": "请在 {time}（北京时间）前完成支付", "en": "Pay before {time} (Beijing time)"},
     "pay": {"zh-CN": "确认支付", "en": "Pay now"},
     "cancel": {"zh-CN": "取消支付", "en": "Cancel"},
     "sandbox": {"zh-CN": "这是本地支付沙箱，不会产生真实扣款。", "en": "This is the local payment sandbox: no real money moves."},
@@ -66,7 +66,8 @@ def _page(provider: str, lang: str, body: str, toggle: str = "") -> bytes:
 
 
 def cashier(trade: dict[str, Any], lang: str, merchant_name: str, action: str, toggle: str) -> bytes:
-    amount = Money(amount=trade["amount_fen"], currency=trade["currency"]).format()
+    amount = f"¥{major_text(trade['amount_fen'])}" if trade["currency"] == "CNY" else \
+        Money(amount=trade["amount_fen"], currency=trade["currency"]).format()
     expires = trade.get("expires_display") or ""
     body = f"""<section class="card">
  <div class="amount" data-testid="amount">{escape(amount)}</div>

@@ -104,6 +104,8 @@ class PaymentSandbox:
                 return self.control(method, parts[1:], params, body)
         except SandboxError as err:
             return err.answer
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # malformed input, as a provider says it
+            return _json(400, {"error": "bad request", "detail": type(exc).__name__})
         return _json(404, {"error": f"no such sandbox route: {method} {path}"})
 
     # -- trades ------------------------------------------------------------------------------------------------

@@ -170,7 +170,7 @@ def test_alipay_buyer_pays_on_the_cashier_and_the_notice_is_retried_until_succes
     state.fail[order.out_trade_no] = 2
     redirect = payments.start_payment(creds["alipay"], order)
     page = open_cashier(redirect.url)
-    assert "129.10 CNY" in page.text and order.out_trade_no in page.text and "确认支付" in page.text
+    assert "¥129.10" in page.text and order.out_trade_no in page.text and "确认支付" in page.text
     assert "Pay now" in open_cashier(page.url.split("?")[0], "en").text
     back = pay_on_cashier(page)
     assert back.status_code == 303 and back.headers["Location"].startswith("http://127.0.0.1:9/back?")
@@ -201,7 +201,7 @@ def test_wechat_pay_h5_prepay_answer_is_signed_and_the_http_status_decides_retri
     state.fail[order.out_trade_no] = 1
     redirect = payments.start_payment(creds["wechat_pay"], order)  # verifies the sandbox's signed answer
     page = open_cashier(redirect.url)
-    assert "0.01 CNY" in page.text
+    assert "¥0.01" in page.text
     assert pay_on_cashier(page).status_code == 200  # no redirect_url given: the cashier says paid
     accepted = eventually(lambda: state.of(order.out_trade_no, "accepted"))
     notice = accepted[0]["notice"]
