@@ -395,7 +395,10 @@ def test_inbound_notices_are_verified_recorded_and_never_replayed(system, owner:
     refusals = [
         (signed(secret, shipment, key="whsec_wrong"), sup["id"], 401, "webhook_signature_invalid"),
         (signed(secret, shipment, timestamp=int(time.time()) - 600), sup["id"], 401, "webhook_timestamp_invalid"),
-        (signed(secret, shipment), "sup_nobody", 401, "webhook_signature_invalid"),
+        # An unknown supplier answers like a bad signature (nothing tells which suppliers exist);
+        # a value that cannot be a supplier id at all is not found, before any signature check.
+        (signed(secret, shipment), "sup_01J00000000000000000000000", 401, "webhook_signature_invalid"),
+        (signed(secret, shipment), "sup_nobody", 404, "not_found"),
         (signed(secret, {**shipment, "po_number": "PO-19990101-0001"}), sup["id"], 422, "validation_failed"),
         (signed(secret, {**shipment, "carrier": ""}), sup["id"], 422, "validation_failed"),
     ]
