@@ -289,7 +289,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.unknown_po": {"en": "is not a purchase order of this supplier", "zh-CN": "不是该供应商的采购单"},
     "field.webhook_event_id": {"en": "must be given in the X-ShopDesk-Event-Id header and equal in the body",
                                "zh-CN": "须在 X-ShopDesk-Event-Id 请求头中提供，且与请求体中的一致"},
-    "field.webhook_url": {"en": "must be an http(s) URL without credentials", "zh-CN": "必须是不含账号密码的 http(s) 地址"},
+    "field.webhook_url": {"en": "must be an https URL without credentials", "zh-CN": "必须是不含账号密码的 https 地址"},
+    "field.webhook_url_inside": {"en": "must reach a public host, not a private, loopback, link-local or metadata address",
+                                 "zh-CN": "必须指向公网主机，不能是内网、本机、链路本地或云元数据地址"},
     # stocktake (盘点)
     "stocktake_not_found": {"en": "No such stocktake in this shop.", "zh-CN": "本店铺没有该盘点单。"},
     "stocktake_closed": {"en": "This stocktake is {status}: counts can no longer be entered or changed.",
