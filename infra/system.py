@@ -103,7 +103,7 @@ class LocalSystem:
         self.scheduler = Scheduler(stack, pool)
         self.scheduler.start()
         self.gateway = Gateway(stack, pool, verifier, stage=STAGE, openapi=self._openapi(pool),
-                               controls=self._controls(pool))
+                               controls=self._controls(pool), media_origin=self.cloud.moto_endpoint)
         self.port = self.gateway.serve("127.0.0.1", cfg.port)
         self.sweeper = threading.Thread(target=self._sweep_ttl, name="ttl-sweeper", daemon=True)
         self.sweeper.start()
@@ -122,13 +122,20 @@ class LocalSystem:
         return build
 
     def _controls(self, pool: Any) -> dict[str, Any]:
+        """The local-only controls under ``/__local/`` (the gateway serves them to this machine's
+        same-origin JSON requests only; the template has no such route)."""
         from infra.runtime import guard
+        from infra.runtime.gateway import Refusal
 
         def fire(body: dict[str, Any]) -> Any:
-            return {"result": self.scheduler.fire(body["schedule"])}
+            name = body.get("schedule")
+            if not isinstance(name, str) or name not in self.scheduler.schedules:
+                raise Refusal(404, "schedule_not_found")
+            return {"result": self.scheduler.fire(name)}
 
         return {
-            "health": lambda _: {"ok": True, "schedules": list(self.scheduler.schedules)},
+            "health": lambda _: {"ok": True, "schedules": list(self.scheduler.schedules),
+                                 "fired": dict(self.scheduler.fired)},
             "guard": lambda _: dict(guard.counters),
             "fire": fire,
             "idle": lambda _: {"idle": all(p.idle.is_set() for p in self.pollers)},

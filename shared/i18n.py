@@ -30,6 +30,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "服务器出错（请求 {request_id}），未做任何修改。",
     },
     "throttled": {"en": "Too many requests; try again shortly.", "zh-CN": "请求过于频繁，请稍后再试。"},
+    # answers of the local gateway itself (infra/runtime/gateway.py)
+    "bad_gateway": {"en": "The local gateway failed (request {request_id}); the run's log has the details.",
+                    "zh-CN": "本地网关出错（请求 {request_id}），详情见运行日志。"},
+    "method_not_allowed": {"en": "{method} is not allowed on {path}.", "zh-CN": "{path} 不支持 {method} 方法。"},
+    "length_required": {"en": "Send the body with a Content-Length (chunked bodies are not accepted).",
+                        "zh-CN": "请求内容须带 Content-Length（不接受分块传输）。"},
+    "bad_content_length": {"en": "The Content-Length header is invalid.", "zh-CN": "Content-Length 请求头无效。"},
+    "local_cross_origin": {"en": "Local controls accept requests from this machine's own pages only.",
+                           "zh-CN": "本地控制接口只接受本机同源页面的请求。"},
+    "local_json_only": {"en": "Local controls accept JSON bodies only (Content-Type: application/json).",
+                        "zh-CN": "本地控制接口只接受 JSON 请求（Content-Type: application/json）。"},
+    "schedule_not_found": {"en": "No such schedule.", "zh-CN": "没有这个定时任务。"},
     "request_in_progress": {
         "en": "The same request (Idempotency-Key) is still being processed.",
         "zh-CN": "相同的请求（Idempotency-Key）仍在处理中。",
