@@ -212,6 +212,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "import_too_many_rows": {"en": "The file has more than {max} rows; split it into several files.",
                              "zh-CN": "文件超过 {max} 行，请拆分成多个文件导入。"},
+    "import_unpacks_too_large": {
+        "en": "The file unpacks to more than {max_mb} MB (or is packed suspiciously tightly), so it was not read. "
+              "Save it again from Excel as an ordinary .xlsx, or split it into several files.",
+        "zh-CN": "该文件解压后超过 {max_mb} MB（或压缩比异常），未读取。请用 Excel 重新另存为普通 .xlsx，或拆分为多个文件。",
+    },
     "import_file_too_large": {"en": "The file is larger than {max_mb} MB; split it into several files.",
                               "zh-CN": "文件超过 {max_mb} MB，请拆分成多个文件导入。"},
     "import_missing_columns": {
