@@ -18,6 +18,7 @@ from infra.stack import Stack
 
 log = logging.getLogger("shopdesk.local")
 STAGE = "local"
+PREFIX = "shopdesk-local"  # of every local resource name (tables, queues, buckets)
 
 
 @dataclass
@@ -27,7 +28,7 @@ class SystemConfig:
     dynamodb_port: int = 0
     moto_port: int = 0
     seed: bool = True
-    prefix: str = "shopdesk-local"
+    prefix: str = PREFIX
     containers: int = 4
     demo_mode: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
