@@ -18,8 +18,8 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test test-python test-frontend test-e2e lint audit lock bench deploy setup system-packages \
-        python-deps node-deps frontend clean-data stop backup restore
+.PHONY: help run test test-python test-frontend test-e2e lint audit lock bench fuzz deploy setup \
+        system-packages python-deps node-deps frontend clean-data stop backup restore
 
 help:
 	@echo "make run     - the whole system at http://127.0.0.1:$(PORT) (demo logins printed)"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint    - ruff, mypy, cfn-lint, sam validate --lint, vue-tsc, dependency audit"
 	@echo "make lock    - re-lock requirements/*.txt (with hashes) from requirements/*.in"
 	@echo "make bench   - benchmarks (ratios against a baseline measured in the same run)"
+	@echo "make fuzz    - the deeper API fuzz pass, all roles (FUZZ_ARGS='--examples 50')"
 	@echo "make deploy  - sam build + sam deploy to your AWS account (see docs/deploy.md)"
 	@echo "make stop    - stop a 'make run' started elsewhere"
 	@echo "make backup  - every record, upload, key and login of the local shop in one archive (stopped)"
@@ -57,7 +58,7 @@ $(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
 
 python-deps: $(VENV)/.installed
 
-LOCK := $(VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes --quiet \
+LOCK := $(VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes --no-strip-extras --quiet \
         --custom-compile-command "make lock"
 lock:
 	[ -x $(VENV)/bin/uv ] || { [ -x $(PY) ] || python3 -m venv $(VENV); $(PY) -m pip install -q "$$(grep '^uv==' requirements/dev.in)"; }
@@ -141,6 +142,11 @@ audit: python-deps node-deps
 
 bench: setup
 	$(PY) -m tests.bench.run $(BENCH_ARGS)
+
+# The API fuzzed from its OpenAPI document as every built-in role, on a system of its own
+# (docs/api.md#fuzzing); `make test` runs a bounded pass of the same.
+fuzz: setup
+	$(PY) -m tests.fuzz.deep $(FUZZ_ARGS)
 
 deploy: $(VENV)-sam/bin/sam frontend
 	SHOPDESK_ROOT=$(CURDIR) $(VENV)-sam/bin/sam build

@@ -51,13 +51,19 @@ class Api:
         return self.call("POST", path, **kw)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fuzz pass (test_fuzz_*.py) changes the demo shop at random: it goes last."""
+    items.sort(key=lambda item: item.path.name.startswith("test_fuzz"))
+
+
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[background.RunningSystem]:
     data = tmp_path_factory.mktemp("shopdesk-data")
     from tests.integration import receiver
 
     # The loopback ports outbound webhooks may reach in this session (tests/integration/receiver.py).
-    running = background.start(Path(data), extra_env={"SHOPDESK_FORBID_SCAN": "1", **receiver.ENV})
+    # Seeding the demo shop takes ~3 min when the machine's two cores are shared by several runs.
+    running = background.start(Path(data), extra_env={"SHOPDESK_FORBID_SCAN": "1", **receiver.ENV}, timeout=600)
     saved = dict(os.environ)
     # The test process talks to the same local cloud and tables (to create shops and staff).
     os.environ.update(running.env)

@@ -19,9 +19,9 @@ def pins(lock: str) -> dict[str, tuple[str, int]]:
     text = (ROOT / lock).read_text(encoding="utf-8")
     found = {}
     for block in re.split(r"\n(?=[A-Za-z0-9])", text):
-        head = re.match(r"^([A-Za-z0-9_.\-\[\],]+)==([^ ;\\\n]+)", block)
+        head = re.match(r"^([A-Za-z0-9_.\-]+)(\[[^\]]*\])?==([^ ;\\\n]+)", block)
         if head:
-            found[head.group(1).split("[")[0].lower()] = (head.group(2), block.count("--hash=sha256:"))
+            found[head.group(1).lower()] = (head.group(3), block.count("--hash=sha256:"))
     return found
 
 
