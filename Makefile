@@ -48,17 +48,19 @@ system-packages:
 
 # requirements/*.in say what we ask for; requirements/*.txt are the locks (`make lock`): every
 # package pinned with the sha256 of each of its files on PyPI, installed with --require-hashes
-# (a file that differs from the one locked is refused, whichever index or mirror served it).
+# (a file that differs from the one locked is refused, whichever index or mirror served it), and
+# --no-deps: the lock is the whole closure, and pip would otherwise take a dependency asked for
+# with extras (boto3[crt]) as a second, unpinned requirement.
 $(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
 	@[ "$(PY_VERSION_OK)" = 1 ] || { echo "Python 3.11+ is needed (python3)"; exit 1; }
 	[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade "pip<26.3"  # chalice 1.34 requires pip<26.3
-	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
 	touch $@
 
 python-deps: $(VENV)/.installed
 
-LOCK := $(VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes --no-strip-extras --quiet \
+LOCK := $(VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes --quiet \
         --custom-compile-command "make lock"
 lock:
 	[ -x $(VENV)/bin/uv ] || { [ -x $(PY) ] || python3 -m venv $(VENV); $(PY) -m pip install -q "$$(grep '^uv==' requirements/dev.in)"; }
@@ -123,7 +125,7 @@ clean-data:
 # ---------------------------------------------------------------- quality, speed, deploy
 $(VENV)-sam/bin/sam: requirements/sam.txt
 	[ -x $(VENV)-sam/bin/python ] || python3 -m venv $(VENV)-sam
-	$(VENV)-sam/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements/sam.txt
+	$(VENV)-sam/bin/pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements/sam.txt
 	touch $@
 
 lint: python-deps node-deps $(VENV)-sam/bin/sam

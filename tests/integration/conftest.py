@@ -62,8 +62,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[background.Runn
     from tests.integration import receiver
 
     # The loopback ports outbound webhooks may reach in this session (tests/integration/receiver.py).
-    # Seeding the demo shop takes ~3 min when the machine's two cores are shared by several runs.
-    running = background.start(Path(data), extra_env={"SHOPDESK_FORBID_SCAN": "1", **receiver.ENV}, timeout=600)
+    running = background.start(Path(data), extra_env={"SHOPDESK_FORBID_SCAN": "1", **receiver.ENV})
     saved = dict(os.environ)
     # The test process talks to the same local cloud and tables (to create shops and staff).
     os.environ.update(running.env)
