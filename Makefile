@@ -133,7 +133,7 @@ lint: python-deps node-deps $(VENV)-sam/bin/sam
 	$(VENV)/bin/mypy shared
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)-sam/bin/sam validate --lint --region us-east-1
-	cd frontend && npx vue-tsc --noEmit
+	(cd frontend && npx vue-tsc --noEmit)
 	$(MAKE) --no-print-directory audit
 
 # Known advisories: pip-audit on the locks, npm audit on the shipped npm packages. Both need

@@ -170,7 +170,7 @@ def main() -> int:
         lines = ["DEPENDENCY AUDIT INCOMPLETE: an advisory service cannot be reached", ""]
         for p in problems:
             lines += textwrap.wrap(p, 96, subsequent_indent="  ")
-        lines += ["", "The last complete audit is recorded in docs/security.md (14.)."]
+        lines += ["", "The last review by hand is recorded in docs/security.md (14.)."]
         print("+" + "-" * 100 + "+")
         for line in lines:
             print("| " + line.ljust(98) + " |")
