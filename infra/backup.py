@@ -14,7 +14,8 @@
   ``infra/localcloud/README.md``): KMS keys *with their key material* (without it no stored
   ciphertext could ever be decrypted again), Cognito pools and users *with their passwords*
   (moto keeps them as given), queues with the messages in them, rules, topics, sent mail.
-- ``files/``: the other state files of the data folder (the provisioner's ids, ...).
+- ``files/``: the other state files of the data folder (the provisioner's ids, the payment
+  sandbox's keys, ...).
 - ``manifest.json``: versions, counts and the sha256 of every member.
 
 The archive is as secret as the data folder itself: it can decrypt every personal field and sign
@@ -278,9 +279,11 @@ def create(data_dir: Path, out: Path | None = None, *, force: bool = False) -> P
             if pickle.stem not in EXPORTED_SERVICES:
                 archive.add(f"moto/{pickle.name}", pickle.read_bytes())
                 services.append(pickle.stem)
-        for path in sorted(data_dir.iterdir()):
-            if path.name not in NOT_STATE and path.is_file() and not path.name.endswith((".tmp", ".partial")):
-                archive.add(f"files/{path.name}", path.read_bytes())
+        for path in sorted(data_dir.rglob("*")):
+            relative = path.relative_to(data_dir)
+            if relative.parts[0] in NOT_STATE or not path.is_file() or path.name.endswith((".tmp", ".partial")):
+                continue
+            archive.add(f"files/{relative.as_posix()}", path.read_bytes())  # e.g. the payment sandbox's keys
         import moto
 
         archive.close({"format": FORMAT, "created_at": datetime.now(UTC).isoformat(), "data_dir": str(data_dir),
@@ -415,7 +418,9 @@ def restore(archive_path: Path, data_dir: Path) -> dict[str, Any]:
         if name.startswith("moto/"):
             (data_dir / name).write_bytes(data)
         elif name.startswith("files/"):
-            (data_dir / name[len("files/"):]).write_bytes(data)
+            target = data_dir / name[len("files/"):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
     if moved is not None and (moved / "backups").is_dir():
         shutil.copytree(moved / "backups", data_dir / "backups")  # the backups stay where they were
     cloud = LocalCloud(data_dir, region=manifest.get("region") or "us-east-1")

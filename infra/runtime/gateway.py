@@ -9,6 +9,8 @@ CORS preflight, and the built admin UI on the same port.
 - ``/api/openapi.json`` is the OpenAPI document generated from the running routes.
 - ``/__local/...`` are local-only controls (health, firing a schedule, guard counters), served
   only when the local system passes them in (``controls``); see ``local_control``.
+- ``mounts``: local stand-ins of outside services under their own prefix (the payment sandbox
+  under ``/__sandbox/pay``), handed the raw request; never part of a deployment.
 - Everything else is a file of ``frontend/dist``.
 
 Hardening (issue 9, point 11; the deployed hosting's headers are the template's):
@@ -78,6 +80,8 @@ def error_body(code: str, language: str, *, details: dict[str, Any] | None = Non
 
 def _media_type(value: str | None) -> str:
     return (value or "").split(";", 1)[0].strip().lower()
+# (method, path below the mount, query string, headers, raw body) -> (status, headers, body)
+Mount = Callable[[str, str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
 class CognitoVerifier:
@@ -105,7 +109,8 @@ class CognitoVerifier:
 class Gateway:
     def __init__(self, stack: Stack, pool: FunctionPool, verifier: CognitoVerifier, *, stage: str,
                  openapi: Callable[[], dict[str, Any]],
-                 controls: dict[str, Callable[[dict[str, Any]], Any]] | None = None, media_origin: str = "") -> None:
+                 controls: dict[str, Callable[[dict[str, Any]], Any]] | None = None, media_origin: str = "",
+                 mounts: dict[str, Mount] | None = None) -> None:
         self.stack = stack
         self.pool = pool
         self.verifier = verifier
@@ -114,6 +119,7 @@ class Gateway:
         self.routes: list[Route] = sorted(stack.routes(), key=lambda r: [s.startswith("{") for s in r.path.split("/")])
         self.openapi = openapi
         self.controls = controls  # None: no /__local at all (only the local system passes them)
+        self.mounts = mounts or {}
         self.server: ThreadingHTTPServer | None = None
         self.port = 0
         self.page_policy = PAGE_POLICY.format(media=media_origin).replace("  ", " ")
@@ -222,6 +228,9 @@ class Gateway:
                 status, headers, payload = self.api(h, url.path[len(API_PREFIX):] or "/", url.query, body)
             elif url.path.startswith("/__local/") and self.controls is not None:
                 status, headers, payload = self.local_control(h, url.path, body)
+            elif mount := next((m for m in self.mounts if url.path.startswith(m + "/")), None):
+                status, headers, payload = self.mounts[mount](h.command, url.path[len(mount):], url.query,
+                                                              dict(h.headers.items()), body)
             else:
                 status, headers, payload = self.static(url.path, h.command)
         except Refusal as refused:
