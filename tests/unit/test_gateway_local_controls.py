@@ -36,7 +36,7 @@ def with_controls() -> Iterator[tuple[str, list[dict]]]:
 def test_a_gateway_not_given_controls_has_no_local_endpoints(without_controls: str):
     for path in ("/__local/health", "/__local/guard", "/__local/fire"):
         assert requests.get(without_controls + path, timeout=10).status_code == 404
-        assert requests.post(without_controls + path, json={}, timeout=10).status_code == 404
+        assert requests.post(without_controls + path, json={}, timeout=10).status_code in (404, 405)  # a static path
 
 
 def test_controls_answer_same_origin_json_and_nothing_else(with_controls):

@@ -69,7 +69,8 @@ def test_a_name_that_rebinds_after_the_check_is_connected_at_the_address_checked
     asked = hostile_dns(monkeypatch, "supplier.example", [["127.0.0.1"], ["10.255.255.1"]])
     code, failure = outbound.post(f"https://supplier.example:{listener.port}/po", b"{}", {})
     assert listener.accepted == 1 and len(asked) == 1, (listener.accepted, asked)
-    assert (code, failure) == (None, "tls_failed")  # the listener speaks no TLS: but it was reached
+    # The listener speaks no TLS and hangs up (a failed handshake or a reset): but it was reached.
+    assert code is None and failure in ("tls_failed", "connection_failed")
 
 
 def test_a_name_resolving_inside_is_refused_at_send_and_nothing_connects(monkeypatch, listener):
