@@ -10,7 +10,8 @@ Every route gets the same treatment: the caller's language from ``Accept-Languag
 signed-in user from the Cognito claims API Gateway put in the request context; the shop from
 ``X-Shop-Id`` checked against the user's membership (not a member: 404); the declared
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
-invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes;
+invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes
+(scoped to shop, user and the whole request target: method, path with its parameters, query);
 and every error answered in the one error shape. A route declared without a permission must say
 ``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
 member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
@@ -154,7 +155,7 @@ class ShopApp:
             if spec.idempotent and headers.get("idempotency-key"):
                 from shared.idempotency import run_once
 
-                scope = f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{spec.name}"
+                scope = idempotency_scope(spec, req, dict(request.query_params or {}))
                 outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run,
                                    lambda_context=self.chalice.lambda_context)
             else:
@@ -208,6 +209,19 @@ def check_path(params: dict[str, str]) -> None:
         pattern = PATH_PARAMETERS.get(name)
         if pattern and not re.fullmatch(pattern, value or ""):
             raise NotFound("not_found", details={"field": name})
+
+
+def idempotency_scope(spec: RouteSpec, req: ApiRequest[Any, Any], query: dict[str, str]) -> str:
+    """What one ``Idempotency-Key`` belongs to: the shop, the user and the whole request target
+    (method, path with its parameters, query). The same key sent to two purchase orders is two
+    requests, not a repeat of the first."""
+    from urllib.parse import quote, urlencode
+
+    path = spec.path
+    for name, value in req.path.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    target = f"{spec.method} {path}" + (f"?{urlencode(sorted(query.items()))}" if query else "")
+    return f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{target}"
 
 
 def parse_body(model: type[BaseModel], raw: bytes) -> Any:
