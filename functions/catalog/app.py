@@ -202,7 +202,9 @@ def on_image_uploaded(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def on_catalog_job(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Consumer of CatalogJobQueue: import uploads (S3 notifications) and export requests."""
-    return consume_messages(event, context, jobs.JobMessage, jobs.handle_message)
+    from shared.catalog import job_worker  # the importer and exporter: loaded by this consumer only
+
+    return consume_messages(event, context, jobs.JobMessage, job_worker.handle_message)
 
 
 def on_stock_changed(event: dict[str, Any], context: Any) -> dict[str, Any]:

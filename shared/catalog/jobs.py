@@ -12,13 +12,11 @@ the keys of its files (export, error report).
 - Export: ``start_export`` writes the job (``queued``) and sends a message to the same queue;
   the worker claims it (``queued`` -> ``running``) and runs ``shared.catalog.exporter``.
 
-A redelivered message finds the job already claimed and does nothing. A job whose worker died
-(its lease passed while ``running``) is refused cleanly when the message comes back: it ends
-``failed`` with ``job_interrupted`` and the counters of its last checkpoint.
+The worker's side is ``shared.catalog.job_worker``, which sits above this module, the importer
+and the exporter (they report progress through ``Progress`` and ``finish`` here).
 """
 from __future__ import annotations
 
-import re
 import time
 from datetime import timedelta
 from typing import Any, Literal
@@ -30,12 +28,12 @@ from pynamodb.exceptions import PutError, UpdateError
 from shared import clock, exports, uploads
 from shared.auth.context import AuthContext
 from shared.catalog.models import ProductQuery
-from shared.catalog.tables import CatalogItem, shop_pk
+from shared.catalog.tables import CatalogItem
 from shared.errors import NotFound
 from shared.i18n import field_message, message
 from shared.ids import new_id
+from shared.keys import shop_of, shop_pk
 from shared.model import Input, Model
-from shared.observability import log
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from shared.uploads import PresignedPost
 
@@ -47,7 +45,6 @@ JobKind = Literal["import", "export"]
 JobStatus = Literal["awaiting_upload", "queued", "running", "succeeded", "partial", "failed"]
 JobFormat = Literal["csv", "xlsx"]
 ImportMode = Literal["valid_rows", "all_or_nothing"]
-_IMPORT_KEY = re.compile(r"^imports/(?P<shop>[A-Za-z0-9_-]+)/(?P<job>job_[A-Za-z0-9]+)\.(?:csv|xlsx)$")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_TYPES = {"csv": "text/csv", "xlsx": XLSX_TYPE}
 
@@ -92,7 +89,7 @@ class JobRecord(CatalogItem, discriminator="job"):
 
     @property
     def shop_id(self) -> str:
-        return self.pk.removeprefix("SHOP#")
+        return shop_of(self.pk)
 
 
 # -- API models -----------------------------------------------------------------------------------
@@ -175,7 +172,8 @@ class TemplateFile(Model):
 
 
 # -- reading --------------------------------------------------------------------------------------
-def _get(shop_id: str, job_id: str) -> JobRecord | None:
+def load(shop_id: str, job_id: str) -> JobRecord | None:
+    """The job, or None."""
     try:
         return JobRecord.get(shop_pk(shop_id), job_sk(job_id), consistent_read=True)
     except JobRecord.DoesNotExist:
@@ -214,7 +212,7 @@ def view(rec: JobRecord, language: str) -> JobView:
 
 
 def get(shop_id: str, job_id: str, language: str) -> JobView:
-    rec = _get(shop_id, job_id)
+    rec = load(shop_id, job_id)
     if rec is None:
         raise NotFound("job_not_found", details={"job_id": job_id})
     return view(rec, language)
@@ -361,47 +359,6 @@ class JobMessage(Model):
     @classmethod
     def _wrap(cls, data: Any) -> Any:
         return {"message": data}
-
-
-def handle_message(body: JobMessage) -> None:
-    """The consumer's record handler: run the export job, or the import job of each upload."""
-    if isinstance(body.message, ExportJobMessage):
-        _run(body.message.job.shop_id, body.message.job.job_id, None)
-        return
-    for key in body.message.created_keys():
-        match = _IMPORT_KEY.match(key)
-        if match is None:
-            log.warning("ignored upload %s (not an import key)", key)
-            continue
-        _run(match["shop"], match["job"], key)
-
-
-def _run(shop_id: str, job_id: str, key: str | None) -> None:
-    rec = _get(shop_id, job_id)
-    if rec is None or (key is not None and rec.upload_key != key):
-        if key is not None:
-            log.warning("upload %s has no import job: deleted", key)
-            uploads.s3().delete_object(Bucket=uploads.bucket(), Key=key)
-        return
-    expected = "awaiting_upload" if rec.job_kind == "import" else "queued"
-    if rec.status != expected:
-        if rec.status == "running" and (rec.lease_until or "") < clock.iso():
-            finish(rec, "failed", error=("job_interrupted", {"processed": int(rec.processed)}))
-        return  # a redelivery: the job is (or was) handled by the first delivery
-    if not claim(rec, expected):
-        return
-    try:
-        if rec.job_kind == "import":
-            from shared.catalog.importer import run_import
-
-            run_import(rec)
-        else:
-            from shared.catalog.exporter import run_export
-
-            run_export(rec)
-    except Exception:
-        log.exception("job %s failed", job_id)
-        finish(rec, "failed", error=("job_failed", {}))
 
 
 def actor_context(rec: JobRecord) -> AuthContext:

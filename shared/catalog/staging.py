@@ -45,11 +45,11 @@ from shared.catalog.tables import (
     parse_sku_sk,
     product_pk,
     save_sk,
-    shop_pk,
     sku_sk,
 )
 from shared.errors import Conflict
 from shared.ids import new_id
+from shared.keys import shop_pk
 from shared.tx import LIMIT, ConditionsFailed, Writes, write_chunks
 
 COMMIT_WITHIN = timedelta(minutes=1)  # a staged save commits within this of its start, or gives up
