@@ -216,11 +216,30 @@ def test_every_answer_of_the_hosting_carries_the_security_headers():
         policy = behaviour["ResponseHeadersPolicyId"]["Ref"]
         headers = RESOURCES[policy]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
         csp = json.dumps(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
-        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp and ("default-src 'self'" in csp or "default-src 'none'" in csp)
         assert headers["ContentTypeOptions"]["Override"] is True
-        assert headers["ReferrerPolicy"]["ReferrerPolicy"] in ("no-referrer", "strict-origin-when-cross-origin")
+        assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
         assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
         assert behaviour["ViewerProtocolPolicy"] in ("https-only", "redirect-to-https")
+
+
+def test_the_hosting_sends_the_same_policies_as_the_local_gateway():
+    """One content security policy, locally and on AWS: the pages' (the media origin being the
+    region's S3 endpoints) and the API answers'."""
+    from infra.runtime.gateway import API_POLICY, PAGE_POLICY
+
+    (distribution,) = of_type("AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+
+    def csp(behaviour: dict) -> str:
+        policy = RESOURCES[behaviour["ResponseHeadersPolicyId"]["Ref"]]["Properties"]["ResponseHeadersPolicyConfig"]
+        value = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+        return value["Fn::Sub"] if isinstance(value, dict) else value
+
+    media = "https://*.s3.amazonaws.com https://*.s3.${AWS::Region}.amazonaws.com"
+    assert csp(config["DefaultCacheBehavior"]) == PAGE_POLICY.format(media=media)
+    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    assert csp(api) == API_POLICY
 
 
 # -- one way in the code -------------------------------------------------------------------------------------
