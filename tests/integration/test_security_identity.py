@@ -422,3 +422,48 @@ def test_a_token_forged_with_motos_published_key_is_refused(system, owner: Api):
     forged = jwt.encode({"kid": "dummy", "alg": "RS256"}, claims, key)
     answer = Api(system.url, forged, owner.shop_id).get("/settings")
     assert answer.status_code == 401, "a token signed with moto's public key opened the API"
+
+
+# -- 3. separation of duties ------------------------------------------------------------------------------------
+def test_a_large_purchase_order_is_not_approved_by_the_person_who_created_it(system, make_staff):
+    from tests.integration.inventory import product
+    from tests.integration.test_purchasing import draft, supplier
+
+    shop = new_shop()
+    owner, keeper = make_staff(shop, "owner"), make_staff(shop, "warehouse")
+    prd = product(owner)
+    sup = supplier(keeper)["id"]
+    large = draft(keeper, sup, prd, [(0, 10, 60_000)])  # ¥6,000, above the default ¥5,000
+    alone = keeper.post(f"/purchase-orders/{large['id']}/submit", json={"version": large["version"]})
+    assert alone.status_code == 403, alone.text
+    assert alone.json()["error"]["code"] == "approval_needs_second_person"
+    assert keeper.get(f"/purchase-orders/{large['id']}").json()["status"] == "draft"
+    second = owner.post(f"/purchase-orders/{large['id']}/submit", json={"version": large["version"]})
+    assert second.status_code == 200 and second.json()["status"] == "submitted", second.text
+    small = draft(keeper, sup, prd, [(0, 2, 10_000)])  # ¥200: the creator may submit it
+    assert keeper.post(f"/purchase-orders/{small['id']}/submit", json={"version": small["version"]}).status_code == 200
+    # The shop can switch it off (only someone holding the approvals may).
+    policy = owner.get("/settings").json()["approvals"]
+    assert (policy["separate_approver"], policy["purchase_order_limit"]) == (True, 500_000)
+    off = owner.put("/settings/approvals", json={**policy, "separate_approver": False})
+    assert off.status_code == 200, off.text
+    again = draft(keeper, sup, prd, [(0, 10, 60_000)])
+    assert keeper.post(f"/purchase-orders/{again['id']}/submit", json={"version": again["version"]}).status_code == 200
+
+
+def test_a_stocktake_with_a_large_variance_is_not_approved_by_the_person_who_opened_it(system, make_staff):
+    from tests.integration.inventory import by_warehouse, product, receive
+    from tests.integration.test_inventory_stocktake import enter, open_count
+
+    shop = new_shop()
+    owner, keeper = make_staff(shop, "owner"), make_staff(shop, "warehouse")
+    prd = product(owner)
+    receive(owner, prd, 0, 50)
+    count = open_count(keeper, note="月末盘点")
+    enter(keeper, count["id"], [{"sku_id": prd["skus"][0]["id"], "counted": 10}])  # 40 missing, > ¥2,000 at cost
+    alone = keeper.post(f"/inventory/stocktakes/{count['id']}/approve")
+    assert alone.status_code == 403 and alone.json()["error"]["code"] == "approval_needs_second_person", alone.text
+    assert by_warehouse(owner, prd["skus"][0]["id"]) == {"wh_default": (50, 0, 50)}
+    approved = owner.post(f"/inventory/stocktakes/{count['id']}/approve")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
+    assert by_warehouse(owner, prd["skus"][0]["id"]) == {"wh_default": (10, 0, 10)}
