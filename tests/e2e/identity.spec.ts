@@ -67,6 +67,7 @@ test.describe.serial('a custom role for a new member', () => {
   })
 
   test('the owner makes the role in the matrix editor and invites the member with it', async ({ page, request }) => {
+    test.slow() // two invitations, and the e-mail is read back from the local cloud
     await signIn(page)
     await openFromMenu(page, 'roles')
     await expect(page.getByTestId('roles-page')).toBeVisible()

@@ -412,7 +412,7 @@ const en: Messages<typeof zhCN> = {
     editTitle: 'Edit staff member',
     login: 'Login',
     loginPlaceholder: 'E-mail or mobile number',
-    loginHint: 'An e-mail address or a mainland China mobile number (11 digits). The temporary password is sent by e-mail or SMS.',
+    loginHint: 'An e-mail address or a mainland China mobile number (11 digits). The invitation (and, for a new login, its first password) goes only to that person, by e-mail or SMS.',
     name: 'Name',
     roles: 'Roles',
     rolesPlaceholder: 'Choose one or more roles',

@@ -410,7 +410,7 @@ export default {
     editTitle: '编辑员工',
     login: '登录账号',
     loginPlaceholder: '邮箱或手机号',
-    loginHint: '邮箱或 11 位中国大陆手机号。临时密码会通过邮件或短信发给对方。',
+    loginHint: '邮箱或 11 位中国大陆手机号。邀请（新账号另附初始密码）只通过邮件或短信发给本人。',
     name: '姓名',
     roles: '角色',
     rolesPlaceholder: '选择一个或多个角色',
