@@ -104,20 +104,20 @@ def _issue(req: ApiRequest[Any, Any], issued: signin.Issued) -> signin.Tokens:
     return issued.tokens
 
 
-@app.api("POST", "/auth/signin", public=True, body=signin.SignIn, response=signin.Tokens)
+@app.api("POST", "/auth/signin", public=True, errors=(401,), body=signin.SignIn, response=signin.Tokens)
 def sign_in(req: ApiRequest[signin.SignIn, None]) -> signin.Tokens:
     """Sign in with e-mail (or mobile) and password; may answer a NEW_PASSWORD_REQUIRED challenge.
     The refresh token comes back only as an HttpOnly cookie on /api/auth."""
     return _issue(req, signin.sign_in(req.body, req.source_ip))
 
 
-@app.api("POST", "/auth/refresh", public=True, response=signin.Tokens)
+@app.api("POST", "/auth/refresh", public=True, errors=(401,), response=signin.Tokens)
 def refresh(req: ApiRequest[None, None]) -> signin.Tokens:
     """New ID and access tokens from the refresh-token cookie."""
     return _issue(req, signin.refresh(sessions.read_cookie(req.headers)))
 
 
-@app.api("POST", "/auth/new-password", public=True, body=signin.NewPassword, response=signin.Tokens)
+@app.api("POST", "/auth/new-password", public=True, errors=(401,), body=signin.NewPassword, response=signin.Tokens)
 def new_password(req: ApiRequest[signin.NewPassword, None]) -> signin.Tokens:
     """Set the permanent password at first sign-in."""
     return _issue(req, signin.new_password(req.body))

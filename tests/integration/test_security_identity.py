@@ -8,7 +8,6 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
