@@ -6,9 +6,9 @@ client address or per member, so one abuser cannot spend everyone's budget (issu
     from shared import ratelimit
     ratelimit.consume(ratelimit.LIMITS["invitations_per_day"], member_id)   # 429 when full
 
-One item per (limit, key, window): ``pk = <limit>#<key>``, ``sk = <window start>``, ``count``
+One item per (limit, key, window): ``pk = <limit>#<key>``, ``sk = <window start>``, ``hits``
 and ``expires_at`` (TTL; locally TTL never deletes, and an old window is simply never read
-again). ``consume`` is one conditional UpdateItem (``count < max``), so concurrent callers can
+again). ``consume`` is one conditional UpdateItem (``hits < max``), so concurrent callers can
 never pass more than ``max`` in a window. ``peek``/``record`` split the check from the count,
 for limits on failures (a failed sign-in counts only once it has failed).
 
@@ -54,7 +54,7 @@ class RateLimitRecord(ShopItem):
     class Meta(metaclass=TableMeta):
         table_env = "RATE_LIMIT_TABLE"
 
-    count = NumberAttribute(default=0)
+    hits = NumberAttribute(default=0)
     expires_at = NumberAttribute()
 
 
@@ -84,8 +84,8 @@ def consume(limit: Limit, key: str) -> None:
     now = time.time()
     rec = _record(limit, key, now)
     try:
-        rec.update(actions=[RateLimitRecord.count.add(1), RateLimitRecord.expires_at.set(rec.expires_at)],
-                   condition=RateLimitRecord.count.does_not_exist() | (RateLimitRecord.count < limit.max))
+        rec.update(actions=[RateLimitRecord.hits.add(1), RateLimitRecord.expires_at.set(rec.expires_at)],
+                   condition=RateLimitRecord.hits.does_not_exist() | (RateLimitRecord.hits < limit.max))
     except UpdateError as exc:
         if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
             raise _refuse(limit, now) from exc
@@ -100,7 +100,7 @@ def peek(limit: Limit, key: str) -> None:
         found = RateLimitRecord.get(rec.pk, rec.sk, consistent_read=True)
     except RateLimitRecord.DoesNotExist:
         return
-    if int(found.count) >= limit.max:
+    if int(found.hits) >= limit.max:
         raise _refuse(limit, now)
 
 
@@ -108,4 +108,4 @@ def record(limit: Limit, key: str) -> None:
     """Count one event (a failure) without refusing it; the next ``peek`` sees it."""
     now = time.time()
     rec = _record(limit, key, now)
-    rec.update(actions=[RateLimitRecord.count.add(1), RateLimitRecord.expires_at.set(rec.expires_at)])
+    rec.update(actions=[RateLimitRecord.hits.add(1), RateLimitRecord.expires_at.set(rec.expires_at)])

@@ -8,6 +8,7 @@ typed); declining deletes it. Both are audited with the person as the actor.
 from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from shared.db import connection
@@ -43,7 +44,7 @@ def _answer(user_id: str, shop_id: str, accept: bool, actor: Actor, profile: Use
     rec = MembershipRecord(pk=f"USER#{user_id}", sk=f"MEMBER#{shop_id}")
     condition = MembershipRecord.status == "invited"
     if accept:
-        actions = [MembershipRecord.status.set("active"), MembershipRecord.version.add(1)]
+        actions: list[Action] = [MembershipRecord.status.set("active"), MembershipRecord.version.add(1)]
         if profile is not None:
             actions += [MembershipRecord.name.set(profile.name or profile.login),
                         MembershipRecord.email.set(profile.email), MembershipRecord.phone.set(profile.phone),
