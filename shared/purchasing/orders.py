@@ -357,6 +357,10 @@ def transition(ctx: AuthContext, po_id: str, action: str, body: PoAction) -> PoV
         supplier = suppliers.get_record(ctx.shop_id, record.supplier_id)
         if not supplier.active:
             raise Conflict("supplier_archived_conflict")
+        from shared.auth.duties import require_second_person
+
+        require_second_person(ctx, ctx.shop_id, created_by=record.created_by, amount=total(record.lines),
+                              limit_of=lambda policy: policy.purchase_order_limit)
         submitted = PurchaseOrderSubmitted(**common, warehouse_id=record.warehouse_id, currency=record.currency,
                                            total=total(record.lines), expected_at=record.expected_at,
                                            notes=record.notes or "", lines=po_lines(record))
