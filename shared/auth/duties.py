@@ -4,23 +4,16 @@ order or opened a stocktake does not also approve it. The amounts and the switch
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from shared.auth.context import AuthContext
 from shared.errors import Forbidden
 
 
-def require_second_person(ctx: AuthContext, shop_id: str, *, created_by: str, amount: int,
-                          limit_of: Callable[[Any], int]) -> None:
+def require_second_person(ctx: AuthContext, *, created_by: str, amount: int, limit: int, enabled: bool) -> None:
     """403 ``approval_needs_second_person`` when ``ctx`` created the thing (``created_by`` is
-    their user id or login) and ``amount`` (fen) is above the shop's limit."""
+    their user id or login) and ``amount`` (fen) is above ``limit``, the shop's setting (the
+    caller reads it: the platform layer never imports a capability)."""
     if created_by not in (ctx.user_id, ctx.email):
         return
-    from shared.settings.service import approval_policy
-
-    policy = approval_policy(shop_id)
-    limit = int(limit_of(policy))
-    if policy.separate_approver and amount > limit:
+    if enabled and amount > limit:
         raise Forbidden("approval_needs_second_person", details={"limit": limit, "amount": amount},
                         limit=f"¥{limit / 100:,.2f}")

@@ -540,10 +540,12 @@ def approve(ctx: AuthContext, stocktake_id: str) -> StocktakeView:
         return view(header)
     if header.status == "open":
         from shared.auth.duties import require_second_person
+        from shared.settings.service import approval_policy
 
-        require_second_person(ctx, shop_id, created_by=header.opened_by_id or header.opened_by,
-                              amount=variance_value(shop_id, stocktake_id),
-                              limit_of=lambda policy: policy.stocktake_limit)
+        policy = approval_policy(shop_id)
+        require_second_person(ctx, created_by=header.opened_by_id or header.opened_by,
+                              amount=variance_value(shop_id, stocktake_id), limit=policy.stocktake_limit,
+                              enabled=policy.separate_approver)
         writes = Writes()
         writes.update(header, [StocktakeRecord.status.set("approving"), StocktakeRecord.version.add(1),
                                StocktakeRecord.updated_at.set(clock.iso())], StocktakeRecord.status == "open",
