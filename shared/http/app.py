@@ -145,7 +145,7 @@ class ShopApp:
         try:
             req: ApiRequest[Any, Any] = ApiRequest(language=language, path=path_params, headers=headers,
                                                    request_id=request_id,
-                                                   source_ip=(context.get("identity") or {}).get("sourceIp"))
+                                                   source_ip=client_address(context, headers))
             self._authenticate(spec, req, context, headers)
             check_path(path_params)
             body = request.raw_body or b""
@@ -204,11 +204,10 @@ class ShopApp:
             raise BadRequest("shop_required", details={"field": "X-Shop-Id"})
         from shared.identity.access import authorize
 
-        identity = context.get("identity") or {}
         # The membership, the session checks and the route's main item (``prefetch``) come in
         # one round trip.
         keys = spec.prefetch(shop_id) if spec.prefetch else []
-        req.ctx, req.prefetched = authorize(facts, shop_id, source_ip=identity.get("sourceIp"),
+        req.ctx, req.prefetched = authorize(facts, shop_id, source_ip=req.source_ip,
                                             user_agent=headers.get("user-agent"), prefetch=keys)
         req.user = SignedInUser(user_id=facts.user_id, email=req.ctx.email, facts=facts)
         if spec.permission and spec.permission != SHOP_MEMBER:
@@ -232,6 +231,23 @@ def _observe(request: Any, get_response: Callable[[Any], Any]) -> Any:
                                    "status": getattr(response, "status_code", None),
                                    "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
     return response
+
+
+def client_address(context: dict[str, Any], headers: dict[str, str]) -> str | None:
+    """The caller's address, as per-address limits count it.
+
+    API Gateway's ``sourceIp``, unless the template names a trusted proxy's header
+    (``VIEWER_IP_HEADER``: the admin's CloudFront function overwrites ``x-viewer-ip`` with the
+    viewer's address, and the template sets the variable only when the WAF refuses requests that
+    bypass CloudFront). Behind CloudFront ``sourceIp`` is an edge server shared by many viewers.
+    """
+    from shared.config import settings
+
+    header = settings().viewer_ip_header
+    if header and headers.get(header):
+        return headers[header].strip()
+    value = (context.get("identity") or {}).get("sourceIp")
+    return str(value) if value else None
 
 
 def check_path(params: dict[str, str]) -> None:
