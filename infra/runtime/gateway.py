@@ -208,8 +208,8 @@ class Gateway:
                 raise AttributeError(name)
 
         class Server(ThreadingHTTPServer):
-            # socketserver's default backlog of 5 overflows when a few dozen keep-alive clients
-            # connect at once on a loaded machine, and the kernel then resets some of them.
+            # socketserver's default listen backlog is 5: a burst of clients (promotion traffic,
+            # the concurrency tests' 16 at once) overflows it and connections get reset.
             request_queue_size = 128
 
         self.server = Server((host, port), Handler)
