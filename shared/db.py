@@ -33,13 +33,42 @@ def table_meta(env_name: str) -> type:
 
 
 class ShopItem(Model):
-    """Base of items in a capability's single table: ``pk``/``sk`` strings, shop first in ``pk``."""
+    """Base of items in a capability's single table: ``pk``/``sk`` strings, shop first in ``pk``.
+
+    Personal fields (``shared.crypto.PersonalAttribute``) are sealed with the key of
+    ``data_scope()``: the shop of ``pk`` (``SHOP#<shop>...``) unless a model says otherwise.
+    """
 
     class Meta:
         abstract = True
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+    def data_scope(self) -> str:
+        """Whose key seals this item's personal fields: its shop."""
+        return str(self.pk).split("#", 2)[1]
+
+    def set_personal(self, **values: str) -> list[Any]:
+        """Update actions setting personal fields to ``values`` (sealed here, where the item's
+        scope is known); the instance shows the new values too."""
+        from shared.crypto import Sealed, seal
+
+        actions = []
+        for name, value in values.items():
+            attribute = self.get_attributes()[name]
+            token = seal(self.data_scope(), str(getattr(attribute, "field", name)), value)
+            actions.append(attribute.set(token))
+            self.attribute_values[name] = Sealed(token, value) if token else value
+        return actions
+
+    def _container_serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        # Personal attributes answer their sealed form while the item is being serialized.
+        self.__dict__["_pd_sealing"] = True
+        try:
+            return super()._container_serialize(null_check=null_check)
+        finally:
+            self.__dict__["_pd_sealing"] = False
 
 
 _connection: Connection | None = None
