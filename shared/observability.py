@@ -6,7 +6,7 @@ when a handler asks for it, and switches itself off outside Lambda.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -15,8 +15,17 @@ if TYPE_CHECKING:
 @lru_cache(maxsize=1)
 def logger() -> Logger:
     from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-    return Logger(service="shopdesk")
+    from shared.privacy import redact_text
+
+    class Redacting(LambdaPowertoolsFormatter):
+        """No personal data in logs: e-mails and mobile numbers masked in every line."""
+
+        def format(self, record: Any) -> str:
+            return redact_text(super().format(record))
+
+    return Logger(service="shopdesk", logger_formatter=Redacting())
 
 
 @lru_cache(maxsize=1)

@@ -89,7 +89,7 @@ def list_movements(req: ApiRequest[None, MovementQuery]) -> Page[MovementView]:
          response=ExportFile)
 def export_movements(req: ApiRequest[MovementExport, None]) -> ExportFile:
     """A SKU's stock history as CSV or XLSX (a download URL valid 15 minutes)."""
-    result: ExportFile = ledger.export(req.shop.shop_id, req.body)
+    result: ExportFile = ledger.export(req.shop.shop_id, req.body, may_see=req.shop.can("personal_data.view"))
     return result
 
 

@@ -11,7 +11,9 @@ signed-in user from the Cognito claims API Gateway put in the request context; t
 ``X-Shop-Id`` checked against the user's membership (not a member: 404); the declared
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
 invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes;
-and every error answered in the one error shape. A route declared without a permission must say
+personal data masked in the answer unless the caller holds ``personal_data.view``, and cost
+prices null unless they hold ``purchasing.view_costs`` (routes declaring ``costs=True``); and every
+error answered in the one error shape. A route declared without a permission must say
 ``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
 member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
 """
@@ -25,7 +27,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from shared.auth.context import AuthContext
-from shared.auth.permissions import is_known
+from shared.auth.permissions import VIEW_COSTS, is_known
 from shared.errors import BadRequest, NotAuthenticated, ShopDeskError, ValidationFailed
 from shared.i18n import pick_language
 
@@ -80,6 +82,7 @@ class RouteSpec:
     tags: tuple[str, ...] = field(default=())
     prefetch: Callable[[str], list[Any]] | None = None
     headers: tuple[tuple[str, str], ...] = ()  # added to successful answers (e.g. Cache-Control)
+    costs: bool = False  # the answer carries cost prices: null without purchasing.view_costs
 
 
 class ShopApp:
@@ -97,7 +100,7 @@ class ShopApp:
             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
             response: type[BaseModel] | None = None, status: int = 200, summary: str = "",
             idempotent: bool = False, prefetch: Callable[[str], list[Any]] | None = None,
-            headers: dict[str, str] | None = None,
+            headers: dict[str, str] | None = None, costs: bool = False,
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
@@ -111,7 +114,7 @@ class ShopApp:
                              access=access, body=body, query=query, response=response, status=status,
                              summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
                              description=(fn.__doc__ or "").strip(), idempotent=idempotent, tags=(self.name,),
-                             prefetch=prefetch, headers=tuple((headers or {}).items()))
+                             prefetch=prefetch, headers=tuple((headers or {}).items()), costs=costs)
             self.specs.append(spec)
 
             def view(**path_params: str) -> Any:
@@ -153,10 +156,20 @@ class ShopApp:
 
                 scope = f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{spec.name}"
                 outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run,
-                                   lambda_context=self.chalice.lambda_context)
+                                   lambda_context=self.chalice.lambda_context,
+                                   shop_id=req.ctx.shop_id if req.ctx else None)
             else:
                 outcome = run()
-            return Response(body=json.dumps(outcome["body"], ensure_ascii=False), status_code=outcome["status"],
+            body = outcome["body"]
+            if req.ctx is not None and not req.ctx.can("personal_data.view"):
+                from shared.privacy import mask
+
+                body = mask(body)  # personal data, by key name, in every shop answer (shared/privacy.py)
+            if spec.costs and req.ctx is not None and not req.ctx.can(VIEW_COSTS):
+                from shared.privacy import without_costs
+
+                body = without_costs(body)
+            return Response(body=json.dumps(body, ensure_ascii=False), status_code=outcome["status"],
                             headers={"Content-Type": "application/json; charset=utf-8", **dict(spec.headers)})
         except ShopDeskError as exc:
             return Response(body=json.dumps(exc.body(language), ensure_ascii=False), status_code=exc.status,

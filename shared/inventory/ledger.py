@@ -369,13 +369,18 @@ EXPORT_HEADER = ["时间 time", "类型 kind", "商品 product_id", "SKU", "仓�
                  "单据类型 ref_type", "单据号 ref_id", "操作人 actor"]
 
 
-def export(shop_id: str, body: MovementExport) -> Any:
+def export(shop_id: str, body: MovementExport, may_see: bool = True) -> Any:
+    """``may_see``: the caller holds personal_data.view (else the actors' e-mails are masked)."""
     from itertools import islice
 
     from shared.exports import publish
+    from shared.privacy import mask_login
+
+    def who(m: MovementRecord) -> str:
+        actor = m.actor_email or m.actor_id
+        return actor if may_see else mask_login(actor)
 
     rows = ([m.at, m.movement_kind, m.product_id, m.sku_id, m.warehouse_id, int(m.shard), int(m.on_hand_delta),
-             int(m.reserved_delta), int(m.on_hand_after), m.reason or "", m.ref_type or "", m.ref_id or "",
-             m.actor_email or m.actor_id]
+             int(m.reserved_delta), int(m.on_hand_after), m.reason or "", m.ref_type or "", m.ref_id or "", who(m)]
             for m in islice(all_movements(shop_id, body.filter), EXPORT_MAX_ROWS))
     return publish(shop_id, f"stock-movements-{body.filter.sku_id}", EXPORT_HEADER, rows, body.format)
