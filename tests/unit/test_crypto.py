@@ -30,7 +30,7 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> dict[int, bytes]:
 
 class Supplier(ShopItem):
     class Meta(metaclass=TableMeta):
-        table_env = "UNUSED_TABLE"
+        table_env = "PURCHASING_TABLE"  # a real table: the contract test checks every model's table
 
     name = UnicodeAttribute()
     phone = crypto.PersonalAttribute(default="")
