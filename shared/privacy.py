@@ -119,6 +119,11 @@ def visible(data: Any, may_see: bool) -> Any:
     return data if may_see else mask(data)
 
 
+# A masked phone number as ``mask_phone`` writes it (138****8000, +86138****8000, 020-****1234): the
+# documented patterns of phone fields admit it, since answers carry it and a form may send it back.
+MASKED_PHONE = r"\+?[0-9 -]*\*+[0-9 -]*"
+
+
 def is_masked(value: object) -> bool:
     """Looks like something ``mask`` made (validators let it through to ``restore_masked``)."""
     return isinstance(value, str) and "*" in value

@@ -162,7 +162,8 @@ def put_sku_supplier(req: ApiRequest[SupplierLinkInput, None]) -> SkuCostView:
 
 
 # -- the supplier's system --------------------------------------------------------------------------
-@app.api("POST", "/webhooks/suppliers/{shop_id}/{supplier_id}", public=True, response=WebhookAccepted)
+@app.api("POST", "/webhooks/suppliers/{shop_id}/{supplier_id}", public=True, response=WebhookAccepted,
+         errors=(400, 401, 409, 422))
 def supplier_webhook(req: ApiRequest[None, None]) -> WebhookAccepted:
     """Shipment and receipt notices from a supplier's system (signed; see docs/purchasing.md)."""
     from shared.purchasing import webhooks

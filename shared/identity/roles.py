@@ -4,6 +4,8 @@ member holding it, so the per-request auth check stays one read.
 """
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -21,7 +23,7 @@ from shared.identity import staff
 from shared.identity.events import RoleCreated, RoleDeleted, RoleModified
 from shared.identity.tables import RoleRecord
 from shared.ids import new_id
-from shared.model import Input, Model
+from shared.model import Input, Model, schema_enum
 
 TABLE_ENV = "IDENTITY_TABLE"
 
@@ -56,7 +58,8 @@ class RoleList(Model):
 class RoleInput(Input):
     name_zh: str = Field(min_length=1, max_length=30)
     name_en: str = Field(min_length=1, max_length=40)
-    permissions: list[str] = Field(min_length=1, max_length=len(ALL))
+    permissions: list[Annotated[str, Field(json_schema_extra=schema_enum(ALL))]] = Field(
+        min_length=1, max_length=len(ALL))
 
     @field_validator("permissions")
     @classmethod

@@ -37,7 +37,8 @@ RoleCodes = list[str]
 
 
 class StaffInvite(Input):
-    login: str = Field(min_length=3, max_length=120, description="E-mail address or mainland mobile number")
+    login: str = Field(min_length=3, max_length=120, description="E-mail address or mainland mobile number",
+                       json_schema_extra={"pattern": r"^([^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}|(\+?86)?1[3-9][0-9]{9})$"})
     name: str = Field(min_length=1, max_length=40)
     roles: RoleCodes = Field(min_length=1, max_length=10)
 

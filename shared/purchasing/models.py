@@ -13,7 +13,7 @@ from shared.inventory.models import MAX_QTY
 from shared.model import Input, Model
 from shared.money import Currency, Money
 from shared.pagination import PageQuery
-from shared.privacy import is_masked
+from shared.privacy import MASKED_PHONE, is_masked
 
 MAX_PO_LINES = 60
 # One receipt is one transaction of at most 100 writes: per line the stock item, its movement,
@@ -32,8 +32,9 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
 class SupplierFields(Input):
     name: str = Field(min_length=1, max_length=60)
     contact: str = Field("", max_length=40, description="Contact person")
-    phone: str = Field("", max_length=24)
-    email: str = Field("", max_length=120)
+    phone: str = Field("", max_length=24, json_schema_extra={
+        "pattern": "^(|" + _PHONE.pattern[1:-1] + "|" + MASKED_PHONE + ")$"})
+    email: str = Field("", max_length=120, json_schema_extra={"pattern": "^(|" + _EMAIL.pattern[1:-1] + ")$"})
     address: str = Field("", max_length=200)
     lead_time_days: int = Field(7, ge=0, le=365, strict=True, description="Default days from order to arrival")
     payment_terms: str = Field("", max_length=100, description="e.g. 月结30天, 款到发货")
