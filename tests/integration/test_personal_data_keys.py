@@ -121,7 +121,7 @@ def legacy_shop() -> dict[str, Any]:
     from shared import clock
     from shared.ids import new_id
 
-    now, evt, note_id, audit_id = clock.iso(), new_id("evt_"), new_id(), new_id()
+    now, evt, note_id, audit_id, supplier_id = clock.iso(), new_id("evt_"), new_id(), new_id(), new_id("sup_")
     s = lambda v: {"S": v}  # noqa: E731
     identity = [
         {"pk": s(f"SHOP#{shop}"), "sk": s("SHOP"), "name": s("老店"), "status": s("active"), "created_at": s(now)},
@@ -160,7 +160,7 @@ def legacy_shop() -> dict[str, Any]:
              "changed": {"L": [s("contact_phone")]}, "before": s(json.dumps({"contact_phone": "13600000000"})),
              "after": s(json.dumps({"contact_phone": values["phone"]})), "gsi1pk": s(f"SHOP#{shop}#RES#settings"),
              "gsi2pk": s(f"SHOP#{shop}#USER#{user_id}")}
-    supplier = {"pk": s(f"SHOP#{shop}"), "sk": s("SUP#sup_legacy"), "kind": s("supplier"), "name": s("成都老面料"),
+    supplier = {"pk": s(f"SHOP#{shop}"), "sk": s(f"SUP#{supplier_id}"), "kind": s("supplier"), "name": s("成都老面料"),
                 "name_search": s("成都老面料"), "contact": s(values["contact"]), "phone": s(values["supplier_phone"]),
                 "email": s(values["supplier_email"]), "address": s(values["address"]), "lead_time_days": {"N": "7"},
                 "payment_terms": s(""), "notes": s(""), "active": {"BOOL": True}, "version": {"N": "1"},
@@ -190,7 +190,8 @@ def legacy_shop() -> dict[str, Any]:
     ddb.put_item(TableName=os.environ["IDEMPOTENCY_TABLE"], Item=idempotency)
     items = {"identity": identity, "settings": [settings], "audit": [audit], "purchasing": [supplier],
              "inventory": [movement], "notifications": [note, delivery]}
-    return {"shop": shop, "user_id": user_id, "values": values, "items": items, "idempotency": idempotency}
+    return {"shop": shop, "user_id": user_id, "values": values, "items": items, "idempotency": idempotency,
+            "supplier_id": supplier_id}
 
 
 def stored_again(items: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -244,7 +245,7 @@ def test_data_in_the_old_format_is_sealed_in_place_once_and_reads_the_same(syste
     bank = next(m for m in profile["payment_methods"]["methods"] if m["code"] == "bank_transfer")
     assert bank["settings"]["account_number"] == values["account"]
     assert profile["notifications"]["topics"]["low_stock"]["extra_emails"] == [values["extra"]]
-    supplier = owner.get("/suppliers/sup_legacy").json()
+    supplier = owner.get(f"/suppliers/{legacy['supplier_id']}").json()
     assert (supplier["contact"], supplier["phone"], supplier["email"]) == \
         (values["contact"], values["supplier_phone"], values["supplier_email"])
     entry = owner.get("/audit", params={"resource": "settings"}).json()["items"][0]
