@@ -20,9 +20,10 @@ from pathlib import Path
 def _scopes(args: argparse.Namespace) -> list[str]:
     from shared.crypto import GLOBAL
     from shared.identity.tables import ShopRecord
+    from shared.keys import shop_of
 
     if args.all:
-        return [GLOBAL] + [r.pk.removeprefix("SHOP#") for r in ShopRecord.scan(ShopRecord.sk == "SHOP")]
+        return [GLOBAL] + [shop_of(r.pk) for r in ShopRecord.scan(ShopRecord.sk == "SHOP")]
     return [GLOBAL] if args.global_scope else [args.shop]
 
 

@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from shared.keys import shop_of
+
 MARKER_PK = "PLATFORM"
 
 
@@ -130,7 +132,7 @@ def _seal_detail(shop_id: str, detail_type: str, detail: str) -> str:
 def _seal_outbox(table: str, raw: dict[str, Any], counts: Counter[str]) -> None:
     from shared.events.outbox import BUNDLE
 
-    shop_id = raw["pk"]["S"].split("#", 2)[1]
+    shop_id = shop_of(raw["pk"]["S"])
     detail_type, detail = raw.get("detail_type", {}).get("S", ""), raw.get("detail", {}).get("S", "")
     if detail_type == BUNDLE:
         entries = json.loads(detail)
@@ -167,7 +169,7 @@ def _seal_audit(table: str, raw: dict[str, Any], counts: Counter[str]) -> None:
     from shared.privacy import PERSONAL_KEYS
 
     _seal_record(table, raw, AuditRecord, counts)
-    shop_id = raw["pk"]["S"].split("#", 2)[1]
+    shop_id = shop_of(raw["pk"]["S"])
     keys = _audit_keys().get(raw.get("resource", {}).get("S", ""), PERSONAL_KEYS)
     new = {}
     for name in ("before", "after"):
@@ -184,7 +186,7 @@ def _seal_settings(table: str, raw: dict[str, Any], counts: Counter[str]) -> Non
     from shared import crypto
     from shared.settings.service import PERSONAL
 
-    shop_id = raw["pk"]["S"].split("#", 2)[1]
+    shop_id = shop_of(raw["pk"]["S"])
     new = {}
     for name, value in raw.items():
         text = value.get("S")
@@ -203,7 +205,7 @@ def _seal_delivery(table: str, raw: dict[str, Any], counts: Counter[str]) -> Non
     sent = raw.get("sent", {}).get("SS") or []
     if not any("@" in a or a.startswith("+") for a in sent):
         return
-    shop_id = raw["pk"]["S"].split("#", 2)[1]
+    shop_id = shop_of(raw["pk"]["S"])
     indexes = sorted({crypto.blind_index(shop_id, "notified", a) if ("@" in a or a.startswith("+")) else a
                       for a in sent})
     if _set_if_unchanged(table, raw, {"sent": {"SS": indexes}}):
@@ -236,7 +238,7 @@ def seal_personal_data() -> dict[str, int]:
 
     env = os.environ
     counts: Counter[str] = Counter()
-    for scope in [GLOBAL] + [raw["pk"]["S"].removeprefix("SHOP#") for raw in _scan(env["IDENTITY_TABLE"])
+    for scope in [GLOBAL] + [shop_of(raw["pk"]["S"]) for raw in _scan(env["IDENTITY_TABLE"])
                              if raw.get("sk", {}).get("S") == "SHOP"]:
         if not keyring.versions(scope):
             keyring.ensure(scope)

@@ -47,20 +47,15 @@ class ShopItem(Model):
 
     def data_scope(self) -> str:
         """Whose key seals this item's personal fields: its shop."""
-        return str(self.pk).split("#", 2)[1]
+        from shared.keys import shop_of
+
+        return shop_of(str(self.pk))
 
     def set_personal(self, **values: str) -> list[Any]:
-        """Update actions setting personal fields to ``values`` (sealed here, where the item's
-        scope is known); the instance shows the new values too."""
-        from shared.crypto import Sealed, seal
-
-        actions = []
-        for name, value in values.items():
-            attribute = self.get_attributes()[name]
-            token = seal(self.data_scope(), str(getattr(attribute, "field", name)), value)
-            actions.append(attribute.set(token))
-            self.attribute_values[name] = Sealed(token, value) if token else value
-        return actions
+        """Update actions setting personal fields to ``values`` (sealed by each attribute with this
+        item's scope, which an update action alone cannot know); the instance shows them too."""
+        attributes: dict[str, Any] = self.get_attributes()  # PersonalAttribute (shared.crypto) has set_for
+        return [attributes[name].set_for(self, value) for name, value in values.items()]
 
     def _container_serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
         # Personal attributes answer their sealed form while the item is being serialized.

@@ -31,6 +31,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "服务器出错（请求 {request_id}），未做任何修改。",
     },
     "throttled": {"en": "Too many requests; try again shortly.", "zh-CN": "请求过于频繁，请稍后再试。"},
+    # answers of the local gateway itself (infra/runtime/gateway.py)
+    "bad_gateway": {"en": "The local gateway failed (request {request_id}); the run's log has the details.",
+                    "zh-CN": "本地网关出错（请求 {request_id}），详情见运行日志。"},
+    "length_required": {"en": "Send the body with a Content-Length (chunked bodies are not accepted).",
+                        "zh-CN": "请求内容须带 Content-Length（不接受分块传输）。"},
+    "bad_content_length": {"en": "The Content-Length header is invalid.", "zh-CN": "Content-Length 请求头无效。"},
+    "local_cross_origin": {"en": "Local controls accept requests from this machine's own pages only.",
+                           "zh-CN": "本地控制接口只接受本机同源页面的请求。"},
+    "local_json_only": {"en": "Local controls accept JSON bodies only (Content-Type: application/json).",
+                        "zh-CN": "本地控制接口只接受 JSON 请求（Content-Type: application/json）。"},
+    "schedule_not_found": {"en": "No such schedule.", "zh-CN": "没有这个定时任务。"},
     "request_in_progress": {
         "en": "The same request (Idempotency-Key) is still being processed.",
         "zh-CN": "相同的请求（Idempotency-Key）仍在处理中。",
@@ -207,6 +218,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "import_too_many_rows": {"en": "The file has more than {max} rows; split it into several files.",
                              "zh-CN": "文件超过 {max} 行，请拆分成多个文件导入。"},
+    "import_unpacks_too_large": {
+        "en": "The file unpacks to more than {max_mb} MB (or is packed suspiciously tightly), so it was not read. "
+              "Save it again from Excel as an ordinary .xlsx, or split it into several files.",
+        "zh-CN": "该文件解压后超过 {max_mb} MB（或压缩比异常），未读取。请用 Excel 重新另存为普通 .xlsx，或拆分为多个文件。",
+    },
     "import_file_too_large": {"en": "The file is larger than {max_mb} MB; split it into several files.",
                               "zh-CN": "文件超过 {max_mb} MB，请拆分成多个文件导入。"},
     "import_missing_columns": {
@@ -296,7 +312,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.unknown_po": {"en": "is not a purchase order of this supplier", "zh-CN": "不是该供应商的采购单"},
     "field.webhook_event_id": {"en": "must be given in the X-ShopDesk-Event-Id header and equal in the body",
                                "zh-CN": "须在 X-ShopDesk-Event-Id 请求头中提供，且与请求体中的一致"},
-    "field.webhook_url": {"en": "must be an http(s) URL without credentials", "zh-CN": "必须是不含账号密码的 http(s) 地址"},
+    "field.webhook_url": {"en": "must be an https URL without credentials", "zh-CN": "必须是不含账号密码的 https 地址"},
+    "field.webhook_url_inside": {"en": "must reach a public host, not a private, loopback, link-local or metadata address",
+                                 "zh-CN": "必须指向公网主机，不能是内网、本机、链路本地或云元数据地址"},
     # stocktake (盘点)
     "stocktake_not_found": {"en": "No such stocktake in this shop.", "zh-CN": "本店铺没有该盘点单。"},
     "stocktake_closed": {"en": "This stocktake is {status}: counts can no longer be entered or changed.",

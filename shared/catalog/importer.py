@@ -26,9 +26,10 @@ from shared.auth.context import AuthContext
 from shared.catalog import jobs, products, sheet
 from shared.catalog.categories import Tree, load_tree
 from shared.catalog.models import MAX_PRICE, ProductCreate, ProductUpdate, SkuInput
-from shared.catalog.tables import PRODUCT_SK, CodeClaim, ProductRecord, claim_sk, product_pk, shop_pk
+from shared.catalog.tables import PRODUCT_SK, CodeClaim, ProductRecord, claim_sk, product_pk
 from shared.errors import ShopDeskError, ValidationFailed
 from shared.i18n import message
+from shared.keys import shop_pk
 
 log = logging.getLogger(__name__)
 _PRODUCT_ID = re.compile(r"^prd_[0-9A-HJKMNP-TV-Z]{26}$")
@@ -304,10 +305,13 @@ def run_import(rec: jobs.JobRecord) -> None:
     s3, bucket, key = uploads.s3(), uploads.bucket(), str(rec.upload_key)
     progress = jobs.Progress(rec)
     try:
-        size = int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
-        if size > sheet.MAX_BYTES:
-            raise sheet.SheetRefused("import_file_too_large", max_mb=sheet.MAX_BYTES // (1024 * 1024))
-        parsed = sheet.read(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        try:
+            data = uploads.read_upload(key, sheet.MAX_BYTES)  # one bounded download
+        except uploads.UploadTooLarge:
+            raise sheet.SheetRefused("import_file_too_large", max_mb=sheet.MAX_BYTES // (1024 * 1024)) from None
+        if data is None:
+            raise sheet.SheetRefused("import_empty")
+        parsed = sheet.read(data)
     except sheet.SheetRefused as exc:
         jobs.finish(rec, "failed", error=(exc.code, exc.params))
         s3.delete_object(Bucket=bucket, Key=key)

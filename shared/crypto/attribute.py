@@ -64,12 +64,12 @@ class PersonalAttribute(UnicodeAttribute):
             if sealing:
                 return value
             if value.plain is None:
-                from shared.crypto import unseal
+                from shared.crypto.fields import unseal
 
                 value.plain = unseal(instance.data_scope(), str(self.field), value.token)
             return value.plain
         if sealing and isinstance(value, str) and value:
-            from shared.crypto import seal
+            from shared.crypto.fields import seal
 
             value = Sealed(seal(instance.data_scope(), str(self.field), value), value)
             instance.attribute_values[name] = value
@@ -79,6 +79,15 @@ class PersonalAttribute(UnicodeAttribute):
         if isinstance(value, str) and is_sealed(value):
             value = Sealed(value)  # a sealed value passed on (e.g. from an event): stored as it is
         super().__set__(instance, value)
+
+    def set_for(self, item: Any, value: str) -> Any:
+        """The update action setting this attribute of ``item`` to ``value``, sealed with the item's
+        scope (``ShopItem.set_personal``); ``item`` shows the new value too."""
+        from shared.crypto.fields import seal
+
+        token = seal(item.data_scope(), str(self.field), value)
+        item.attribute_values[self._name(item)] = Sealed(token, value) if token else value
+        return self.set(token)
 
     def serialize(self, value: Any) -> Any:
         if isinstance(value, Sealed):

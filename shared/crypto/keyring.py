@@ -36,6 +36,7 @@ from pynamodb.exceptions import PutError
 
 from shared import clock
 from shared.db import ShopItem, TableMeta
+from shared.keys import shop_pk
 
 GLOBAL = "@global"  # the scope of data that belongs to no shop: staff logins and profiles
 DATA_PREFIX = "DATAKEY#"
@@ -62,7 +63,7 @@ class KeyItem(ShopItem):
 
 
 def _pk(scope: str) -> str:
-    return "PLATFORM" if scope == GLOBAL else f"SHOP#{scope}"
+    return "PLATFORM" if scope == GLOBAL else shop_pk(scope)
 
 
 def _sk(version: int) -> str:

@@ -10,7 +10,8 @@ Every route gets the same treatment: the caller's language from ``Accept-Languag
 signed-in user from the Cognito claims API Gateway put in the request context; the shop from
 ``X-Shop-Id`` checked against the user's membership (not a member: 404); the declared
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
-invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes;
+invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes
+(scoped to shop, user and the whole request target: method, path with its parameters, query);
 personal data masked in the answer unless the caller holds ``personal_data.view``, and cost
 prices null unless they hold ``purchasing.view_costs`` (routes declaring ``costs=True``); and every
 error answered in the one error shape. A route declared without a permission must say
@@ -158,7 +159,7 @@ class ShopApp:
             if spec.idempotent and headers.get("idempotency-key"):
                 from shared.idempotency import run_once
 
-                scope = f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{spec.name}"
+                scope = idempotency_scope(spec, req, dict(request.query_params or {}))
                 outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run,
                                    lambda_context=self.chalice.lambda_context,
                                    shop_id=req.ctx.shop_id if req.ctx else None)
@@ -224,6 +225,19 @@ def check_path(params: dict[str, str]) -> None:
             raise NotFound("not_found", details={"field": name})
 
 
+def idempotency_scope(spec: RouteSpec, req: ApiRequest[Any, Any], query: dict[str, str]) -> str:
+    """What one ``Idempotency-Key`` belongs to: the shop, the user and the whole request target
+    (method, path with its parameters, query). The same key sent to two purchase orders is two
+    requests, not a repeat of the first."""
+    from urllib.parse import quote, urlencode
+
+    path = spec.path
+    for name, value in req.path.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    target = f"{spec.method} {path}" + (f"?{urlencode(sorted(query.items()))}" if query else "")
+    return f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{target}"
+
+
 def parse_body(model: type[BaseModel], raw: bytes) -> Any:
     if len(raw) > MAX_BODY_BYTES:
         raise ShopDeskError("payload_too_large", limit=MAX_BODY_BYTES)
@@ -240,15 +254,7 @@ def parse_model(model: type[BaseModel], data: dict[str, Any], *, location: str) 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed([_field(e) for e in exc.errors(include_url=False)]) from exc
-
-
-def _field(error: Any) -> dict[str, Any]:
-    # Discriminated unions keep their tag in the location ("methods.0.alipay.settings.merchant_id"):
-    # it names which payment method the field belongs to, so it stays.
-    loc = [str(p) for p in error.get("loc", ())]
-    params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (str, int, float, list, tuple))}
-    return {"field": ".".join(loc) or "body", "type": error["type"], "params": params, "fallback": error.get("msg")}
+        raise ValidationFailed.of(exc) from exc
 
 
 def _dump(model: type[BaseModel] | None, result: Any) -> Any:

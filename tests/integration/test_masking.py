@@ -169,3 +169,24 @@ def test_a_product_saved_by_someone_who_cannot_see_costs_keeps_its_cost_prices(o
     assert answer.status_code == 200, answer.text
     after = owner.get(f"/products/{prd['id']}").json()
     assert after["name"].endswith("新款") and [s["cost_price"] for s in after["skus"]] == costs
+
+
+def test_an_idempotent_repeat_answers_the_secret_as_null_and_the_record_holds_no_secret_nor_personal_data(owner: Api):
+    import json
+    import os
+    import uuid
+
+    import boto3
+
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    body = {"name": "重放供应商", "contact": "骆冰", "phone": "13522223333", "email": "luo@replay.example"}
+    first = owner.post("/suppliers", json=body, headers=key)
+    again = owner.post("/suppliers", json=body, headers=key)
+    assert first.status_code == again.status_code == 201
+    secret = first.json()["webhook_secret"]
+    assert secret.startswith("whsec_") and again.json()["webhook_secret"] is None
+    assert {**first.json(), "webhook_secret": None} == again.json()  # the same supplier, the same answer otherwise
+    items = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=os.environ["IDEMPOTENCY_TABLE"])
+    stored = json.dumps([i for page in items for i in page["Items"]], ensure_ascii=False)
+    assert secret not in stored and secret[-12:] not in stored
+    assert "13522223333" not in stored and "luo@replay.example" not in stored and "骆冰" not in stored

@@ -23,8 +23,8 @@ import pytest
 import requests
 
 from infra import background
+from tests.integration import receiver as webhooks
 from tests.integration.conftest import Api, eventually
-from tests.integration.test_purchasing import Receiver
 
 DEMO_SHOP = "shp_demo"
 DEMO_PASSWORD = "ShopDesk-demo-1"
@@ -71,7 +71,7 @@ def findings_in(where: str, text: str) -> list[Finding]:
 @pytest.fixture(scope="module")
 def own_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[background.RunningSystem]:
     running = background.start(Path(tmp_path_factory.mktemp("pd-at-rest")),
-                               extra_env={"SHOPDESK_FORBID_SCAN": "1", "SHOPDESK_LOG_LEVEL": "INFO"})
+                               extra_env={"SHOPDESK_FORBID_SCAN": "1", "SHOPDESK_LOG_LEVEL": "INFO", **webhooks.ENV})
     try:
         yield running
     finally:
@@ -104,7 +104,7 @@ def bus_tap(system: background.RunningSystem) -> str:
     return str(url)
 
 
-def live_a_little(api: Api, receiver: Receiver) -> None:
+def live_a_little(api: Api, receiver: webhooks.Receiver) -> None:
     """What a shop owner does in a first week: contacts and bank account in the settings, a warehouse
     clerk invited by mobile and promoted, a supplier with its contact, a purchase order sent to it."""
     settings = api.get("/settings").json()
@@ -203,7 +203,7 @@ def queue_messages(system: background.RunningSystem, extra: list[str]) -> dict[s
 def test_no_plaintext_personal_data_in_tables_queues_or_logs(own_system: background.RunningSystem):
     api = owner_api(own_system)
     tap = bus_tap(own_system)
-    receiver = Receiver()
+    receiver = webhooks.Receiver()
     try:
         live_a_little(api, receiver)
     finally:
