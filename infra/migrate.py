@@ -14,7 +14,9 @@ with a condition that the value is still the plaintext it read (a concurrent wri
 ``PersonalAttribute`` of every model, the personal values of the settings sections and of the
 audit log's before/after, the outbox items' event details; it replaces logins in the ``LOGIN#``
 index by their blind index and e-mail/SMS addresses on notification markers by theirs, and drops
-idempotency records stored in clear (24 hours of replays: a repeated create runs again).
+idempotency records stored in clear (24 hours of replays: a repeated create runs again) and
+rate-limit counters keyed by a client address or an unkeyed hash of a login (their windows
+start again; the longest is a day).
 """
 from __future__ import annotations
 
@@ -225,6 +227,16 @@ def _drop_plain_idempotency(table: str, raw: dict[str, Any], counts: Counter[str
         pass
 
 
+def _drop_plain_counter(table: str, raw: dict[str, Any], counts: Counter[str]) -> None:
+    import re
+
+    key = raw["pk"]["S"].partition("#")[2]
+    if re.fullmatch(r"[A-Za-z0-9_-]{22}", key):  # a blind index (shared.ratelimit)
+        return
+    _ddb().delete_item(TableName=table, Key=_key(raw))
+    counts["rate-limit counter dropped"] += 1
+
+
 def seal_personal_data() -> dict[str, int]:
     # Every model with personal attributes must be imported for its discriminator to resolve.
     import shared.catalog.jobs
@@ -267,6 +279,9 @@ def seal_personal_data() -> dict[str, int]:
                 _seal_record(table, raw, bases[table_env], counts)
     for raw in _scan(env["IDEMPOTENCY_TABLE"]):
         _drop_plain_idempotency(env["IDEMPOTENCY_TABLE"], raw, counts)
+    if env.get("RATE_LIMIT_TABLE"):
+        for raw in _scan(env["RATE_LIMIT_TABLE"]):
+            _drop_plain_counter(env["RATE_LIMIT_TABLE"], raw, counts)
     return dict(counts)
 
 

@@ -42,6 +42,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "local_json_only": {"en": "Local controls accept JSON bodies only (Content-Type: application/json).",
                         "zh-CN": "本地控制接口只接受 JSON 请求（Content-Type: application/json）。"},
     "schedule_not_found": {"en": "No such schedule.", "zh-CN": "没有这个定时任务。"},
+    "rate_limited": {
+        "en": "Too many attempts ({limit}); try again in {retry_after} seconds.",
+        "zh-CN": "操作过于频繁（{limit}），请在 {retry_after} 秒后再试。",
+    },
     "request_in_progress": {
         "en": "The same request (Idempotency-Key) is still being processed.",
         "zh-CN": "相同的请求（Idempotency-Key）仍在处理中。",
@@ -62,7 +66,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "密码至少 8 位，且须包含大写字母、小写字母和数字。",
     },
     "session_expired": {"en": "The sign-in session has expired; sign in again.", "zh-CN": "登录会话已过期，请重新登录。"},
-    "user_disabled": {"en": "This account is disabled.", "zh-CN": "该账号已被停用。"},
+    "session_revoked": {"en": "This session has ended; sign in again.", "zh-CN": "该登录会话已失效，请重新登录。"},
+    "reset_code_invalid": {
+        "en": "The code is wrong or has expired; ask for a new one.",
+        "zh-CN": "验证码错误或已过期，请重新获取。",
+    },
     # settings
     "logo_invalid": {
         "en": "The logo must be a PNG, JPEG or WebP image of at most {max_bytes} bytes ({reason}).",
@@ -79,6 +87,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "self_lockout": {
         "en": "You cannot take away your own access to staff management (or disable or remove yourself).",
         "zh-CN": "不能取消自己的员工管理权限，也不能停用或移除自己。",
+    },
+    "grant_exceeds_own": {
+        "en": "You cannot grant {permission}: you do not hold it yourself.",
+        "zh-CN": "不能授予权限 {permission}：您自己没有该权限。",
+    },
+    "owner_only": {"en": "Only an owner can make or change an owner.", "zh-CN": "只有店主才能设置或更改店主。"},
+    "own_roles": {"en": "Nobody can change their own roles; ask another administrator.",
+                  "zh-CN": "不能修改自己的角色，请联系其他管理员。"},
+    "invitation_pending": {"en": "This person has not accepted the invitation yet.", "zh-CN": "对方尚未接受邀请。"},
+    "invitation_not_found": {"en": "No pending invitation to this shop.", "zh-CN": "没有该店铺的待处理邀请。"},
+    "approval_needs_second_person": {
+        "en": "Above {limit} someone other than its creator must approve this.",
+        "zh-CN": "金额超过 {limit} 时，须由创建人以外的人审核。",
     },
     "role_not_found": {"en": "No such role in this shop.", "zh-CN": "本店铺没有该角色。"},
     "role_built_in": {"en": "Built-in roles cannot be changed or deleted.", "zh-CN": "内置角色不能修改或删除。"},

@@ -1,6 +1,9 @@
 """A local API Gateway: REST proxy events for the template's routes, the Cognito authorizer,
 CORS preflight, and the built admin UI on the same port.
 
+- Cookies pass both ways as API Gateway passes them: the request's ``Cookie`` header reaches
+  the function, and each ``Set-Cookie`` of the answer goes out as its own header line (the
+  refresh-token cookie of ``/api/auth``).
 - ``/api/<route>`` -> the function whose ``Api`` event declares that path and method; the
   stage's base path is ``/api`` here (on AWS the UI gets the API's URL at build time).
 - Routes without ``Auth: {Authorizer: NONE}`` need a valid Cognito ID token (RS256, issuer =
@@ -247,7 +250,8 @@ class Gateway:
         headers = {**self.security_headers(url.path), **headers}
         h.send_response(status)
         for k, v in headers.items():
-            h.send_header(k, v)
+            for line in (v if isinstance(v, list) else [v]):
+                h.send_header(k, line)
         h.send_header("Content-Length", str(len(payload)))
         h.end_headers()
         if h.command != "HEAD":
@@ -268,7 +272,7 @@ class Gateway:
             raise Refusal(413, "payload_too_large", close=True, limit=MAX_BODY_BYTES)
         return h.rfile.read(length) if length else b""
 
-    def api(self, h: BaseHTTPRequestHandler, path: str, query: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def api(self, h: BaseHTTPRequestHandler, path: str, query: str, body: bytes) -> tuple[int, dict[str, Any], bytes]:
         from shared.i18n import pick_language
 
         method = h.command
@@ -297,9 +301,10 @@ class Gateway:
         event = self.event(h, route, path, params, query, body, claims)
         with guard.api_request():
             result = self.pool[route.function].invoke(event, event["requestContext"]["requestId"])
-        out_headers = {**cors, **(result.get("headers") or {})}
+        out_headers: dict[str, Any] = {**cors, **(result.get("headers") or {})}
         for k, values in (result.get("multiValueHeaders") or {}).items():
-            out_headers[k] = ", ".join(values)
+            # Cookies cannot be folded into one comma-joined line: one Set-Cookie line each.
+            out_headers[k] = list(values) if k.lower() == "set-cookie" else ", ".join(values)
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
         return int(result.get("statusCode", 200)), out_headers, raw

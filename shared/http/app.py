@@ -45,7 +45,8 @@ Q = TypeVar("Q")
 @dataclass(frozen=True)
 class SignedInUser:
     user_id: str
-    email: str
+    email: str  # the login on the user's record (not a token claim)
+    facts: Any = None  # shared.identity.sessions.TokenFacts of the verified token
 
 
 @dataclass
@@ -59,6 +60,8 @@ class ApiRequest(Generic[B, Q]):
     ctx: AuthContext | None = None
     request_id: str = ""
     prefetched: list[Any] = field(default_factory=list)
+    source_ip: str | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)  # e.g. Set-Cookie of the auth routes
 
     @property
     def shop(self) -> AuthContext:
@@ -142,7 +145,8 @@ class ShopApp:
         request_id = str(context.get("requestId", ""))
         try:
             req: ApiRequest[Any, Any] = ApiRequest(language=language, path=path_params, headers=headers,
-                                                   request_id=request_id)
+                                                   request_id=request_id,
+                                                   source_ip=(context.get("identity") or {}).get("sourceIp"))
             self._authenticate(spec, req, context, headers)
             check_path(path_params)
             body = request.raw_body or b""
@@ -175,10 +179,11 @@ class ShopApp:
 
                 body = without_costs(body)
             return Response(body=json.dumps(body, ensure_ascii=False), status_code=outcome["status"],
-                            headers={"Content-Type": "application/json; charset=utf-8", **dict(spec.headers)})
+                            headers={"Content-Type": "application/json; charset=utf-8", **dict(spec.headers),
+                                     **req.response_headers})
         except ShopDeskError as exc:
             return Response(body=json.dumps(exc.body(language), ensure_ascii=False), status_code=exc.status,
-                            headers={"Content-Type": "application/json; charset=utf-8"})
+                            headers={"Content-Type": "application/json; charset=utf-8", **exc.headers})
         except Exception:
             from shared.observability import logger
 
@@ -195,10 +200,15 @@ class ShopApp:
         claims = (context.get("authorizer") or {}).get("claims") or {}
         if not claims.get("sub"):
             raise NotAuthenticated()
-        # Staff usernames are their e-mail addresses; the ID token carries both claims on AWS.
-        email = claims.get("email") or claims.get("cognito:username") or ""
-        req.user = SignedInUser(user_id=str(claims["sub"]), email=str(email))
+        from shared.identity.sessions import TokenFacts
+
+        facts = TokenFacts.of(claims)
         if spec.access == "user":
+            from shared.identity.access import signed_in
+
+            profile = signed_in(facts)
+            # Who the user is comes from their record, never from a claim they could edit.
+            req.user = SignedInUser(user_id=facts.user_id, email=str(profile.login if profile else ""), facts=facts)
             return
         shop_id = headers.get("x-shop-id", "").strip()
         if not shop_id:
@@ -206,11 +216,12 @@ class ShopApp:
         from shared.identity.access import authorize
 
         identity = context.get("identity") or {}
-        # The membership and the route's main item (``prefetch``) come in one round trip.
+        # The membership, the session checks and the route's main item (``prefetch``) come in
+        # one round trip.
         keys = spec.prefetch(shop_id) if spec.prefetch else []
-        req.ctx, req.prefetched = authorize(req.user.user_id, req.user.email, shop_id,
-                                            source_ip=identity.get("sourceIp"), user_agent=headers.get("user-agent"),
-                                            prefetch=keys)
+        req.ctx, req.prefetched = authorize(facts, shop_id, source_ip=identity.get("sourceIp"),
+                                            user_agent=headers.get("user-agent"), prefetch=keys)
+        req.user = SignedInUser(user_id=facts.user_id, email=req.ctx.email, facts=facts)
         if spec.permission and spec.permission != SHOP_MEMBER:
             req.ctx.require(spec.permission)
 

@@ -6,6 +6,8 @@
 | custom role | SHOP#<id>       | ROLE#<code>     |               |                |
 | user        | USER#<sub>      | PROFILE         | LOGIN#<index> | USER           |
 | membership  | USER#<sub>      | MEMBER#<shop>   | SHOP#<shop>   | MEMBER#<sub>   |
+| revoked session | USER#<sub>  | SESSION#<jti>   |               |                |
+| reset code  | USER#<sub>      | RESET_CODE      |               |                |
 | data keys   | SHOP#<id>, PLATFORM | DATAKEY#<v>, INDEXKEY |      |                | (shared.crypto.keyring)
 
 - A request's auth check reads one membership item (in the same BatchGetItem as the route's
@@ -19,6 +21,11 @@
   membership with its shop's key, a user's profile with the global key (a person and their login
   belong to no one shop; sign-in comes before any shop is chosen). Cognito keeps the username
   (the login) in its own store: that is AWS's, encrypted by AWS.
+
+- Sessions: ``tokens_valid_after`` (epoch seconds) on the user ends every session opened before
+  it (password change or reset, or a disable). A signed-out session's ``origin_jti`` is a revoked-session item (TTL). The
+  per-request check reads them in the same BatchGetItem as the membership.
+- A membership is ``invited`` until the person accepts it (``shared.identity.invitations``).
 
 The audit log has a table of its own (``AUDIT_TABLE``): no function but the audit consumer may
 write it.
@@ -69,6 +76,7 @@ class UserRecord(IdentityItem):
     name = PersonalAttribute(default="")
     status = UnicodeAttribute(default="active")
     created_at = UnicodeAttribute()
+    tokens_valid_after = NumberAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_gsi1 = ByGsi1()
@@ -95,6 +103,20 @@ class MembershipRecord(IdentityItem):
 
     def data_scope(self) -> str:
         return str(self.sk).removeprefix("MEMBER#")
+
+
+class RevokedSession(IdentityItem):
+    """A signed-out session (pk USER#<sub>, sk SESSION#<origin_jti>): its tokens no longer open the API."""
+
+    expires_at = NumberAttribute()
+
+
+class ResetCodeRecord(IdentityItem):
+    """The one pending password-reset code of a user (pk USER#<sub>, sk RESET_CODE), hashed."""
+
+    code_hash = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
 
 
 def login_key(login: str) -> str:

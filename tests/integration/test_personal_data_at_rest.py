@@ -160,6 +160,17 @@ def live_a_little(api: Api, receiver: webhooks.Receiver) -> None:
 
     eventually(audited, timeout=60)
 
+    # The clerk mistypes a password, then asks for a reset code and mistypes it too: the per-login and
+    # per-address counters (RateLimitTable) and the pending code (identity table) are stored.
+    anonymous = Api(api.base)
+    wrong = anonymous.call("POST", "/auth/signin", json={"email": MOBILE_INVITE, "password": "Not-the-password-1"})
+    assert wrong.status_code == 401, wrong.text
+    sent = anonymous.call("POST", "/auth/forgot-password", json={"login": MOBILE_INVITE})
+    assert sent.status_code == 202, sent.text
+    guess = anonymous.call("POST", "/auth/reset-password", json={"login": MOBILE_INVITE, "code": "000000",
+                                                                 "new_password": "New-password-1"})
+    assert guess.status_code in (400, 422), guess.text
+
 
 def raw_tables(system: background.RunningSystem) -> dict[str, list[dict[str, Any]]]:
     """Every item of every table of the template, as DynamoDB stores it."""
@@ -211,6 +222,12 @@ def test_no_plaintext_personal_data_in_tables_queues_or_logs(own_system: backgro
 
     tables = raw_tables(own_system)
     assert all(tables.values()), {k: len(v) for k, v in tables.items()}
+    # The reset code was made for the clerk (found by the blind index of their login) and the failures counted.
+    assert any(item["sk"]["S"] == "RESET_CODE" for item in tables["IdentityTable"])
+    limits = {item["pk"]["S"].partition("#")[0] for item in tables["RateLimitTable"]}
+    assert {"signin_failures_per_login", "signin_failures_per_ip", "reset_codes_per_login",
+            "reset_codes_per_ip"} <= limits, limits
+    assert not [i for i in tables["RateLimitTable"] if "127.0.0.1" in json.dumps(i)], "a client address in clear"
     messages = queue_messages(own_system, [tap])
     assert messages[f"tap {tap}"], "the bus tap saw no event: the scenario did not reach the bus"
     log = Path(own_system.log).read_text(encoding="utf-8", errors="replace")

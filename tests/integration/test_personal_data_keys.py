@@ -4,6 +4,7 @@ data written before encryption existed (the old format) is sealed in place by th
 ``make run`` runs once, keeps reading the same through the API, and a second run changes nothing."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -188,10 +189,19 @@ def legacy_shop() -> dict[str, Any]:
     idempotency = {"id": s(f"legacy#{uuid.uuid4().hex}"), "expiration": {"N": "1893456000"}, "status": s("COMPLETED"),
                    "data": s(json.dumps({"status": 201, "body": {"phone": values["supplier_phone"]}}))}
     ddb.put_item(TableName=os.environ["IDEMPOTENCY_TABLE"], Item=idempotency)
+    # Rate-limit counters as the first per-client limits kept them: a client address in clear, and an
+    # unkeyed hash of a login (which anyone can reverse by hashing every mobile number).
+    login_hash = hashlib.sha256(f"shopdesk-limit:{values['clerk']}".encode()).hexdigest()[:32]
+    counters = [{"pk": s(f"signin_failures_per_ip#203.0.113.{uuid.uuid4().int % 250}"), "sk": s("1700000000"),
+                 "hits": {"N": "1"}, "expires_at": {"N": "1893456000"}},
+                {"pk": s(f"reset_codes_per_login#{login_hash}"), "sk": s("1700000000"), "hits": {"N": "1"},
+                 "expires_at": {"N": "1893456000"}}]
+    for item in counters:
+        ddb.put_item(TableName=os.environ["RATE_LIMIT_TABLE"], Item=item)
     items = {"identity": identity, "settings": [settings], "audit": [audit], "purchasing": [supplier],
              "inventory": [movement], "notifications": [note, delivery]}
     return {"shop": shop, "user_id": user_id, "values": values, "items": items, "idempotency": idempotency,
-            "supplier_id": supplier_id}
+            "supplier_id": supplier_id, "counters": counters}
 
 
 def stored_again(items: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -227,7 +237,7 @@ def test_data_in_the_old_format_is_sealed_in_place_once_and_reads_the_same(syste
     assert changed["SupplierRecord"] >= 1 and changed["MovementRecord"] >= 1 and changed["NoteRecord"] >= 1
     assert changed["AuditRecord"] >= 1 and changed["audit diff"] >= 1 and changed["settings section"] >= 3
     assert changed["outbox event"] >= 1 and changed["notification marker"] >= 1
-    assert changed["idempotency record dropped"] >= 1
+    assert changed["idempotency record dropped"] >= 1 and changed["rate-limit counter dropped"] >= 2
 
     after = json.dumps(stored_again(legacy["items"]), ensure_ascii=False)
     leftovers = [v for v in plain if v in after]
@@ -236,6 +246,10 @@ def test_data_in_the_old_format_is_sealed_in_place_once_and_reads_the_same(syste
     gone = boto3.client("dynamodb").get_item(TableName=os.environ["IDEMPOTENCY_TABLE"],
                                              Key={"id": legacy["idempotency"]["id"]})
     assert "Item" not in gone
+    for counter in legacy["counters"]:
+        left = boto3.client("dynamodb").get_item(TableName=os.environ["RATE_LIMIT_TABLE"],
+                                                 Key={"pk": counter["pk"], "sk": counter["sk"]})
+        assert "Item" not in left, counter["pk"]
 
     # Everything reads the same through the API, and the login is found by its blind index.
     me = owner.get("/me").json()["user"]

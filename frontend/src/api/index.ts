@@ -29,13 +29,14 @@ import type {
   NotificationSettings,
   NotificationView,
   Page,
-  PasswordReset,
+  PendingInvitation,
   PaymentMethods,
   PermissionList,
   Region,
   RoleInput,
   RoleView,
   ShopCreated,
+  ShopMembership,
   ShopProfile,
   ShopSettings,
   SignInResponse,
@@ -62,7 +63,12 @@ export const authApi = {
     api.post<SignInResponse>('/auth/signin', { email, password }, { auth: false }),
   newPassword: (email: string, session: string, newPassword: string) =>
     api.post<Tokens>('/auth/new-password', { email, session, new_password: newPassword }, { auth: false }),
-  refresh: (refreshToken: string) => api.post<Tokens>('/auth/refresh', { refresh_token: refreshToken }, { auth: false }),
+  /** The refresh token travels only in the HttpOnly cookie the server set at sign-in. */
+  refresh: () => api.post<Tokens>('/auth/refresh', undefined, { auth: false }),
+  signOut: () => api.post<{ ok: boolean }>('/auth/signout'),
+  forgotPassword: (login: string) => api.post<{ ok: boolean }>('/auth/forgot-password', { login }, { auth: false }),
+  resetPassword: (login: string, code: string, newPassword: string) =>
+    api.post<{ ok: boolean }>('/auth/reset-password', { login, code, new_password: newPassword }, { auth: false }),
   me: () => api.get<Me>('/me', { redirectOnForbidden: false }),
 }
 
@@ -104,7 +110,11 @@ export const meApi = {
   updateProfile: (body: { name: string; phone: string }) => api.put<UserView>('/me', body),
   /** A wrong old password answers 401 invalid_credentials: that is the answer, not a lapsed session. */
   changePassword: (body: { access_token: string; old_password: string; new_password: string }) =>
-    api.post<{ ok: boolean }>('/me/password', body, { passwordCheck: true }),
+    api.post<Tokens>('/me/password', body, { passwordCheck: true }),
+  invitations: () => api.get<{ items: PendingInvitation[] }>('/me/invitations'),
+  acceptInvitation: (shopId: string) => api.post<ShopMembership>(`/me/invitations/${encodeURIComponent(shopId)}/accept`),
+  declineInvitation: (shopId: string) =>
+    api.post<{ ok: boolean }>(`/me/invitations/${encodeURIComponent(shopId)}/decline`),
   createShop: (name: string, idempotencyKey: string) => api.post<ShopCreated>('/shops', { name }, { idempotencyKey }),
 }
 
@@ -118,7 +128,6 @@ export const staffApi = {
   update: (userId: string, body: StaffUpdate) => api.put<StaffView>(`/staff/${id(userId)}`, body),
   disable: (userId: string) => api.post<StaffView>(`/staff/${id(userId)}/disable`),
   enable: (userId: string) => api.post<StaffView>(`/staff/${id(userId)}/enable`),
-  resetPassword: (userId: string) => api.post<PasswordReset>(`/staff/${id(userId)}/reset-password`),
   remove: (userId: string) => api.delete<{ ok: boolean }>(`/staff/${id(userId)}`),
 }
 

@@ -3,12 +3,12 @@
 
 /**
  * Sign-in, refresh and new-password all answer this one shape: tokens, or (sign-in only)
- * `challenge: "NEW_PASSWORD_REQUIRED"` with a `session`; unused fields are null.
+ * `challenge: "NEW_PASSWORD_REQUIRED"` with a `session`; unused fields are null. The refresh
+ * token never appears here: the server keeps it in an HttpOnly cookie on /api/auth.
  */
 export interface Tokens {
   id_token?: string | null
   access_token?: string | null
-  refresh_token?: string | null
   expires_in?: number | null
   challenge?: string | null
   session?: string | null
@@ -47,10 +47,19 @@ export interface UserView {
   phone?: string
 }
 
+/** An invitation to a shop waiting for the signed-in person's answer. */
+export interface PendingInvitation {
+  shop_id: string
+  shop_name: string
+  roles: string[]
+  invited_at: string
+}
+
 export interface Me {
   user: UserView
   shops: ShopMembership[]
   current: CurrentShop | null
+  invitations?: PendingInvitation[]
 }
 
 export const CURRENCIES = ['CNY', 'HKD', 'MOP', 'TWD', 'USD', 'EUR', 'JPY', 'GBP', 'SGD'] as const
@@ -167,7 +176,7 @@ export interface AuditEntry {
 /** shared/auth/built_in_roles.py: names come from the locale files (`roles.<code>`) or GET /roles. */
 export const BUILT_IN_ROLE_CODES = ['owner', 'customer_service', 'warehouse', 'marketing', 'finance', 'auditor'] as const
 
-export type StaffStatus = 'active' | 'disabled'
+export type StaffStatus = 'active' | 'disabled' | 'invited'
 
 /** login/email/phone come back masked (w***@x.com, 138****8000) without personal_data.view. */
 export interface StaffView {
@@ -195,16 +204,9 @@ export interface StaffUpdate {
   roles: string[]
 }
 
+/** The same whether or not the login existed: a pending member (status "invited"). */
 export interface Invitation {
   staff: StaffView
-  /** Only for a login created now; null when the person already had a ShopDesk login. */
-  temporary_password: string | null
-  sent_to: string
-  new_login: boolean
-}
-
-export interface PasswordReset {
-  temporary_password: string
   sent_to: string
 }
 
