@@ -206,14 +206,18 @@ class Provisioner:
     def key(self, logical: str, p: dict[str, Any]) -> dict[str, str]:
         kms = self.client("kms")
         known = self.state.get(logical, {}).get("Ref")
+        meta = None
         if known:
             try:
                 meta = kms.describe_key(KeyId=known)["KeyMetadata"]
-                return {"Ref": meta["KeyId"], "Arn": meta["Arn"]}
             except kms.exceptions.NotFoundException:
                 pass
-        meta = kms.create_key(Description=p.get("Description", logical))["KeyMetadata"]
-        self.state[logical] = {"Ref": meta["KeyId"]}
+        if meta is None:
+            meta = kms.create_key(Description=p.get("Description", logical))["KeyMetadata"]
+            self.state[logical] = {"Ref": meta["KeyId"]}
+        # KMS's yearly rotation of the backing key (ciphertexts made before still decrypt).
+        if p.get("EnableKeyRotation") and not kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]:
+            kms.enable_key_rotation(KeyId=meta["KeyId"])
         return {"Ref": meta["KeyId"], "Arn": meta["Arn"]}
 
     def user_pool(self, logical: str, p: dict[str, Any]) -> dict[str, str]:

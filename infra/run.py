@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("SHOPDESK_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from shared.privacy import RedactingFormatter
+
+    for handler in logging.getLogger().handlers:  # no personal data in the logs (exception texts too)
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
     from infra.localcloud import AlreadyRunning
     from infra.system import LocalSystem, SystemConfig
@@ -69,8 +73,11 @@ def main(argv: list[str] | None = None) -> int:
   Data folder:           {args.data_dir}
 
   Demo logins (password {DEMO_PASSWORD}):""")
-    for email, name, role in DEMO_STAFF:
+    # On a terminal only: a captured log (tests, services) keeps no names or e-mails.
+    for email, name, role in DEMO_STAFF if sys.stdout.isatty() else []:
         print(f"    {email:<22} {role:<17} {name}")
+    if not sys.stdout.isatty():
+        print("    one per built-in role, listed in README.md")
     print("\n  Ctrl-C stops everything; your data stays in the data folder.\n", flush=True)
     done.wait()
     print("Stopping ShopDesk ...", flush=True)

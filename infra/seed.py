@@ -138,10 +138,10 @@ def catalog_seeded() -> bool:
 
 def _owner_context() -> AuthContext:
     from shared.auth.permissions import ALL
-    from shared.identity.tables import UserRecord
     from shared.keys import user_of
 
-    user = next(iter(UserRecord.by_gsi1.query("LOGIN#owner@demo.shop")))
+    user = access.find_user("owner@demo.shop")
+    assert user is not None, "seed the shop first"
     return AuthContext(user_id=user_of(user.pk), email="owner@demo.shop", shop_id=DEMO_SHOP_ID,
                        roles=frozenset({"owner"}), permissions=ALL)
 
@@ -279,6 +279,16 @@ def seed_stocktake() -> None:
     stocktake.approve(ctx, count.id)
 
 
+# (name, contact, phone, e-mail, address, lead time days, payment terms): the contacts are personal data,
+# sealed at rest like every other (tests/integration/test_personal_data_at_rest.py looks for them).
+DEMO_SUPPLIERS = [
+    ("杭州丝绸织造有限公司", "周建国", "13957112345", "zhou.jg@hzsilk.example", "浙江省杭州市萧山区衙前镇工业园 18 号", 10,
+     "月结30天"),
+    ("广州白云服装辅料行", "陈小梅", "020-86661234", "", "广东省广州市白云区三元里大道 1208 号", 5, "款到发货"),
+    ("绍兴柯桥面料批发中心", "王海涛", "13805851234", "", "浙江省绍兴市柯桥区轻纺城大道 2099 号", 14, "月结60天"),
+]
+
+
 def purchasing_seeded() -> bool:
     from shared.purchasing.tables import PurchaseOrderRecord, po_list_pk
 
@@ -297,13 +307,10 @@ def seed_purchasing() -> None:
     ctx = _owner_context()
     existing = {s.name: s.id for s in suppliers.list_page(ctx, SupplierQuery(limit=100)).items}
     made = []
-    for name, contact, phone, lead, terms in (
-            ("杭州丝绸织造有限公司", "周建国", "13957112345", 10, "月结30天"),
-            ("广州白云服装辅料行", "陈小梅", "020-86661234", 5, "款到发货"),
-            ("绍兴柯桥面料批发中心", "王海涛", "13805851234", 14, "月结60天")):
+    for name, contact, phone, email, address, lead, terms in DEMO_SUPPLIERS:
         made.append(existing.get(name) or suppliers.create(ctx, SupplierCreate(
-            name=name, contact=contact, phone=phone, lead_time_days=lead, payment_terms=terms,
-            address="浙江省" if "广州" not in name else "广东省广州市白云区")).id)
+            name=name, contact=contact, phone=phone, email=email, lead_time_days=lead, payment_terms=terms,
+            address=address)).id)
 
     def sku(code: str) -> tuple[str, str] | None:
         try:

@@ -100,6 +100,9 @@ class LocalSystem:
 
         config.reset()
         aws.reset()
+        from infra import migrate
+
+        migrate.run(say=lambda line: print(line, flush=True))  # data of an older ShopDesk, once (infra/migrate.py)
         guard.install()
         faults.install()
         pool = FunctionPool(stack, max_containers=cfg.containers)

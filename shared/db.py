@@ -33,13 +33,37 @@ def table_meta(env_name: str) -> type:
 
 
 class ShopItem(Model):
-    """Base of items in a capability's single table: ``pk``/``sk`` strings, shop first in ``pk``."""
+    """Base of items in a capability's single table: ``pk``/``sk`` strings, shop first in ``pk``.
+
+    Personal fields (``shared.crypto.PersonalAttribute``) are sealed with the key of
+    ``data_scope()``: the shop of ``pk`` (``SHOP#<shop>...``) unless a model says otherwise.
+    """
 
     class Meta:
         abstract = True
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+    def data_scope(self) -> str:
+        """Whose key seals this item's personal fields: its shop."""
+        from shared.keys import shop_of
+
+        return shop_of(str(self.pk))
+
+    def set_personal(self, **values: str) -> list[Any]:
+        """Update actions setting personal fields to ``values`` (sealed by each attribute with this
+        item's scope, which an update action alone cannot know); the instance shows them too."""
+        attributes: dict[str, Any] = self.get_attributes()  # PersonalAttribute (shared.crypto) has set_for
+        return [attributes[name].set_for(self, value) for name, value in values.items()]
+
+    def _container_serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        # Personal attributes answer their sealed form while the item is being serialized.
+        self.__dict__["_pd_sealing"] = True
+        try:
+            return super()._container_serialize(null_check=null_check)
+        finally:
+            self.__dict__["_pd_sealing"] = False
 
 
 _connection: Connection | None = None

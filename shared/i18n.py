@@ -167,6 +167,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.merchant_id": {"en": "merchant id has the wrong format ({expected})", "zh-CN": "商户号格式不正确（{expected}）"},
     "field.content_type": {"en": "must be image/png, image/jpeg or image/webp", "zh-CN": "必须是 image/png、image/jpeg 或 image/webp"},
     "field.logo_key": {"en": "is not an upload of this shop", "zh-CN": "不是本店铺上传的文件"},
+    "field.masked_value_changed": {
+        "en": "is a masked value that does not match the stored one: enter the full value or leave it unchanged",
+        "zh-CN": "是与已保存内容不符的脱敏值：请填写完整内容，或保持原样不改",
+    },
     # catalog
     "product_not_found": {"en": "No such product in this shop.", "zh-CN": "本店铺没有该商品。"},
     "category_not_found": {"en": "No such category in this shop.", "zh-CN": "本店铺没有该分类。"},

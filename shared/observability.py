@@ -40,8 +40,17 @@ _warm: set[str] = set()
 @lru_cache(maxsize=1)
 def logger() -> Logger:
     from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-    return Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "shopdesk"))
+    from shared.privacy import redact_text
+
+    class Redacting(LambdaPowertoolsFormatter):
+        """No personal data in logs: e-mails and mobile numbers masked in every line."""
+
+        def format(self, record: Any) -> str:
+            return redact_text(super().format(record))
+
+    return Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "shopdesk"), logger_formatter=Redacting())
 
 
 class _Log:

@@ -12,12 +12,13 @@ again). ``consume`` is one conditional UpdateItem (``hits < max``), so concurren
 never pass more than ``max`` in a window. ``peek``/``record`` split the check from the count,
 for limits on failures (a failed sign-in counts only once it has failed).
 
-Keys that would name a person (a login) are hashed (``person_key``): the table holds no
-personal data in clear.
+No key is stored as given: ``pk`` holds the key's keyed blind index (``shared.crypto``, the
+global index key, kind ``ratelimit``), so the table names no login, mobile, e-mail or client
+address in clear, and an unkeyed hash cannot be reversed by trying every mobile number either.
+Logins go through ``person_key`` (normalised) so "A@x.cn" and "a@x.cn" count together.
 """
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 
@@ -59,8 +60,15 @@ class RateLimitRecord(ShopItem):
 
 
 def person_key(value: str) -> str:
-    """A counter key for a login (e-mail or mobile) that does not store the login itself."""
-    return hashlib.sha256(f"shopdesk-limit:{value.strip().lower()}".encode()).hexdigest()[:32]
+    """The counter key of a login (e-mail or mobile): normalised; stored only as its blind index."""
+    return f"login:{value.strip().lower()}"
+
+
+def _stored(key: str) -> str:
+    """What the table keeps of a counter key: its keyed blind index, never the key (a login or an address)."""
+    from shared.crypto import GLOBAL, blind_index
+
+    return blind_index(GLOBAL, "ratelimit", key)
 
 
 def _window(limit: Limit, now: float) -> tuple[int, int]:
@@ -76,7 +84,7 @@ def _refuse(limit: Limit, now: float) -> Throttled:
 
 def _record(limit: Limit, key: str, now: float) -> RateLimitRecord:
     start, end = _window(limit, now)
-    return RateLimitRecord(pk=f"{limit.name}#{key}", sk=str(start), expires_at=end + 60)
+    return RateLimitRecord(pk=f"{limit.name}#{_stored(key)}", sk=str(start), expires_at=end + 60)
 
 
 def consume(limit: Limit, key: str) -> None:

@@ -49,25 +49,25 @@ def list_products(req: ApiRequest[None, ProductQuery]) -> Page[ProductSummary]:
 
 
 @app.api("POST", "/products", permission="catalog.create", body=ProductCreate, response=ProductView, status=201,
-         idempotent=True)
+         idempotent=True, costs=True)
 def create_product(req: ApiRequest[ProductCreate, None]) -> ProductView:
     """Create a product (off shelf) with its specs and one SKU per spec combination."""
     return stock_projection.shown(req.shop.shop_id, products.create(req.shop, req.body))
 
 
-@app.api("GET", "/products/{product_id}", permission="catalog.view", response=ProductView)
+@app.api("GET", "/products/{product_id}", permission="catalog.view", response=ProductView, costs=True)
 def get_product(req: ApiRequest[None, None]) -> ProductView:
     """One product with all its SKUs and their available stock (read from inventory now)."""
     return stock_projection.shown(req.shop.shop_id, products.get(req.shop.shop_id, req.path["product_id"]))
 
 
-@app.api("PUT", "/products/{product_id}", permission="catalog.edit", body=ProductUpdate, response=ProductView)
+@app.api("PUT", "/products/{product_id}", permission="catalog.edit", body=ProductUpdate, response=ProductView, costs=True)
 def update_product(req: ApiRequest[ProductUpdate, None]) -> ProductView:
     """Replace a product's content and SKUs (versioned)."""
     return stock_projection.shown(req.shop.shop_id, products.update(req.shop, req.path["product_id"], req.body))
 
 
-@app.api("PUT", "/products/{product_id}/specs", permission="catalog.edit", body=SpecsUpdate, response=ProductView)
+@app.api("PUT", "/products/{product_id}/specs", permission="catalog.edit", body=SpecsUpdate, response=ProductView, costs=True)
 def update_specs(req: ApiRequest[SpecsUpdate, None]) -> ProductView:
     """Change the specs; SKUs of combinations that remain keep their prices and codes."""
     return stock_projection.shown(req.shop.shop_id, products.update_specs(req.shop, req.path["product_id"], req.body))

@@ -82,82 +82,82 @@ def rotate_webhook_secret(req: ApiRequest[None, None]) -> SupplierWithSecret:
 
 
 # -- purchase orders --------------------------------------------------------------------------------
-@app.api("GET", "/purchase-orders", permission="purchasing.view", query=PoQuery, response=Page[PoView])
+@app.api("GET", "/purchase-orders", permission="purchasing.view", query=PoQuery, response=Page[PoView], costs=True)
 def list_purchase_orders(req: ApiRequest[None, PoQuery]) -> Page[PoView]:
     """Purchase orders, newest first: filter by status and supplier; paging."""
     return orders.list_page(req.shop.shop_id, req.query)
 
 
 @app.api("POST", "/purchase-orders", permission="purchasing.create", body=PoCreate, response=PoView, status=201,
-         idempotent=True)
+         idempotent=True, costs=True)
 def create_purchase_order(req: ApiRequest[PoCreate, None]) -> PoView:
     """A draft purchase order (numbered PO-<day>-<n>)."""
     return orders.create(req.shop, req.body)
 
 
 @app.api("GET", "/purchase-orders/suggestions", permission="purchasing.view", query=SuggestionQuery,
-         response=Suggestions)
+         response=Suggestions, costs=True)
 def get_suggestions(req: ApiRequest[None, SuggestionQuery]) -> Suggestions:
     """Replenishment suggestions per SKU, grouped by supplier (sales velocity, lead time, stock, on order)."""
     return suggestions.suggest(req.shop.shop_id, req.query)
 
 
 @app.api("POST", "/purchase-orders/from-suggestions", permission="purchasing.create", body=FromSuggestions,
-         response=PoView, status=201, idempotent=True)
+         response=PoView, status=201, idempotent=True, costs=True)
 def create_from_suggestions(req: ApiRequest[FromSuggestions, None]) -> PoView:
     """A draft purchase order for one supplier from its suggestions, in one action."""
     return suggestions.draft_from(req.shop, req.body)
 
 
-@app.api("GET", "/purchase-orders/{po_id}", permission="purchasing.view", response=PoDetail)
+@app.api("GET", "/purchase-orders/{po_id}", permission="purchasing.view", response=PoDetail, costs=True)
 def get_purchase_order(req: ApiRequest[None, None]) -> PoDetail:
     """A purchase order with its receipts and timeline."""
     return orders.detail(req.shop.shop_id, req.path["po_id"])
 
 
-@app.api("PUT", "/purchase-orders/{po_id}", permission="purchasing.edit", body=PoUpdate, response=PoView)
+@app.api("PUT", "/purchase-orders/{po_id}", permission="purchasing.edit", body=PoUpdate, response=PoView, costs=True)
 def update_purchase_order(req: ApiRequest[PoUpdate, None]) -> PoView:
     """Replace a draft's supplier, warehouse, lines, date and notes (versioned; drafts only)."""
     return orders.update(req.shop, req.path["po_id"], req.body)
 
 
 @app.api("POST", "/purchase-orders/{po_id}/submit", permission="purchasing.approve", body=PoAction,
-         response=PoView)
+         response=PoView, costs=True)
 def submit_purchase_order(req: ApiRequest[PoAction, None]) -> PoView:
     """Draft -> submitted: the order is sent to the supplier's system (signed webhook)."""
     return orders.transition(req.shop, req.path["po_id"], "submit", req.body)
 
 
 @app.api("POST", "/purchase-orders/{po_id}/cancel", permission="purchasing.approve", body=PoAction,
-         response=PoView)
+         response=PoView, costs=True)
 def cancel_purchase_order(req: ApiRequest[PoAction, None]) -> PoView:
     """Cancel a draft or submitted order (not once goods came in: close it instead)."""
     return orders.transition(req.shop, req.path["po_id"], "cancel", req.body)
 
 
 @app.api("POST", "/purchase-orders/{po_id}/close", permission="purchasing.approve", body=PoAction,
-         response=PoView)
+         response=PoView, costs=True)
 def close_purchase_order(req: ApiRequest[PoAction, None]) -> PoView:
     """Close a (partially) received order: nothing more is expected."""
     return orders.transition(req.shop, req.path["po_id"], "close", req.body)
 
 
 @app.api("POST", "/purchase-orders/{po_id}/receipts", permission="purchasing.receive", body=ReceiptCreate,
-         response=PoReceived, status=201, idempotent=True)
+         response=PoReceived, status=201, idempotent=True, costs=True)
 def receive_purchase_order(req: ApiRequest[ReceiptCreate, None]) -> PoReceived:
     """Goods of the order came in: stock, costs and the order in one transaction."""
     return receiving.receive(req.shop.shop_id, req.shop.actor, req.path["po_id"], req.body)
 
 
 # -- SKU costs and supplier links -------------------------------------------------------------------
-@app.api("GET", "/purchasing/skus/{sku_id}", permission="purchasing.view", response=SkuCostView)
+@app.api("GET", "/purchasing/skus/{sku_id}", permission="purchasing.view", response=SkuCostView, costs=True)
 def get_sku_cost(req: ApiRequest[None, None]) -> SkuCostView:
     """A SKU's moving-average cost and its suppliers (preferred one, codes, last unit costs)."""
     return skus.get(req.shop.shop_id, req.path["sku_id"])
 
 
 @app.api("PUT", "/purchasing/skus/{sku_id}/suppliers", permission="purchasing.edit", body=SupplierLinkInput,
-         response=SkuCostView)
+         response=SkuCostView, costs=True)
 def put_sku_supplier(req: ApiRequest[SupplierLinkInput, None]) -> SkuCostView:
     """Set a supplier's code, unit cost and lead time for the SKU, optionally as the preferred one."""
     return skus.set_link(req.shop, req.path["sku_id"], req.body)

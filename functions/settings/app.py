@@ -8,6 +8,7 @@ from shared.events.consumer import consume
 from shared.http import ApiRequest, ShopApp
 from shared.identity.events import ShopCreated
 from shared.observability import observed
+from shared.privacy import visible
 from shared.settings import logo, service
 from shared.settings.models import (
     ApprovalSettings,
@@ -42,7 +43,7 @@ app = ShopApp("settings")
          prefetch=lambda shop_id: [service.item_key(shop_id)])
 def get_settings(req: ApiRequest[None, None]) -> SettingsView:
     """All settings sections of the current shop, each with its version."""
-    return service.get_settings(req.shop.shop_id, req.prefetched[0])
+    return service.get_settings(req.shop.shop_id, req.prefetched[0], may_see=req.shop.can("personal_data.view"))
 
 
 @app.api("GET", "/settings/regions", permission="settings.view", response=RegionList)
@@ -54,7 +55,7 @@ def list_regions(req: ApiRequest[None, None]) -> RegionList:
 @app.api("PUT", "/settings/profile", permission="settings.edit", body=ProfileUpdate, response=ProfileView)
 def put_profile(req: ApiRequest[ProfileUpdate, None]) -> ProfileView:
     """Update the shop profile; a new logo_key must come from a logo upload of this shop."""
-    return service.update_profile(req.shop.shop_id, req.body, req.shop.actor)
+    return service.update_profile(req.shop.shop_id, req.body, req.shop.actor, may_see=req.shop.can("personal_data.view"))
 
 
 @app.api("POST", "/settings/logo-uploads", permission="settings.edit", body=LogoUploadRequest, response=LogoUpload,
@@ -70,7 +71,7 @@ def put_payment_methods(req: ApiRequest[PaymentMethodsUpdate, None]) -> PaymentM
     """Enable, disable and configure payment methods (methods not listed are disabled)."""
     new = PaymentMethods(methods=req.body.methods).completed()
     saved, version = service.update_section(req.shop.shop_id, "payment_methods", new, req.body.version, req.shop.actor)
-    return PaymentMethodsView(**saved, version=version)
+    return PaymentMethodsView.model_validate(visible({**saved, "version": version}, req.shop.can("personal_data.view")))
 
 
 @app.api("PUT", "/settings/delivery-regions", permission="settings.edit", body=DeliveryRegionsUpdate,
@@ -99,7 +100,8 @@ def put_notifications(req: ApiRequest[NotificationSettingsUpdate, None]) -> Noti
     """Per topic: e-mail and SMS on or off, and up to 5 extra e-mail addresses and mobile numbers."""
     new = NotificationSettings(topics=req.body.topics).completed()
     saved, version = service.update_section(req.shop.shop_id, "notifications", new, req.body.version, req.shop.actor)
-    return NotificationSettingsView(**saved, version=version)
+    return NotificationSettingsView.model_validate(visible({**saved, "version": version},
+                                                           req.shop.can("personal_data.view")))
 
 
 @app.api("PUT", "/settings/approvals", permission="settings.edit", body=ApprovalSettingsUpdate,

@@ -33,7 +33,8 @@ REGISTRY: tuple[PermissionInfo, ...] = tuple(
     + _group("orders", "订单", "Orders", {**_CRUD, "approve": ("审核", "approve"), "refund": ("退款", "refund")})
     + _group("inventory", "库存", "Inventory", {**_CRUD, "approve": ("审核", "approve")})
     + _group("purchasing", "采购", "Purchasing", {**_CRUD, "approve": ("审核", "approve"),
-                                                  "receive": ("收货入库", "receive goods")})
+                                                  "receive": ("收货入库", "receive goods"),
+                                                  "view_costs": ("查看成本价", "see cost prices")})
     + _group("customers", "客户", "Customers", {**_CRUD})
     + _group("personal_data", "个人信息", "Personal data",
              {"view": ("查看完整的手机号、邮箱和地址", "see full phone numbers, e-mails and addresses")})
@@ -43,6 +44,9 @@ REGISTRY: tuple[PermissionInfo, ...] = tuple(
     + _group("analytics", "报表", "Reports", {**_VIEW, "export": ("导出", "export")})
 )
 ALL: frozenset[str] = frozenset(p.code for p in REGISTRY)
+# Cost prices (purchase costs, SKU cost prices, PO totals) are answered only to holders of this;
+# a route declares ``costs=True`` when its answer carries them (shared.http).
+VIEW_COSTS = "purchasing.view_costs"
 RESOURCES: tuple[str, ...] = tuple(dict.fromkeys(p.code.split(".")[0] for p in REGISTRY))
 
 

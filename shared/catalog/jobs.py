@@ -29,6 +29,7 @@ from shared import clock, exports, uploads
 from shared.auth.context import AuthContext
 from shared.catalog.models import ProductQuery
 from shared.catalog.tables import CatalogItem
+from shared.crypto import PersonalAttribute
 from shared.errors import NotFound
 from shared.i18n import field_message, message
 from shared.ids import new_id
@@ -61,7 +62,7 @@ class JobRecord(CatalogItem, discriminator="job"):
     filename = UnicodeAttribute(null=True)
     language = UnicodeAttribute(default="zh-CN")
     actor_id = UnicodeAttribute()
-    actor_email = UnicodeAttribute(default="")
+    actor_email = PersonalAttribute(default="")  # sealed at rest (shared.crypto)
     filter = JSONAttribute(null=True)
     upload_key = UnicodeAttribute(null=True)
     encoding = UnicodeAttribute(null=True)

@@ -10,11 +10,12 @@ only once the product item names them.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from shared import clock
 from shared.auth.context import AuthContext
+from shared.auth.permissions import VIEW_COSTS
 from shared.catalog import images, matrix, staging
 from shared.catalog.events import ProductCreated, ProductDeleted, ProductModified, SkuPriceChanged
 from shared.catalog.models import (
@@ -205,11 +206,14 @@ def update(ctx: AuthContext, product_id: str, body: ProductUpdate) -> ProductVie
     old = {parse_sku_sk(r.sk)[0]: tuple(r.values or ()) for r in loaded.skus}
     named = {s.id for s in body.skus if s.id}
     by_values = {values: sku_id for sku_id, values in old.items() if sku_id not in named}
+    # Cost prices were answered as null to a caller who may not see them: what they send back keeps them.
+    costs = None if ctx.can(VIEW_COSTS) else {parse_sku_sk(r.sk)[0]: _int(r.cost_price) for r in loaded.skus}
     skus = []
     for i, given in enumerate(body.skus):
         if given.id and given.id not in old:
             raise field_error(f"skus.{i}.id", "unknown_sku")
-        skus.append(_sku(given.id or by_values.pop(tuple(given.values), None) or new_id("sku_"), given))
+        sku = _sku(given.id or by_values.pop(tuple(given.values), None) or new_id("sku_"), given)
+        skus.append(sku if costs is None else replace(sku, cost_price=costs.get(sku.id)))
     return _save(ctx, product_id, loaded, _draft(body, skus, list(loaded.product.images or [])), body.version)
 
 
@@ -366,7 +370,7 @@ def _plan(ctx: AuthContext, product_id: str, before: Loaded | None, draft: Draft
         actions = [getattr(ProductRecord, k).set(v) if v is not None else getattr(ProductRecord, k).remove()
                    for k, v in fields.items()]
         head.update(record, [*actions, ProductRecord.updated_at.set(now),
-                             ProductRecord.updated_by.set(ctx.email or ctx.user_id), ProductRecord.version.add(1)],
+                             *record.set_personal(updated_by=ctx.email or ctx.user_id), ProductRecord.version.add(1)],
                     condition, ("version",))
         saved = ProductRecord.from_raw_data(record.serialize())
         for key, value in fields.items():

@@ -31,6 +31,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 
+from shared.crypto import PersonalAttribute
 from shared.db import ShopItem, TableMeta
 from shared.keys import shop_key, shop_of
 
@@ -139,8 +140,8 @@ class ProductRecord(CatalogItem, discriminator="product"):
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
-    created_by = UnicodeAttribute(null=True)
-    updated_by = UnicodeAttribute(null=True)
+    created_by = PersonalAttribute(null=True)  # the staff member's e-mail (or id): sealed at rest
+    updated_by = PersonalAttribute(null=True)
     # The stock inventory owns, as the catalog shows it (shared.catalog.stock_projection): written only by
     # CatalogStockFunction, never by a save (saves update named attributes), no version bump.
     stock_available = NumberAttribute(null=True)  # all SKUs, warehouses and shards

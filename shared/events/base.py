@@ -20,7 +20,8 @@ from shared.observability import correlation_id
 
 
 class Actor(BaseModel):
-    """Who did it: a signed-in staff member, or ``system`` for schedules and consumers."""
+    """Who did it: a signed-in staff member, or ``system`` for schedules and consumers. In a stored
+    or published event ``email`` and ``source_ip`` are sealed for the event's shop (personal data)."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str
@@ -37,6 +38,9 @@ class DomainEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     source: ClassVar[str] = "shopdesk"
     schema_version: ClassVar[int] = 1
+    # Keys of the payload holding personal data: their values travel sealed (outbox, bus, queues,
+    # audit log), anywhere in ``old``/``new``; consumers that need them unseal (shared.crypto).
+    personal: ClassVar[frozenset[str]] = frozenset()
 
     event_id: str = Field(default_factory=lambda: new_id("evt_"))
     shop_id: str

@@ -47,6 +47,26 @@ def outbox_model(table_env: str) -> type[ShopItem]:
     return _models[table_env]
 
 
+ENVELOPE_KEYS = frozenset({"event_id", "shop_id", "occurred_at", "version", "actor"})
+
+
+def sealed_detail(event: DomainEvent) -> str:
+    """The event as it is stored and published: the actor's e-mail and IP, and the values of the
+    event's ``personal`` keys, sealed with the shop's key (consumers that need them unseal)."""
+    from shared.crypto import seal, seal_tree
+
+    data = event.model_dump(mode="json")
+    actor = data.get("actor")
+    if actor:
+        for key, field in (("email", "actor_email"), ("source_ip", "source_ip")):
+            if actor.get(key):
+                actor[key] = seal(event.shop_id, field, actor[key])
+    personal = type(event).personal
+    if personal:
+        data.update(seal_tree(event.shop_id, {k: v for k, v in data.items() if k not in ENVELOPE_KEYS}, personal))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def outbox_item(table_env: str, event: DomainEvent) -> ShopItem:
     model = outbox_model(table_env)
     return model(
@@ -54,7 +74,7 @@ def outbox_item(table_env: str, event: DomainEvent) -> ShopItem:
         sk=f"{OUTBOX_PREFIX}{event.event_id}",
         source=event.source,
         detail_type=event.detail_type(),
-        detail=event.model_dump_json(),
+        detail=sealed_detail(event),
         expires_at=clock.now() + KEEP_FOR,
     )
 
@@ -66,7 +86,7 @@ def outbox_bundles(table_env: str, events: list[DomainEvent]) -> list[ShopItem]:
     bundles: list[tuple[str, list[dict[str, str]]]] = []
     size = 0
     for event in events:
-        entry = {"source": event.source, "detail_type": event.detail_type(), "detail": event.model_dump_json()}
+        entry = {"source": event.source, "detail_type": event.detail_type(), "detail": sealed_detail(event)}
         if not bundles or size + len(entry["detail"]) > BUNDLE_BYTES:
             bundles.append((event.event_id, []))
             size = 0

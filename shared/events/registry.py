@@ -73,6 +73,8 @@ def schema(event: type[DomainEvent]) -> dict[str, Any]:
     body["x-source"] = event.source
     body["x-detail-type"] = event.detail_type()
     body["x-version"] = event.schema_version
+    if event.personal:  # these keys' values travel sealed (shared.crypto): consumers unseal them
+        body["x-personal"] = sorted(event.personal)
     return body
 
 

@@ -12,7 +12,9 @@ signed-in user from the Cognito claims API Gateway put in the request context; t
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
 invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes
 (scoped to shop, user and the whole request target: method, path with its parameters, query);
-every error answered in the one error shape; and every request logged with its Lambda context
+personal data masked in the answer unless the caller holds ``personal_data.view``, and cost
+prices null unless they hold ``purchasing.view_costs`` (routes declaring ``costs=True``); every
+error answered in the one error shape; and every request logged with its Lambda context
 and API Gateway's request id, the correlation id the events it causes carry
 (``shared.observability``). A route declared without a permission must say
 ``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
@@ -29,7 +31,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from shared.auth.context import AuthContext
-from shared.auth.permissions import is_known
+from shared.auth.permissions import VIEW_COSTS, is_known
 from shared.errors import BadRequest, NotAuthenticated, NotFound, ShopDeskError, ValidationFailed
 from shared.i18n import pick_language
 
@@ -87,6 +89,7 @@ class RouteSpec:
     tags: tuple[str, ...] = field(default=())
     prefetch: Callable[[str], list[Any]] | None = None
     headers: tuple[tuple[str, str], ...] = ()  # added to successful answers (e.g. Cache-Control)
+    costs: bool = False  # the answer carries cost prices: null without purchasing.view_costs
     errors: tuple[int, ...] = ()  # statuses beyond those its declaration implies (openapi.statuses)
 
 
@@ -106,7 +109,7 @@ class ShopApp:
             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
             response: type[BaseModel] | None = None, status: int = 200, summary: str = "",
             idempotent: bool = False, prefetch: Callable[[str], list[Any]] | None = None,
-            headers: dict[str, str] | None = None, errors: tuple[int, ...] = (),
+            headers: dict[str, str] | None = None, costs: bool = False, errors: tuple[int, ...] = (),
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
@@ -120,7 +123,8 @@ class ShopApp:
                              access=access, body=body, query=query, response=response, status=status,
                              summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
                              description=(fn.__doc__ or "").strip(), idempotent=idempotent, tags=(self.name,),
-                             prefetch=prefetch, headers=tuple((headers or {}).items()), errors=errors)
+                             prefetch=prefetch, headers=tuple((headers or {}).items()), costs=costs,
+                             errors=errors)
             self.specs.append(spec)
 
             def view(**path_params: str) -> Any:
@@ -164,10 +168,20 @@ class ShopApp:
 
                 scope = idempotency_scope(spec, req, dict(request.query_params or {}))
                 outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run,
-                                   lambda_context=self.chalice.lambda_context)
+                                   lambda_context=self.chalice.lambda_context,
+                                   shop_id=req.ctx.shop_id if req.ctx else None)
             else:
                 outcome = run()
-            return Response(body=json.dumps(outcome["body"], ensure_ascii=False), status_code=outcome["status"],
+            body = outcome["body"]
+            if req.ctx is not None and not req.ctx.can("personal_data.view"):
+                from shared.privacy import mask
+
+                body = mask(body)  # personal data, by key name, in every shop answer (shared/privacy.py)
+            if spec.costs and req.ctx is not None and not req.ctx.can(VIEW_COSTS):
+                from shared.privacy import without_costs
+
+                body = without_costs(body)
+            return Response(body=json.dumps(body, ensure_ascii=False), status_code=outcome["status"],
                             headers={"Content-Type": "application/json; charset=utf-8", **dict(spec.headers),
                                      **req.response_headers})
         except ShopDeskError as exc:

@@ -18,7 +18,7 @@ from shared.events.outbox import outbox_item
 from shared.identity import logins, sessions
 from shared.identity.events import ShopCreated
 from shared.identity.sessions import TokenFacts
-from shared.identity.tables import MembershipRecord, ShopRecord, UserRecord
+from shared.identity.tables import MembershipRecord, ShopRecord, UserRecord, login_key
 from shared.ids import new_id
 from shared.keys import shop_pk, user_of, user_pk
 from shared.model import Input
@@ -111,6 +111,9 @@ class ShopCreate(Input):
 def create_shop(name: str, shop_id: str | None = None, owner: Actor | None = None) -> str:
     """A new shop; with ``owner``, that user becomes its owner in the same transaction."""
     shop_id = shop_id or new_id("shp_")
+    from shared.crypto import keyring
+
+    keyring.ensure(shop_id)  # the shop's data key, before anything of the shop is sealed with it
     shop = ShopRecord(pk=shop_pk(shop_id), sk="SHOP", name=name, created_at=clock.iso())
     event = ShopCreated(shop_id=shop_id, actor=owner, resource_id=shop_id, new={"name": name})
     with TransactWrite(connection=connection()) as tx:
@@ -127,7 +130,13 @@ def upsert_user(user_id: str, login: str, name: str = "") -> None:
     phone = logins.is_phone(login)
     UserRecord(pk=user_pk(user_id), sk="PROFILE", login=login, email="" if phone else login,
                phone=login if phone else "", name=name, created_at=clock.iso(),
-               gsi1pk=f"LOGIN#{login}", gsi1sk="USER").save()
+               gsi1pk=login_key(login), gsi1sk="USER").save()
+
+
+def find_user(login: str) -> UserRecord | None:
+    """The user of a login (e-mail or mobile, any spelling), by its blind index."""
+    normal = logins.normalize(login) or login.strip().lower()
+    return next((u for u in UserRecord.by_gsi1.query(login_key(normal)) if isinstance(u, UserRecord)), None)
 
 
 def add_member(user_id: str, shop_id: str, roles: set[str]) -> None:
@@ -143,9 +152,9 @@ def update_profile(user_id: str, name: str, phone: str) -> UserRecord:
     user = user_profile(user_id)
     if user is None:
         raise NotFound("not_found")
-    user.update(actions=[UserRecord.name.set(name), UserRecord.phone.set(phone)])
+    user.update(actions=user.set_personal(name=name, phone=phone))
     for m in MembershipRecord.query(user_pk(user_id), MembershipRecord.sk.startswith("MEMBER#")):
-        m.update(actions=[MembershipRecord.name.set(name), MembershipRecord.phone.set(phone)])
+        m.update(actions=m.set_personal(name=name, phone=phone))
     return user
 
 

@@ -4,6 +4,11 @@ Entries are written only by the audit consumer from domain events (``*Modified``
 ...), keyed by the event id, so a redelivered event writes nothing new. No API updates or
 deletes an entry and the template grants no function ``DeleteItem`` on the table.
 
+Personal data stays sealed with the shop's key (``shared.crypto``): the actor's e-mail and source
+IP, and in ``before``/``after`` every value under a personal key (the events bring them sealed;
+anything else named like personal data is sealed here). Reading opens them; roles without
+``personal_data.view`` then see them masked.
+
 | item  | pk         | sk                 | gsi1pk (by resource)      | gsi2pk (by actor)        |
 |-------|------------|--------------------|---------------------------|--------------------------|
 | entry | SHOP#<id>  | AUDIT#<event ulid> | SHOP#<id>#RES#<resource>  | SHOP#<id>#USER#<user>    |
@@ -23,12 +28,14 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from ulid import ULID
 
+from shared.crypto import PersonalAttribute, seal_tree, unseal_tree
 from shared.db import ShopItem, TableMeta
 from shared.events.base import DomainEvent
 from shared.exports import ExportFile
 from shared.keys import shop_key, shop_pk
 from shared.model import Instant, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
+from shared.privacy import PERSONAL_KEYS
 
 
 class _ByResource(GlobalSecondaryIndex["AuditRecord"]):
@@ -58,8 +65,8 @@ class AuditRecord(ShopItem):
     resource = UnicodeAttribute()
     resource_id = UnicodeAttribute(default="")
     actor_id = UnicodeAttribute()
-    actor_email = UnicodeAttribute(null=True)
-    source_ip = UnicodeAttribute(null=True)
+    actor_email = PersonalAttribute(null=True)
+    source_ip = PersonalAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
     changed = ListAttribute(of=UnicodeAttribute, default=list)
     before = JSONAttribute(null=True)
@@ -123,7 +130,8 @@ def record(event: DomainEvent) -> bool:
         resource=resource, resource_id=section,
         actor_id=actor["id"], actor_email=actor.get("email"), source_ip=actor.get("source_ip"),
         user_agent=actor.get("user_agent"), changed=list(d.get("changed") or []),
-        before=_only(d.get("old"), d.get("changed")), after=_only(d.get("new"), d.get("changed")),
+        before=seal_tree(shop, _only(d.get("old"), d.get("changed")), PERSONAL_KEYS),
+        after=seal_tree(shop, _only(d.get("new"), d.get("changed")), PERSONAL_KEYS),
         gsi1pk=shop_key(shop, "RES", resource), gsi2pk=shop_key(shop, "USER", actor['id']),
     )
     try:
@@ -177,9 +185,11 @@ def _ulid_bound(moment: datetime, low: bool) -> str:
 
 
 def _entry(r: AuditRecord) -> AuditEntry:
+    scope = r.data_scope()
     return AuditEntry(id=r.sk.removeprefix("AUDIT#"), occurred_at=r.occurred_at,
                       actor=AuditActor(id=r.actor_id, email=r.actor_email), action=r.action, resource=r.resource,
-                      resource_id=r.resource_id, changed=list(r.changed or []), before=r.before, after=r.after,
+                      resource_id=r.resource_id, changed=list(r.changed or []), before=unseal_tree(scope, r.before),
+                      after=unseal_tree(scope, r.after),
                       source_ip=r.source_ip, user_agent=r.user_agent)
 
 

@@ -2,7 +2,7 @@
 a password. ``resource``/``resource_id`` name what the audit entry is about."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from shared.events.base import DomainEvent, RecordModified
 
@@ -13,6 +13,7 @@ class _Identity(DomainEvent):
 
 
 class _Staff(_Identity):
+    personal: ClassVar[frozenset[str]] = frozenset({"name", "login", "email", "phone"})
     resource: Literal["staff"] = "staff"
 
 

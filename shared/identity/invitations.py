@@ -47,9 +47,9 @@ def _answer(user_id: str, shop_id: str, accept: bool, actor: Actor, profile: Use
     if accept:
         actions: list[Action] = [MembershipRecord.status.set("active"), MembershipRecord.version.add(1)]
         if profile is not None:
-            actions += [MembershipRecord.name.set(profile.name or profile.login),
-                        MembershipRecord.email.set(profile.email), MembershipRecord.phone.set(profile.phone),
-                        MembershipRecord.login.set(profile.login)]
+            # sealed with the shop's key (the profile's values are the person's, under the global key)
+            actions += rec.set_personal(name=profile.name or profile.login, email=profile.email,
+                                        phone=profile.phone, login=profile.login)
         event = StaffInvitationAccepted(shop_id=shop_id, actor=actor, resource_id=user_id)
     else:
         event = StaffInvitationDeclined(shop_id=shop_id, actor=actor, resource_id=user_id)  # type: ignore[assignment]

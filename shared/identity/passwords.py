@@ -24,7 +24,7 @@ from pynamodb.exceptions import DeleteError
 
 from shared.errors import BadRequest, ShopDeskError
 from shared.identity import logins
-from shared.identity.tables import ResetCodeRecord, UserRecord
+from shared.identity.tables import ResetCodeRecord, UserRecord, login_key
 from shared.keys import user_of
 from shared.model import Input
 
@@ -48,7 +48,7 @@ def _login(value: str) -> str:
 
 
 def _user(login: str) -> UserRecord | None:
-    for found in UserRecord.by_gsi1.query(f"LOGIN#{login}", UserRecord.gsi1sk == "USER", limit=1):
+    for found in UserRecord.by_gsi1.query(login_key(login), UserRecord.gsi1sk == "USER", limit=1):
         if isinstance(found, UserRecord):
             return found
     return None

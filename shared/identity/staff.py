@@ -34,7 +34,7 @@ from shared.identity.events import (
     StaffModified,
     StaffRemoved,
 )
-from shared.identity.tables import MembershipRecord, RoleRecord, UserRecord
+from shared.identity.tables import MembershipRecord, RoleRecord, UserRecord, login_key
 from shared.keys import shop_pk, user_of, user_pk
 from shared.model import Input, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
@@ -165,14 +165,26 @@ def list_staff(ctx: AuthContext, query: StaffQuery) -> Page[StaffView]:
     if query.role:
         c = MembershipRecord.roles.contains(query.role)
         condition = c if condition is None else condition & c
-    if query.q:
-        c = MembershipRecord.name.contains(query.q) | MembershipRecord.login.contains(query.q.lower())
-        condition = c if condition is None else condition & c
-    results = MembershipRecord.by_gsi1.query(
-        shop_pk(ctx.shop_id), MembershipRecord.gsi1sk.startswith("MEMBER#"), filter_condition=condition,
-        limit=query.limit, last_evaluated_key=decode_cursor(query.cursor, scope))
-    items = [_view(r, ctx) for r in results if isinstance(r, MembershipRecord)]
-    return Page[StaffView](items=items, next_cursor=encode_cursor(results.last_evaluated_key, scope))
+    start = decode_cursor(query.cursor, scope)
+    if not query.q:
+        results = MembershipRecord.by_gsi1.query(
+            shop_pk(ctx.shop_id), MembershipRecord.gsi1sk.startswith("MEMBER#"), filter_condition=condition,
+            limit=query.limit, last_evaluated_key=start)
+        items = [_view(r, ctx) for r in results if isinstance(r, MembershipRecord)]
+        return Page[StaffView](items=items, next_cursor=encode_cursor(results.last_evaluated_key, scope))
+    # Names and logins are sealed at rest, so DynamoDB cannot filter on them: the shop's members
+    # (tens, one Query) are matched here, after opening, and the cursor is the last match's key.
+    needle, found, last = query.q.lower(), [], None
+    for rec in MembershipRecord.by_gsi1.query(shop_pk(ctx.shop_id), MembershipRecord.gsi1sk.startswith("MEMBER#"),
+                                              filter_condition=condition, last_evaluated_key=start, page_size=100):
+        if not isinstance(rec, MembershipRecord) or (needle not in rec.name.lower() and needle not in rec.login):
+            continue
+        found.append(_view(rec, ctx))
+        if len(found) == query.limit:
+            last = {k: {"S": str(v)} for k, v in (("pk", rec.pk), ("sk", rec.sk), ("gsi1pk", rec.gsi1pk),
+                                                     ("gsi1sk", rec.gsi1sk))}
+            break
+    return Page[StaffView](items=found, next_cursor=encode_cursor(last, scope))
 
 
 def get_staff(ctx: AuthContext, user_id: str) -> StaffView:
@@ -225,7 +237,7 @@ def ensure_user(user_id: str, login: str, name: str) -> UserRecord:
         user = UserRecord(pk=user_pk(user_id), sk="PROFILE", login=login, name=name,
                           email="" if logins.is_phone(login) else login,
                           phone=login if logins.is_phone(login) else "", created_at=clock.iso(),
-                          gsi1pk=f"LOGIN#{login}", gsi1sk="USER")
+                          gsi1pk=login_key(login), gsi1sk="USER")
         user.save()
         return user
 
@@ -247,7 +259,7 @@ def update(ctx: AuthContext, user_id: str, body: StaffUpdate) -> StaffView:
     new = _snapshot(rec)
     event = StaffModified(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id, old=old, new=new,
                           changed=changed_fields(old, new))
-    actions = [MembershipRecord.roles.set(set(body.roles)), MembershipRecord.name.set(body.name),
+    actions = [MembershipRecord.roles.set(set(body.roles)), *rec.set_personal(name=body.name),
                MembershipRecord.custom_permissions.set(custom) if custom else MembershipRecord.custom_permissions.remove()]
     _commit(rec, actions, body.version, event)
     rec.version += 1

@@ -4,17 +4,23 @@
 |-------------|-----------------|-----------------|---------------|----------------|
 | shop        | SHOP#<id>       | SHOP            |               |                |
 | custom role | SHOP#<id>       | ROLE#<code>     |               |                |
-| user        | USER#<sub>      | PROFILE         | LOGIN#<login> | USER           |
+| user        | USER#<sub>      | PROFILE         | LOGIN#<index> | USER           |
 | membership  | USER#<sub>      | MEMBER#<shop>   | SHOP#<shop>   | MEMBER#<sub>   |
 | revoked session | USER#<sub>  | SESSION#<jti>   |               |                |
 | reset code  | USER#<sub>      | RESET_CODE      |               |                |
+| data keys   | SHOP#<id>, PLATFORM | DATAKEY#<v>, INDEXKEY |      |                | (shared.crypto.keyring)
 
 - A request's auth check reads one membership item (in the same BatchGetItem as the route's
   main item). It carries the permissions of the member's custom roles, resolved when roles are
   assigned or a custom role changes, so the check never needs a second read.
 - A shop's staff list is one Query of gsi1 (``SHOP#<shop>``, ``MEMBER#``); the membership
   carries a copy of the member's name and contacts for it.
-- A login (e-mail or +86 mobile) maps to one user through gsi1 (``LOGIN#<login>``).
+- A login (e-mail or +86 mobile) maps to one user through gsi1 (``LOGIN#<index>``, the login's
+  blind index under the global key: ``login_key``).
+- Names, e-mails, phones and logins are sealed at rest (``shared.crypto.PersonalAttribute``): a
+  membership with its shop's key, a user's profile with the global key (a person and their login
+  belong to no one shop; sign-in comes before any shop is chosen). Cognito keeps the username
+  (the login) in its own store: that is AWS's, encrypted by AWS.
 
 - Sessions: ``tokens_valid_after`` (epoch seconds) on the user ends every session opened before
   it (password change or reset, or a disable). A signed-out session's ``origin_jti`` is a revoked-session item (TTL). The
@@ -29,6 +35,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from shared.crypto import GLOBAL, PersonalAttribute, blind_index
 from shared.db import ShopItem, TableMeta
 
 
@@ -63,10 +70,10 @@ class RoleRecord(IdentityItem):
 
 
 class UserRecord(IdentityItem):
-    email = UnicodeAttribute(default="")
-    phone = UnicodeAttribute(default="")
-    login = UnicodeAttribute(default="")
-    name = UnicodeAttribute(default="")
+    email = PersonalAttribute(default="")
+    phone = PersonalAttribute(default="")
+    login = PersonalAttribute(default="")
+    name = PersonalAttribute(default="")
     status = UnicodeAttribute(default="active")
     created_at = UnicodeAttribute()
     tokens_valid_after = NumberAttribute(null=True)
@@ -74,22 +81,28 @@ class UserRecord(IdentityItem):
     gsi1sk = UnicodeAttribute(null=True)
     by_gsi1 = ByGsi1()
 
+    def data_scope(self) -> str:
+        return GLOBAL
+
 
 class MembershipRecord(IdentityItem):
     shop_name = UnicodeAttribute()
     roles = UnicodeSetAttribute()
     custom_permissions = UnicodeSetAttribute(null=True)
     status = UnicodeAttribute(default="active")
-    name = UnicodeAttribute(default="")
-    email = UnicodeAttribute(default="")
-    phone = UnicodeAttribute(default="")
-    login = UnicodeAttribute(default="")
+    name = PersonalAttribute(default="")
+    email = PersonalAttribute(default="")
+    phone = PersonalAttribute(default="")
+    login = PersonalAttribute(default="")
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
-    invited_by = UnicodeAttribute(null=True)
+    invited_by = PersonalAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_gsi1 = ByGsi1()
+
+    def data_scope(self) -> str:
+        return str(self.sk).removeprefix("MEMBER#")
 
 
 class RevokedSession(IdentityItem):
@@ -104,3 +117,8 @@ class ResetCodeRecord(IdentityItem):
     code_hash = UnicodeAttribute()
     attempts = NumberAttribute(default=0)
     expires_at = NumberAttribute()
+
+
+def login_key(login: str) -> str:
+    """The gsi1 key finding a user by their (normalised) login: its blind index, never the login."""
+    return f"LOGIN#{blind_index(GLOBAL, 'login', login)}"

@@ -27,6 +27,7 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 
 from shared import clock
 from shared.auth.context import AuthContext
+from shared.crypto import PersonalAttribute
 from shared.errors import Conflict, NotFound, Unprocessable, ValidationFailed, field_error
 from shared.ids import new_id
 from shared.inventory import ledger, warehouses
@@ -76,10 +77,10 @@ class StocktakeRecord(InventoryItem, discriminator="stocktake"):
     lines_counted = NumberAttribute(default=0)
     lines_adjusted = NumberAttribute(default=0)
     opened_at = UnicodeAttribute()
-    opened_by = UnicodeAttribute()
+    opened_by = PersonalAttribute()  # who: an e-mail (or a user id), sealed at rest
     opened_by_id = UnicodeAttribute(null=True)  # user id, for the separation-of-duties check
     closed_at = UnicodeAttribute(null=True)
-    closed_by = UnicodeAttribute(null=True)
+    closed_by = PersonalAttribute(null=True)
     updated_at = UnicodeAttribute()
     version = NumberAttribute(default=1)
 
@@ -98,7 +99,7 @@ class StocktakeLineRecord(InventoryItem, discriminator="stocktake_line"):
     on_hand_at_count = NumberAttribute(null=True)
     variance = NumberAttribute(null=True)  # counted - on_hand_at_count
     counted_at = UnicodeAttribute(null=True)
-    counted_by = UnicodeAttribute(null=True)
+    counted_by = PersonalAttribute(null=True)
     posted_at = UnicodeAttribute(null=True)
 
 
@@ -571,7 +572,7 @@ def approve(ctx: AuthContext, stocktake_id: str) -> StocktakeView:
     now = clock.iso()
     writes = Writes()
     writes.update(header, [StocktakeRecord.status.set("approved"), StocktakeRecord.closed_at.set(now),
-                           StocktakeRecord.closed_by.set(ctx.actor.email or ctx.actor.id),
+                           *header.set_personal(closed_by=ctx.actor.email or ctx.actor.id),
                            StocktakeRecord.version.add(1), StocktakeRecord.updated_at.set(now)],
                   StocktakeRecord.status == "approving", ("stocktake",))
     _unlock(writes, shop_id, header)
@@ -612,7 +613,7 @@ def cancel(ctx: AuthContext, stocktake_id: str) -> StocktakeView:
     now = clock.iso()
     writes = Writes()
     writes.update(header, [StocktakeRecord.status.set("cancelled"), StocktakeRecord.closed_at.set(now),
-                           StocktakeRecord.closed_by.set(ctx.actor.email or ctx.actor.id),
+                           *header.set_personal(closed_by=ctx.actor.email or ctx.actor.id),
                            StocktakeRecord.version.add(1), StocktakeRecord.updated_at.set(now)],
                   StocktakeRecord.status == "open", ("stocktake",))
     _unlock(writes, shop_id, header)

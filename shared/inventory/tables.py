@@ -30,6 +30,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
+from shared.crypto import PersonalAttribute
 from shared.db import ShopItem, TableMeta
 from shared.keys import shop_key
 
@@ -158,7 +159,7 @@ class MovementRecord(InventoryItem, discriminator="movement"):
     ref_type = UnicodeAttribute(null=True)  # order, purchase_order, stocktake, transfer, manual
     ref_id = UnicodeAttribute(null=True)
     actor_id = UnicodeAttribute()
-    actor_email = UnicodeAttribute(null=True)
+    actor_email = PersonalAttribute(null=True)  # sealed at rest (shared.crypto)
     at = UnicodeAttribute()
 
 

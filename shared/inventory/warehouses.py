@@ -108,6 +108,7 @@ def update(ctx: AuthContext, warehouse_id: str, body: WarehouseUpdate) -> Wareho
     record = get(ctx.shop_id, warehouse_id)
     if int(record.version) != body.version:
         raise VersionConflict(expected=body.version, current=int(record.version))
+    body = _unmasked(record, body)
     if record.active and not body.active:
         _keep_one_active(ctx.shop_id, warehouse_id)
     writes = Writes()
@@ -125,6 +126,17 @@ def update(ctx: AuthContext, warehouse_id: str, body: WarehouseUpdate) -> Wareho
         setattr(record, key, value)
     record.updated_at, record.version = now, body.version + 1
     return view(record)
+
+
+def _unmasked(record: WarehouseRecord, body: WarehouseUpdate) -> WarehouseUpdate:
+    """The address as it was shown masked (no personal_data.view) and sent back: the stored one."""
+    from shared.privacy import MaskedValueChanged, restore_masked
+
+    try:
+        address = restore_masked({"address": record.address}, {"address": body.address})["address"]
+    except MaskedValueChanged as exc:
+        raise field_error("address", "masked_value_changed") from exc
+    return body.model_copy(update={"address": address})
 
 
 def delete(ctx: AuthContext, warehouse_id: str) -> None:

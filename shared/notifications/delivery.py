@@ -4,7 +4,8 @@ topic. Idempotent by ``dedupe_key``: a redelivered event notifies nobody twice.
 
 The delivery marker (``SHOP#<s>``, ``DELIVERY#<dedupe_key>``) is claimed first with a
 conditional put and keeps the note id; notes are conditional puts of that id into each member's
-partition; each e-mail/SMS address is recorded on the marker once sent. A failure half-way
+partition; each e-mail/SMS address is recorded on the marker once sent (as its keyed blind
+index: the marker holds no address). A failure half-way
 retries (SQS) and resumes: members who have their note are skipped, addresses already sent are
 not sent again (at most the one message in flight at the failure could go twice).
 """
@@ -107,13 +108,17 @@ def send(d: Delivery) -> Outcome:
     subject, text = _message(shop_name, d)
     done = set(marker.sent or ())
     sent = 0
+    from shared.crypto import blind_index
+
     for address in addresses:
-        if address in done:
+        # The marker remembers who was sent a message by the address's keyed index, not the address.
+        key = blind_index(d.shop_id, "notified", address)
+        if key in done:
             continue
         from shared import messaging
 
         messaging.send(address, subject, text)
-        marker.update(actions=[DeliveryRecord.sent.add({address})])
+        marker.update(actions=[DeliveryRecord.sent.add({key})])
         sent += 1
     marker.update(actions=[DeliveryRecord.status.set("done")])
     return Outcome(note_id=marker.note_id, duplicate=False, members=created, messages=sent)

@@ -13,8 +13,12 @@ AUDIENCE = "staff.edit"
 
 
 def _who(detail: dict[str, Any], snapshot: dict[str, Any] | None = None) -> str:
-    """The member's name (and login), from the event or the shop's member list."""
-    if snapshot is None:
+    """The member's name (and login), from the event (sealed there) or the shop's member list."""
+    if snapshot is not None:
+        from shared.crypto import unseal_tree
+
+        snapshot = unseal_tree(detail["shop_id"], snapshot)
+    else:
         from shared.identity.access import user_profile
 
         user = user_profile(detail["resource_id"])
@@ -24,7 +28,9 @@ def _who(detail: dict[str, Any], snapshot: dict[str, Any] | None = None) -> str:
 
 
 def _by(detail: dict[str, Any]) -> tuple[str, str]:
-    actor = (detail.get("actor") or {}).get("email")
+    from shared.crypto import reveal
+
+    actor = reveal(detail["shop_id"], "actor_email", (detail.get("actor") or {}).get("email"))
     return (f"，操作人 {actor}", f" by {actor}") if actor else ("", "")
 
 

@@ -28,6 +28,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from shared.crypto import PersonalAttribute
 from shared.db import ShopItem, TableMeta
 from shared.keys import shop_key
 
@@ -53,8 +54,9 @@ class NoteRecord(NotificationItem):
     topic = UnicodeAttribute()
     title_zh = UnicodeAttribute()
     title_en = UnicodeAttribute()
-    body_zh = UnicodeAttribute(default="")
-    body_en = UnicodeAttribute(default="")
+    # The texts may name people (a member's name and login, who changed their roles): sealed at rest.
+    body_zh = PersonalAttribute(default="")
+    body_en = PersonalAttribute(default="")
     link = UnicodeAttribute(null=True)
     data = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
@@ -72,7 +74,7 @@ class DeliveryRecord(NotificationItem):
     note_id = UnicodeAttribute()
     topic = UnicodeAttribute()
     status = UnicodeAttribute(default="pending")  # pending -> done
-    sent = UnicodeSetAttribute(null=True)
+    sent = UnicodeSetAttribute(null=True)  # blind indexes of the addresses (shared.crypto), never the addresses
     created_at = UnicodeAttribute()
     expires_at = TTLAttribute()
 

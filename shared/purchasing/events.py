@@ -4,7 +4,7 @@ whole order (the outbound webhook sends it to the supplier), ``PurchaseOrderRece
 lines of one receipt and whether the order is now complete. No event carries a webhook secret."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -46,7 +46,11 @@ class _PurchaseOrderEvent(_Purchasing):
     supplier_id: str
 
 
+SUPPLIER_PERSONAL = frozenset({"contact", "phone", "email", "address"})
+
+
 class SupplierCreated(_Purchasing):
+    personal: ClassVar[frozenset[str]] = SUPPLIER_PERSONAL
     resource: Literal["suppliers"] = "suppliers"
     resource_id: str
     new: dict[str, Any]
@@ -56,11 +60,13 @@ class SupplierModified(RecordModified):
     """Fields changed (a rotated webhook secret shows as ``webhook_secret`` in ``changed``, never its value)."""
 
     source = "shopdesk.purchasing"
+    personal: ClassVar[frozenset[str]] = SUPPLIER_PERSONAL
     resource: Literal["suppliers"] = "suppliers"
     resource_id: str
 
 
 class SupplierDeleted(_Purchasing):
+    personal: ClassVar[frozenset[str]] = SUPPLIER_PERSONAL
     resource: Literal["suppliers"] = "suppliers"
     resource_id: str
     old: dict[str, Any]

@@ -13,6 +13,7 @@ from shared.inventory.models import MAX_QTY
 from shared.model import Input, Model
 from shared.money import Currency, Money
 from shared.pagination import PageQuery
+from shared.privacy import MASKED_PHONE, is_masked
 
 MAX_PO_LINES = 60
 # One receipt is one transaction of at most 100 writes: per line the stock item, its movement,
@@ -31,7 +32,8 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
 class SupplierFields(Input):
     name: str = Field(min_length=1, max_length=60)
     contact: str = Field("", max_length=40, description="Contact person")
-    phone: str = Field("", max_length=24, json_schema_extra={"pattern": "^(|" + _PHONE.pattern[1:-1] + ")$"})
+    phone: str = Field("", max_length=24, json_schema_extra={
+        "pattern": "^(|" + _PHONE.pattern[1:-1] + "|" + MASKED_PHONE + ")$"})
     email: str = Field("", max_length=120, json_schema_extra={"pattern": "^(|" + _EMAIL.pattern[1:-1] + ")$"})
     address: str = Field("", max_length=200)
     lead_time_days: int = Field(7, ge=0, le=365, strict=True, description="Default days from order to arrival")
@@ -44,14 +46,14 @@ class SupplierFields(Input):
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str) -> str:
-        if v and not _PHONE.match(v):
+        if v and not _PHONE.match(v) and not is_masked(v):
             raise PydanticCustomError("phone", "must be a mainland mobile number or a landline")
         return v
 
     @field_validator("email")
     @classmethod
     def _email(cls, v: str) -> str:
-        if v and not _EMAIL.match(v):
+        if v and not _EMAIL.match(v) and not is_masked(v):
             raise PydanticCustomError("email", "must be a valid e-mail address")
         return v.lower()
 
@@ -105,7 +107,9 @@ class SupplierView(Model):
 
 
 class SupplierWithSecret(SupplierView):
-    webhook_secret: str = Field(description="The signing secret: shown this once, store it now")
+    webhook_secret: str | None = Field(description="The signing secret: shown this once, store it now (null when a "
+                                                   "repeated request with the same Idempotency-Key gets the first "
+                                                   "answer again: the secret is never stored)")
 
 
 class SupplierRemoval(Model):
@@ -171,10 +175,10 @@ class PoLineView(Model):
     sku_code: str = ""
     supplier_sku_code: str = ""
     qty: int
-    unit_cost: int
+    unit_cost: int | None = Field(description="Null for a caller without purchasing.view_costs")
     received: int
     remaining: int
-    line_total: Money
+    line_total: Money | None = Field(description="Null for a caller without purchasing.view_costs")
 
 
 class WebhookDelivery(Model):
@@ -204,8 +208,8 @@ class PoView(Model):
     status: PoStatus
     currency: str
     lines: list[PoLineView]
-    total: Money
-    received_total: Money
+    total: Money | None = Field(description="Null for a caller without purchasing.view_costs")
+    received_total: Money | None = Field(description="Null for a caller without purchasing.view_costs")
     qty_ordered: int
     qty_received: int
     expected_at: str | None
@@ -222,8 +226,8 @@ class ReceiptLineView(Model):
     sku_id: str
     product_id: str
     qty: int
-    unit_cost: int
-    avg_cost_after: int
+    unit_cost: int | None = Field(description="Null for a caller without purchasing.view_costs")
+    avg_cost_after: int | None = Field(description="Null for a caller without purchasing.view_costs")
 
 
 class ReceiptView(Model):

@@ -122,7 +122,8 @@ def view(record: PurchaseOrderRecord) -> PoView:
         id=record.po_id, number=record.number, supplier_id=record.supplier_id, supplier_name=record.supplier_name or "",
         warehouse_id=record.warehouse_id, status=record.status, currency=currency, lines=lines,  # type: ignore[arg-type]
         total=Money(amount=total(record.lines), currency=currency),  # type: ignore[arg-type]
-        received_total=Money(amount=sum(ln.received * ln.unit_cost for ln in lines), currency=currency),  # type: ignore[arg-type]
+        received_total=Money(amount=sum(int(ln.get("received", 0)) * int(ln["unit_cost"]) for ln in record.lines),
+                             currency=currency),  # type: ignore[arg-type]
         qty_ordered=sum(ln.qty for ln in lines), qty_received=sum(ln.received for ln in lines),
         expected_at=record.expected_at, notes=record.notes or "",
         shipment=ShipmentNotice(**record.shipment) if record.shipment else None,

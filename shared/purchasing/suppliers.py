@@ -1,8 +1,9 @@
 """Suppliers (供应商): contact, lead time, payment terms, and the webhook settings of their
 system. The signing secret is made here, answered once (on creation and on rotation) and kept
 only as a KMS ciphertext. A supplier with purchase orders is archived (``active = false``)
-instead of deleted, so its orders keep pointing at it. Contact phone, e-mail and address are
-masked for roles without ``personal_data.view``."""
+instead of deleted, so its orders keep pointing at it. The contact person, phone, e-mail and
+address are sealed at rest (``shared.crypto``), masked for roles without ``personal_data.view``,
+and a masked value sent back unchanged keeps the stored one."""
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,9 @@ from shared.events.outbox import outbox_item
 from shared.ids import new_id
 from shared.keys import shop_pk
 from shared.pagination import Page, decode_cursor, encode_cursor
-from shared.privacy import visible
+from shared.privacy import MaskedValueChanged, restore_masked, visible
 from shared.purchasing import signing
+from shared.purchasing.events import SUPPLIER_PERSONAL as PERSONAL
 from shared.purchasing.events import SupplierCreated, SupplierDeleted, SupplierModified
 from shared.purchasing.models import (
     SupplierCreate,
@@ -71,10 +73,17 @@ def _may_see(ctx: AuthContext) -> bool:
     return ctx.can("personal_data.view")
 
 
+def _unmasked(stored: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return dict(restore_masked(stored, sent))
+    except MaskedValueChanged as exc:
+        raise field_error(exc.field, "masked_value_changed") from exc
+
+
 def create(ctx: AuthContext, body: SupplierCreate) -> SupplierWithSecret:
     now, supplier_id = clock.iso(), new_id("sup_")
     secret = signing.new_secret()
-    record = SupplierRecord(shop_pk(ctx.shop_id), supplier_sk(supplier_id), **body.model_dump(),
+    record = SupplierRecord(shop_pk(ctx.shop_id), supplier_sk(supplier_id), **_unmasked({}, body.model_dump()),
                             name_search=body.name.lower(), secret_ct=signing.encrypt(ctx.shop_id, supplier_id, secret),
                             secret_hint=secret[-4:], secret_rotated_at=now, version=1, created_at=now, updated_at=now)
     writes = Writes()
@@ -112,9 +121,10 @@ def update(ctx: AuthContext, supplier_id: str, body: SupplierUpdate) -> Supplier
     if int(record.version) != body.version:
         raise VersionConflict(expected=body.version, current=int(record.version))
     old = _fields(record)
-    new = body.model_dump(exclude={"version"})
+    new = _unmasked(old, body.model_dump(exclude={"version"}))
     now = clock.iso()
-    actions = [getattr(SupplierRecord, k).set(v) for k, v in new.items() if k != "webhook_url"]
+    actions = [getattr(SupplierRecord, k).set(v) for k, v in new.items() if k not in ("webhook_url", *PERSONAL)]
+    actions += record.set_personal(**{k: new[k] for k in PERSONAL})
     actions.append(SupplierRecord.webhook_url.set(new["webhook_url"]) if new["webhook_url"]
                    else SupplierRecord.webhook_url.remove())
     actions += [SupplierRecord.name_search.set(body.name.lower()), SupplierRecord.updated_at.set(now),

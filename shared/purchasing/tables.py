@@ -30,6 +30,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from shared.crypto import PersonalAttribute
 from shared.db import ShopItem, TableMeta
 from shared.keys import shop_key
 
@@ -78,12 +79,12 @@ class PurchasingItem(ShopItem):
 
 
 class SupplierRecord(PurchasingItem, discriminator="supplier"):
-    name = UnicodeAttribute()
+    name = UnicodeAttribute()  # a company's name: not personal data
     name_search = UnicodeAttribute()  # lower case, for the list's contains() filter
-    contact = UnicodeAttribute(default="")
-    phone = UnicodeAttribute(default="")
-    email = UnicodeAttribute(default="")
-    address = UnicodeAttribute(default="")
+    contact = PersonalAttribute(default="")  # the contact person and how to reach them: sealed at rest
+    phone = PersonalAttribute(default="")
+    email = PersonalAttribute(default="")
+    address = PersonalAttribute(default="")
     lead_time_days = NumberAttribute(default=7)
     payment_terms = UnicodeAttribute(default="")
     notes = UnicodeAttribute(default="")
@@ -191,7 +192,7 @@ class ReceiptRecord(PurchasingItem, discriminator="po_receipt"):
     note = UnicodeAttribute(default="")
     source = UnicodeAttribute(default="api")  # api or webhook
     actor_id = UnicodeAttribute()
-    actor_email = UnicodeAttribute(null=True)
+    actor_email = PersonalAttribute(null=True)
     at = UnicodeAttribute()
 
 

@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from shared.model import Input, Model, schema_enum
 from shared.money import Currency
+from shared.privacy import MASKED_PHONE, is_masked
 from shared.settings.regions import PROVINCE_CODES
 from shared.uploads import PresignedPost
 
@@ -34,7 +35,8 @@ class ShopProfile(Strict):
     name: str = Field(min_length=1, max_length=60, description="Shop name shown to staff and customers")
     logo_key: str | None = Field(None, max_length=300, description="S3 key of the logo (from a logo upload)")
     contact_name: str = Field("", max_length=40)
-    contact_phone: str = Field("", max_length=20, json_schema_extra={"pattern": "^(|" + _PHONE.pattern[1:-1] + ")$"})
+    contact_phone: str = Field("", max_length=20, json_schema_extra={
+        "pattern": "^(|" + _PHONE.pattern[1:-1] + "|" + MASKED_PHONE + ")$"})
     contact_email: str = Field("", max_length=120, json_schema_extra={"pattern": "^(|" + _EMAIL.pattern[1:-1] + ")$"})
     address: str = Field("", max_length=200)
     time_zone: str = Field("Asia/Shanghai", max_length=64)
@@ -43,14 +45,14 @@ class ShopProfile(Strict):
     @field_validator("contact_phone")
     @classmethod
     def _phone(cls, v: str) -> str:
-        if v and not _PHONE.match(v):
+        if v and not _PHONE.match(v) and not is_masked(v):
             raise PydanticCustomError("phone", "must be a mainland mobile number or a landline")
         return v
 
     @field_validator("contact_email")
     @classmethod
     def _email(cls, v: str) -> str:
-        if v and not _EMAIL.match(v):
+        if v and not _EMAIL.match(v) and not is_masked(v):
             raise PydanticCustomError("email", "must be a valid e-mail address")
         return v.lower()
 
@@ -131,7 +133,8 @@ class UnionPaySettings(Strict):
 class BankTransferSettings(Strict):
     account_name: str = Field("", max_length=60)
     bank_name: str = Field("", max_length=60)
-    account_number: str = Field("", max_length=34, pattern=r"^[0-9A-Z ]*$")
+    # "*": the masked form (**** 5667) a role without personal_data.view sends back unchanged
+    account_number: str = Field("", max_length=34, pattern=r"^[0-9A-Z *]*$")
 
 
 class CashOnDeliverySettings(Strict):
@@ -305,12 +308,16 @@ _MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 
 
 def _extra_email(v: str) -> str:
+    if is_masked(v):
+        return v  # sent back as it was shown (masked): shared.privacy.restore_masked keeps the stored one
     if not _EMAIL.match(v):
         raise PydanticCustomError("email", "must be a valid e-mail address")
     return v.lower()
 
 
 def _extra_mobile(v: str) -> str:
+    if is_masked(v):
+        return v
     found = _MOBILE.match(v.replace(" ", "").replace("-", ""))
     if not found:
         raise PydanticCustomError("mobile", "must be a mainland mobile number (11 digits)")
@@ -328,7 +335,8 @@ def _no_repeats(v: list[str]) -> list[str]:
 
 ExtraEmail = Annotated[str, Field(max_length=120, json_schema_extra={"pattern": _EMAIL.pattern}),
                       AfterValidator(_extra_email)]
-ExtraMobile = Annotated[str, Field(max_length=20, json_schema_extra={"pattern": _MOBILE.pattern}),
+ExtraMobile = Annotated[str, Field(max_length=20, json_schema_extra={"pattern": "^(" + _MOBILE.pattern[1:-1] + "|"
+                                                                               + MASKED_PHONE + ")$"}),
                        AfterValidator(_extra_mobile)]
 
 

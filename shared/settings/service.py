@@ -1,5 +1,10 @@
 """Reading and changing a shop's settings. Each change is one transaction: the section with its
 version bumped (conditional on the version the caller saw) and a ``SettingsModified`` outbox item.
+
+The personal values of the sections (``SettingsModified.personal``: contacts, the bank account,
+extra recipients of notifications) are stored sealed with the shop's key (``shared.crypto``),
+answered masked to roles without ``personal_data.view``, and a masked value sent back unchanged
+keeps the stored one (``shared.privacy.restore_masked``).
 """
 from __future__ import annotations
 
@@ -12,12 +17,14 @@ from pydantic import BaseModel
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from shared.crypto import seal_tree, unseal_tree
 from shared.db import ItemKey, connection, version_condition
-from shared.errors import VersionConflict
+from shared.errors import VersionConflict, field_error
 from shared.events.base import Actor, changed_fields
 from shared.events.outbox import outbox_item
 from shared.identity.events import ShopCreated
 from shared.keys import shop_of
+from shared.privacy import MaskedValueChanged, mask, restore_masked, visible
 from shared.settings import logo
 from shared.settings.events import Section, SettingsModified
 from shared.settings.models import (
@@ -37,6 +44,8 @@ from shared.settings.models import (
     ShopProfile,
 )
 from shared.settings.tables import SETTINGS_SK, SETTINGS_TABLE_ENV, SettingsItem, key
+
+PERSONAL = SettingsModified.personal
 
 SECTION_MODELS: dict[str, type[BaseModel]] = {
     "profile": ShopProfile,
@@ -60,8 +69,9 @@ def _section(item: SettingsItem | None, section: str) -> tuple[dict[str, Any], i
     data = getattr(item, section, None) if item else None
     version = int(getattr(item, f"{section}_version", None) or 0) if item else 0
     if data is None:
-        data = _defaults(section)
-    return data, version
+        return _defaults(section), version
+    assert item is not None
+    return unseal_tree(item.data_scope(), data), version
 
 
 def _defaults(section: str) -> dict[str, Any]:
@@ -95,8 +105,9 @@ def item_key(shop_id: str) -> ItemKey:
     return (SettingsItem, *key(shop_id))
 
 
-def get_settings(shop_id: str, item: SettingsItem | object | None = ...) -> SettingsView:
-    """All sections; ``item`` when the caller already read it (None: the shop has none yet)."""
+def get_settings(shop_id: str, item: SettingsItem | object | None = ..., may_see: bool = True) -> SettingsView:
+    """All sections; ``item`` when the caller already read it (None: the shop has none yet);
+    personal values masked unless ``may_see``."""
     if item is ...:
         item = _load(shop_id)
     assert item is None or isinstance(item, SettingsItem)
@@ -106,7 +117,7 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ...) -> Sett
     hours, hv = _section(item, "business_hours")
     notices, nv = _section(item, "notifications")
     approvals, av = _section(item, "approvals")
-    return SettingsView(
+    view = SettingsView(
         profile=ProfileView(**profile, version=pv, logo_url=logo.url_of(profile.get("logo_key"))),
         payment_methods=PaymentMethodsView(**payments, version=mv),
         delivery_regions=DeliveryRegionsView(**regions, version=rv),
@@ -115,6 +126,7 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ...) -> Sett
         notifications=NotificationSettingsView(**NotificationSettings(**notices).completed().model_dump(), version=nv),
         approvals=ApprovalSettingsView(**{**ApprovalSettings().model_dump(), **approvals}, version=av),
     )
+    return view if may_see else SettingsView.model_validate(mask(view.model_dump()))
 
 
 def approval_policy(shop_id: str) -> ApprovalSettings:
@@ -134,7 +146,10 @@ def update_section(shop_id: str, section: Section, new: BaseModel, expected_vers
     old, current = _section(item, section)
     if expected_version != current:
         raise VersionConflict(expected=expected_version, current=current)
-    new_data = new.model_dump(mode="json", exclude={"version"})
+    try:
+        new_data = restore_masked(old, new.model_dump(mode="json", exclude={"version"}))
+    except MaskedValueChanged as exc:
+        raise field_error(exc.field, "masked_value_changed") from exc
     changed = changed_fields(old, new_data)
     if not changed and current > 0:
         return old, current
@@ -143,7 +158,8 @@ def update_section(shop_id: str, section: Section, new: BaseModel, expected_vers
     target = SettingsItem(*key(shop_id))
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.update(target, actions=[getattr(SettingsItem, section).set(new_data), version_attr.set(current + 1)],
+            tx.update(target, actions=[getattr(SettingsItem, section).set(seal_tree(shop_id, new_data, PERSONAL)),
+                                       version_attr.set(current + 1)],
                       condition=version_condition(version_attr, current))
             tx.save(outbox_item(SETTINGS_TABLE_ENV, event))
     except TransactWriteError as exc:
@@ -158,14 +174,15 @@ def _condition_failed(exc: TransactWriteError) -> bool:
     return any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in (exc.cancellation_reasons or []) if r)
 
 
-def update_profile(shop_id: str, update: ProfileUpdate, actor: Actor) -> ProfileView:
+def update_profile(shop_id: str, update: ProfileUpdate, actor: Actor, may_see: bool = True) -> ProfileView:
     """Save the profile; a new ``logo_key`` (from an upload) is checked and moved first."""
     stored, _ = _section(_load(shop_id), "profile")
     data = update.model_dump(exclude={"version"})
     if data["logo_key"] and data["logo_key"] != stored.get("logo_key"):
         data["logo_key"] = logo.accept(shop_id, data["logo_key"])
     saved, version = update_section(shop_id, "profile", ShopProfile(**data), update.version, actor)
-    return ProfileView(**saved, version=version, logo_url=logo.url_of(saved.get("logo_key")))
+    return ProfileView.model_validate(visible({**saved, "version": version, "logo_url": logo.url_of(saved.get("logo_key"))},
+                                              may_see))
 
 
 def on_shop_created(event: ShopCreated) -> None:

@@ -184,7 +184,7 @@ def shop_keys_by_hand(graph: Graph, allowed: str = "shared.keys") -> list[str]:
 KEY_HELPERS = {"shop_pk", "shop_key", "shop_of", "user_pk", "user_of"}
 
 
-PLATFORM_PACKAGES = ("shared.auth", "shared.events")
+PLATFORM_PACKAGES = ("shared.auth", "shared.events", "shared.crypto")  # crypto: field encryption every capability uses
 ABOVE_THE_CAPABILITIES = ("shared.events.registry", "shared.http")  # the list of all events; the HTTP glue
 
 

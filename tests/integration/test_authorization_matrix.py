@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from shared.auth.built_in_roles import BUILT_IN_ROLES
-from shared.auth.permissions import ALL
+from shared.auth.permissions import ALL, VIEW_COSTS
 from shared.http.app import SHOP_MEMBER
 from tests.contract.test_template_contract import API_FUNCTIONS, load_module
 from tests.integration.conftest import PASSWORD, Api, new_shop, sign_in
@@ -563,7 +563,9 @@ def test_the_matrix_covers_every_route_role_and_permission_in_use():
     in_use = {s.permission for s in SHOP_SCOPED} - {SHOP_MEMBER}
     assert in_use <= ALL
     purchasing = {p for p in ALL if p.startswith("purchasing.")}
-    assert purchasing - {"purchasing.export"} <= in_use, "purchasing routes demand their own purchasing.* permissions"
+    # purchasing.view_costs opens no route: it decides whether the routes answering cost prices show them.
+    assert purchasing - {"purchasing.export", VIEW_COSTS} <= in_use, "purchasing routes demand their own purchasing.* permissions"
+    assert any(s.costs for s in SHOP_SCOPED), "no route declares cost prices: purchasing.view_costs would guard nothing"
     assert {"settings.edit", "staff.edit", "roles.edit", "audit.export", "inventory.approve"} <= in_use
     for role in ROLES:  # every role is refused somewhere and allowed somewhere, or the matrix proves little
         assert any(holds(role, s) for s in SHOP_SCOPED)

@@ -265,7 +265,7 @@ export interface PoLineView {
   sku_code: string
   supplier_sku_code: string
   qty: number
-  unit_cost: number
+  unit_cost: number | null // null without purchasing.view_costs
   received: number
   remaining: number
   line_total: Money
@@ -298,8 +298,8 @@ export interface PoView {
   status: PoStatus
   currency: string
   lines: PoLineView[]
-  total: Money
-  received_total: Money
+  total: Money | null
+  received_total: Money | null
   qty_ordered: number
   qty_received: number
   expected_at: string | null
@@ -314,7 +314,7 @@ export interface PoView {
 
 export interface ReceiptView {
   id: string
-  lines: { sku_id: string; product_id: string; qty: number; unit_cost: number; avg_cost_after: number }[]
+  lines: { sku_id: string; product_id: string; qty: number; unit_cost: number | null; avg_cost_after: number | null }[]
   over_receipt: boolean
   note: string
   source: string
