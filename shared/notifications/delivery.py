@@ -8,6 +8,14 @@ partition; each e-mail/SMS address is recorded on the marker once sent (as its k
 index: the marker holds no address). A failure half-way
 retries (SQS) and resumes: members who have their note are skipped, addresses already sent are
 not sent again (at most the one message in flight at the failure could go twice).
+
+Two attempts of one delivery at once (SQS delivers at least once; a redelivery can overlap a
+slow first attempt) never both send to an address: each address is leased on the marker
+(``sending.<index>``, a conditional update) before its message goes out, and the lease becomes
+``sent`` after. An attempt that finds an address leased by the other leaves it alone and
+fails retryably (``DeliveryInFlight``): SQS brings it back after the visibility timeout (360 s,
+longer than ``LEASE_SECONDS``), when the address is either sent or its lease has run out
+because the holder crashed.
 """
 from __future__ import annotations
 
@@ -16,7 +24,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from shared import clock
 from shared.keys import shop_pk
@@ -25,6 +33,8 @@ from shared.notifications.tables import KEEP_FOR, DeliveryRecord, NoteRecord, me
 from shared.notifications.topics import TOPICS
 
 MAX_DATA_BYTES = 2048
+
+LEASE_SECONDS = 120  # one address's send; well under the notifications queue's visibility timeout
 
 
 class Localized(Model):
@@ -110,18 +120,53 @@ def send(d: Delivery) -> Outcome:
     sent = 0
     from shared.crypto import blind_index
 
+    if marker.sending is None and addresses:  # made before leases existed: DynamoDB sets a key only in a map
+        marker.update(actions=[DeliveryRecord.sending.set(DeliveryRecord.sending | {})])
+    busy = 0
     for address in addresses:
         # The marker remembers who was sent a message by the address's keyed index, not the address.
         key = blind_index(d.shop_id, "notified", address)
         if key in done:
             continue
+        lease = _lease(marker, key)
+        if lease == "sent":
+            continue
+        if lease == "busy":
+            busy += 1
+            continue
         from shared import messaging
 
         messaging.send(address, subject, text)
-        marker.update(actions=[DeliveryRecord.sent.add({key})])
+        marker.update(actions=[DeliveryRecord.sent.add({key}), DeliveryRecord.sending[key].remove()])
         sent += 1
+    if busy:
+        raise DeliveryInFlight(busy)
     marker.update(actions=[DeliveryRecord.status.set("done")])
     return Outcome(note_id=marker.note_id, duplicate=False, members=created, messages=sent)
+
+
+class DeliveryInFlight(Exception):
+    """Another attempt of this delivery is sending some of its messages right now: try again
+    later (the consumer reports the record as failed, so SQS redelivers it)."""
+
+    def __init__(self, addresses: int) -> None:
+        super().__init__(f"{addresses} message(s) of this delivery are being sent by another attempt")
+
+
+def _lease(marker: DeliveryRecord, key: str) -> str:
+    """``mine`` when this attempt may send to the address, ``sent`` when it was sent meanwhile,
+    ``busy`` when another attempt holds a lease on it that has not run out."""
+    now = int(clock.now().timestamp())
+    slot = DeliveryRecord.sending[key]
+    try:
+        marker.update(actions=[slot.set(now + LEASE_SECONDS)],
+                      condition=(slot.does_not_exist() | (slot < now)) & ~DeliveryRecord.sent.contains(key))
+        return "mine"
+    except UpdateError as exc:
+        if not _condition_failed(exc):
+            raise
+    marker.refresh(consistent_read=True)
+    return "sent" if key in (marker.sent or ()) else "busy"
 
 
 def _claim(d: Delivery) -> DeliveryRecord:
@@ -129,7 +174,7 @@ def _claim(d: Delivery) -> DeliveryRecord:
 
     now = clock.now()
     marker = DeliveryRecord(pk=shop_pk(d.shop_id), sk=f"DELIVERY#{d.dedupe_key}", note_id=new_id(), topic=d.topic,
-                            status="pending", created_at=clock.iso(now), expires_at=now + KEEP_FOR)
+                            status="pending", sending={}, created_at=clock.iso(now), expires_at=now + KEEP_FOR)
     try:
         marker.save(condition=DeliveryRecord.sk.does_not_exist())
         return marker
@@ -157,7 +202,7 @@ def _put_note(d: Delivery, user_id: str, marker: DeliveryRecord) -> int:
         raise
 
 
-def _condition_failed(exc: PutError) -> bool:
+def _condition_failed(exc: PutError | UpdateError) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 

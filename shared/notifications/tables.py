@@ -18,10 +18,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
+    MapAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -75,6 +77,7 @@ class DeliveryRecord(NotificationItem):
     topic = UnicodeAttribute()
     status = UnicodeAttribute(default="pending")  # pending -> done
     sent = UnicodeSetAttribute(null=True)  # blind indexes of the addresses (shared.crypto), never the addresses
+    sending: MapAttribute[str, Any] = MapAttribute(null=True)  # type: ignore[no-untyped-call] # address index -> lease end (epoch seconds) while its message goes out
     created_at = UnicodeAttribute()
     expires_at = TTLAttribute()
 

@@ -4,6 +4,7 @@ local cloud), each member seeing and marking only their own, and the settings se
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import boto3
@@ -107,6 +108,60 @@ def test_a_half_done_delivery_resumes_without_repeating_what_was_done(system, te
     assert not retry.duplicate and retry.members == 0 and retry.messages == 1
     assert len(sent_emails(system, warehouse)) == 2 and len(sent_emails(system, login_of(team["owner"]))) == 1
     assert [n["id"] for n in notes(team["owner"])] == [first.note_id]
+
+
+def test_attempts_of_one_delivery_at_once_send_each_message_once(system, team):
+    """SQS may hand the same event to two consumers while the first is still sending: however
+    the attempts interleave, each address gets one message, and an attempt that finds another
+    one sending fails retryably (SQS brings it back) instead of calling the delivery done."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shared.notifications.delivery import DeliveryInFlight
+    from shared.notifications.tables import DeliveryRecord
+
+    shop, key = team["owner"].shop_id, f"StockLow:{uuid.uuid4().hex}"
+
+    def attempt(_: int) -> str:
+        try:
+            return "duplicate" if low_stock(shop, key).duplicate else "done"
+        except DeliveryInFlight:
+            return "in flight"
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(attempt, range(6)))
+    # Several may finish ("done": everything they found was sent); what matters is what people get.
+    if "done" not in outcomes:  # each attempt met another's lease: SQS's redelivery finishes it
+        finish = low_stock(shop, key)
+        assert not finish.duplicate and finish.messages == 0
+    for role in ("owner", "warehouse"):
+        assert len(sent_emails(system, login_of(team[role]))) == 1, role
+        assert len(notes(team[role])) == 1
+    assert low_stock(shop, key).duplicate  # a later redelivery sends nothing more
+    marker = DeliveryRecord.get(shop_pk(shop), f"DELIVERY#{key}", consistent_read=True)
+    assert marker.status == "done" and len(marker.sent) == 2 and marker.sending.as_dict() == {}  # no lease left
+    assert len(sent_emails(system, login_of(team["owner"]))) == 1
+
+
+def test_a_lease_left_by_a_crashed_attempt_runs_out_and_the_message_is_sent(system, team):
+    from shared.crypto import blind_index
+    from shared.notifications.delivery import DeliveryInFlight
+    from shared.notifications.tables import DeliveryRecord
+
+    shop, key = team["owner"].shop_id, f"StockLow:{uuid.uuid4().hex}"
+    low_stock(shop, key)
+    owner = login_of(team["owner"])
+    index = blind_index(shop, "notified", owner)
+    marker = DeliveryRecord.get(shop_pk(shop), f"DELIVERY#{key}")
+    # As if an attempt had leased the owner's address and died before sending.
+    held = int(time.time()) + 600
+    marker.update(actions=[DeliveryRecord.status.set("pending"), DeliveryRecord.sent.delete({index}),
+                           DeliveryRecord.sending[index].set(held)])
+    with pytest.raises(DeliveryInFlight):
+        low_stock(shop, key)  # the lease still runs: not sent twice, not marked done
+    assert len(sent_emails(system, owner)) == 1
+    marker.update(actions=[DeliveryRecord.sending[index].set(int(time.time()) - 1)])
+    retry = low_stock(shop, key)
+    assert retry.messages == 1 and len(sent_emails(system, owner)) == 2
 
 
 def test_channels_and_extra_recipients_follow_the_shops_settings(system, team):
