@@ -19,12 +19,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help run test test-python test-frontend test-e2e lint bench deploy setup system-packages python-deps \
-        node-deps frontend clean-data stop
+        node-deps frontend clean-data stop types
 
 help:
 	@echo "make run     - the whole system at http://127.0.0.1:$(PORT) (demo logins printed)"
 	@echo "make test    - the whole test suite (unit, integration, contract, frontend, browser)"
 	@echo "make lint    - ruff, mypy, cfn-lint, sam validate --lint, vue-tsc"
+	@echo "make types   - regenerate frontend/src/api/schema.d.ts from the API's OpenAPI document"
 	@echo "make bench   - benchmarks (ratios against a baseline measured in the same run)"
 	@echo "make deploy  - sam build + sam deploy to your AWS account (see docs/deploy.md)"
 	@echo "make stop    - stop a 'make run' started elsewhere"
@@ -76,7 +77,7 @@ run: setup
 test: setup
 	$(MAKE) --no-print-directory test-python test-frontend test-e2e
 
-test-python: python-deps
+test-python: python-deps frontend/node_modules/.installed
 	$(PY) -m pytest -p no:cacheprovider tests/unit tests/contract tests/integration
 
 test-frontend: frontend/node_modules/.installed
@@ -106,6 +107,10 @@ lint: python-deps frontend/node_modules/.installed $(VENV)-sam/bin/sam
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)-sam/bin/sam validate --lint --region us-east-1
 	cd frontend && npx vue-tsc --noEmit
+
+# The SPA's TypeScript types of the API, from the OpenAPI document (a contract test checks them).
+types: python-deps frontend/node_modules/.installed
+	$(PY) -m infra.openapi_types
 
 bench: setup
 	$(PY) -m tests.bench.run $(BENCH_ARGS)

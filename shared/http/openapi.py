@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from shared.http.app import RouteSpec
 
@@ -26,6 +26,16 @@ _ERRORS = {"400": "Bad request", "401": "Not signed in", "403": "Permission miss
            "422": "Invalid fields (details.fields names each)"}
 
 
+class _AnswerSchema(GenerateJsonSchema):
+    """An answer carries every field, defaults included (``model_dump`` excludes nothing), so a
+    response schema lists them all as required; a request body keeps its defaults optional."""
+
+    def field_is_required(self, field: Any, total: bool) -> bool:
+        if self.mode == "serialization" and field["type"] != "typed-dict-field":
+            return field.get("serialization_exclude_if") is None
+        return super().field_is_required(field, total)
+
+
 def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version: str = "1.0.0") -> dict[str, Any]:
     specs = sorted(specs, key=lambda s: (s.path, s.method))
     models: set[type[BaseModel]] = set()
@@ -33,7 +43,8 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
         models.update(m for m in (s.body, s.response, s.query) if m is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
     keyed, defs = models_json_schema([(m, "validation" if m in {s.body for s in specs} else "serialization")
-                                      for m in ordered], ref_template="#/components/schemas/{model}")
+                                      for m in ordered], ref_template="#/components/schemas/{model}",
+                                      schema_generator=_AnswerSchema)
     schemas = dict(defs.get("$defs", {}))
     schemas["Error"] = ERROR_SCHEMA
 
