@@ -4,7 +4,7 @@
 // changed it" question for records saved with a version.
 import { reactive, ref, watch, type Ref } from 'vue'
 import type { FormInstance } from 'element-plus'
-import { ApiError } from '@/api'
+import { ApiError } from '@/api/http'
 import { t } from '@/i18n'
 import { clone, getPath, stableStringify } from '@/utils/objects'
 

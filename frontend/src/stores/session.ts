@@ -2,8 +2,8 @@
 // live in localStorage so a reload keeps the session.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { authApi, ApiError, meApi } from '@/api'
-import type { Me, Tokens, UserView } from '@/api/types'
+import { ApiError } from '@/api/http'
+import { authApi, type Me, meApi, type Tokens, type UserView } from '@/api/identity'
 
 const TOKENS_KEY = 'shopdesk.session'
 const SHOP_KEY = 'shopdesk.shop'

@@ -6,13 +6,13 @@ import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
 import { i18n } from '@/i18n'
 import { ApiError } from '@/api/http'
-import type { ShopProfile } from '@/api/types'
+import type { ShopProfile } from '@/api/settings'
 import { useSessionStore } from '@/stores/session'
 import { useSettingsStore } from '@/stores/settings'
 
 const putProfile = vi.fn()
-vi.mock('@/api', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/api')>()),
+vi.mock('@/api/settings', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/settings')>()),
   settingsApi: { putProfile: (...args: unknown[]) => putProfile(...args) },
 }))
 
@@ -42,9 +42,9 @@ async function mountForm() {
   }
   const session = useSessionStore()
   session.me = {
-    user: { id: 'u1', email: 'owner@demo.shop', name: '王芳' },
+    user: { id: 'u1', email: 'owner@demo.shop', name: '王芳', login: 'owner@demo.shop', phone: '' },
     shops: [{ shop_id: 's1', name: '花间集', roles: ['owner'] }],
-    current: { shop_id: 's1', name: '花间集', roles: ['owner'], permissions: ['settings.view', 'settings.edit'] },
+    current: { shop_id: 's1', name: '花间集', roles: ['owner'], permissions: ['settings.view', 'settings.edit'], role_names: [] },
   }
   const router = createRouter({
     history: createMemoryHistory(),

@@ -1,0 +1,70 @@
+// 身份与权限: sign-in, one's own account and shops, staff, roles and the audit log
+// (functions/identity/app.py). Types come from the API's OpenAPI document (schema.d.ts).
+import { api, type Query, type Schemas } from './http'
+
+export type Tokens = Schemas['Tokens']
+export type AuthConfig = Schemas['AuthConfig']
+export type Me = Schemas['Me']
+export type UserView = Schemas['UserView']
+export type ShopCreated = Schemas['ShopCreated']
+export type StaffView = Schemas['StaffView']
+export type StaffInvite = Schemas['StaffInvite']
+export type StaffUpdate = Schemas['StaffUpdate']
+export type StaffQuery = Query<'/staff', 'get'>
+export type StaffStatus = NonNullable<StaffQuery['status']>
+export type Invitation = Schemas['Invitation']
+export type PermissionInfo = Schemas['PermissionView']
+export type PermissionList = Schemas['PermissionList']
+export type RoleView = Schemas['RoleView']
+export type RoleInput = Schemas['RoleInput']
+export type AuditEntry = Schemas['AuditEntry']
+/** The audit log's filters (an export takes the same ones). */
+export type AuditFilters = Omit<Query<'/audit', 'get'>, 'limit' | 'cursor'>
+
+/** shared/auth/roles.py: names come from the locale files (`roles.<code>`) or GET /roles. */
+export const BUILT_IN_ROLE_CODES = ['owner', 'customer_service', 'warehouse', 'marketing', 'finance', 'auditor'] as const
+
+export const authApi = {
+  config: () => api.call('get', '/auth/config', { auth: false }),
+  signIn: (email: string, password: string) => api.call('post', '/auth/signin', { body: { email, password }, auth: false }),
+  newPassword: (email: string, session: string, newPassword: string) =>
+    api.call('post', '/auth/new-password', { body: { email, session, new_password: newPassword }, auth: false }),
+  refresh: (refreshToken: string) => api.call('post', '/auth/refresh', { body: { refresh_token: refreshToken }, auth: false }),
+  me: () => api.call('get', '/me', { redirectOnForbidden: false }),
+}
+
+/** The signed-in user's own account and shops. */
+export const meApi = {
+  updateProfile: (body: { name: string; phone: string }) => api.call('put', '/me', { body }),
+  /** A wrong old password answers 401 invalid_credentials: that is the answer, not a lapsed session. */
+  changePassword: (body: { access_token: string; old_password: string; new_password: string }) =>
+    api.call('post', '/me/password', { body, passwordCheck: true }),
+  createShop: (name: string, idempotencyKey: string) => api.call('post', '/shops', { body: { name }, idempotencyKey }),
+}
+
+export const staffApi = {
+  list: (query: StaffQuery, options: { redirectOnForbidden?: boolean } = {}) =>
+    api.call('get', '/staff', { query: { limit: 20, ...query }, ...options }),
+  get: (userId: string) => api.call('get', '/staff/{user_id}', { path: { user_id: userId } }),
+  invite: (body: StaffInvite, idempotencyKey: string) => api.call('post', '/staff', { body, idempotencyKey }),
+  update: (userId: string, body: StaffUpdate) => api.call('put', '/staff/{user_id}', { path: { user_id: userId }, body }),
+  disable: (userId: string) => api.call('post', '/staff/{user_id}/disable', { path: { user_id: userId } }),
+  enable: (userId: string) => api.call('post', '/staff/{user_id}/enable', { path: { user_id: userId } }),
+  resetPassword: (userId: string) => api.call('post', '/staff/{user_id}/reset-password', { path: { user_id: userId } }),
+  remove: (userId: string) => api.call('delete', '/staff/{user_id}', { path: { user_id: userId } }),
+}
+
+export const rolesApi = {
+  permissions: () => api.call('get', '/permissions', { redirectOnForbidden: false }),
+  list: () => api.call('get', '/roles', { redirectOnForbidden: false }),
+  create: (body: RoleInput, idempotencyKey: string) => api.call('post', '/roles', { body, idempotencyKey }),
+  update: (code: string, body: RoleInput & { version: number }) => api.call('put', '/roles/{code}', { path: { code }, body }),
+  remove: (code: string) => api.call('delete', '/roles/{code}', { path: { code } }),
+}
+
+export const auditApi = {
+  list: (query: Query<'/audit', 'get'>) => api.call('get', '/audit', { query: { limit: 20, ...query } }),
+  /** A short-lived download URL of the filtered log (file kept in the bucket, not in the answer). */
+  export: (filters: AuditFilters, format: 'csv' | 'xlsx') =>
+    api.call('get', '/audit/export', { query: { ...filters, format }, redirectOnForbidden: false }),
+}
