@@ -46,7 +46,8 @@ def render(doc: dict[str, Any]) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "openapi.json", Path(tmp) / "schema.d.ts"
         source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        subprocess.run([str(GENERATOR), str(source), "--output", str(target), "--default-non-nullable", "false"],
+        subprocess.run([str(GENERATOR), str(source), "--output", str(target), "--default-non-nullable", "false",
+                        "--root-types", "--root-types-no-schema-prefix"],  # `export type StaffView = ...`
                        check=True, capture_output=True, cwd=ROOT / "frontend")
         return HEADER + target.read_text(encoding="utf-8")
 

@@ -1,37 +1,40 @@
 // 商品: products, shelf changes, the category tree, product images and the bulk import / export
 // jobs (functions/catalog/app.py, docs/catalog.md). Types come from the API's OpenAPI document
 // (schema.d.ts).
-import { api, postToBucket, type Body, type ExportFormat, type Query, type Schemas } from './http'
+import { api, postToBucket, type Body, type ExportFormat, type Query } from './http'
+import type { JobView, ProductCreate, ProductSummary, ScheduleView, SkuView } from './schema'
 import { newUuid } from '@/utils/uuid'
 
-export type ProductSummary = Schemas['ProductSummary']
-export type ProductView = Schemas['ProductView']
+export type {
+  CategoryNode,
+  CategoryView,
+  ImageView as ProductImage,
+  JobView,
+  /** What a save sends (a create; an update adds the version). */
+  ProductCreate as ProductInput,
+  ProductSummary,
+  ProductView,
+  ScheduleView as ShelfSchedule,
+  ShelfResult,
+  ShelfView,
+  SkuInput,
+  SkuView,
+  SpecView,
+} from './schema'
 export type ProductStatus = ProductSummary['status']
 export type StockState = ProductSummary['stock_state']
-export type ShelfSchedule = Schemas['ScheduleView']
-export type ShelfAction = ShelfSchedule['action']
-export type ShelfView = Schemas['ShelfView']
-export type ShelfResult = Schemas['ShelfResult']
+export type ShelfAction = ScheduleView['action']
 export type ProductQuery = Query<'/products', 'get'>
 /** The filter fields of GET /products that an export takes. */
 export type ProductFilter = Omit<ProductQuery, 'limit' | 'cursor'>
-/** What a save sends (a create; an update adds the version). */
-export type ProductInput = Schemas['ProductCreate']
-export type SkuInput = Schemas['SkuInput']
-export type SkuView = Schemas['SkuView']
 export type SkuStatus = SkuView['status']
-export type SpecView = Schemas['SpecView']
-export type ProductImage = Schemas['ImageView']
-export type CategoryNode = Schemas['CategoryNode']
-export type CategoryView = Schemas['CategoryView']
-export type JobView = Schemas['JobView']
 export type JobStatus = JobView['status']
 export type ImportMode = NonNullable<JobView['mode']>
 
 export const catalogApi = {
   list: (query: ProductQuery) => api.call('get', '/products', { query: { limit: 20, ...query } }),
   get: (productId: string) => api.call('get', '/products/{product_id}', { path: { product_id: productId } }),
-  create: (body: ProductInput, idempotencyKey: string) => api.call('post', '/products', { body, idempotencyKey }),
+  create: (body: ProductCreate, idempotencyKey: string) => api.call('post', '/products', { body, idempotencyKey }),
   /** Replaces content, specs and SKUs (a SKU keeps its id when the body names it). */
   update: (productId: string, body: Body<'/products/{product_id}', 'put'>) =>
     api.call('put', '/products/{product_id}', { path: { product_id: productId }, body }),

@@ -2,10 +2,8 @@
 // "401 -> refresh once -> retry" rule. Kept free of Vue and Pinia so unit tests can drive it.
 // Routes are called by their OpenAPI path (`api.call('get', '/staff/{user_id}', ...)`): path,
 // query, body and answer are typed by schema.d.ts, generated from the API (`make types`).
-import type { components, paths } from './schema'
-
-/** The API's models by name, as the OpenAPI document calls them (`Schemas['StaffView']`). */
-export type Schemas = components['schemas']
+// Each capability's client (api/<capability>.ts) re-exports the models its pages use.
+import type { ExportFile, PageStaffView, paths } from './schema'
 
 type Method = 'get' | 'post' | 'put' | 'delete'
 /** The methods a path has. */
@@ -34,8 +32,8 @@ type CallOptions<P extends keyof paths, M extends Method> = Omit<RequestOptions,
 type CallArgs<O> = object extends O ? [options?: O] : [options: O]
 
 /** A cursor page of any list (`GET /staff`, `GET /products`, ...; a stocktake's lines have no `truncated`). */
-export type Page<T> = Omit<Schemas['Page_StaffView_'], 'items' | 'truncated'> & { items: T[]; truncated?: boolean }
-export type ExportFile = Schemas['ExportFile']
+export type Page<T> = Omit<PageStaffView, 'items' | 'truncated'> & { items: T[]; truncated?: boolean }
+export type { ExportFile }
 export type ExportFormat = ExportFile['format']
 
 export interface ApiFieldError {

@@ -1,23 +1,26 @@
 // 身份与权限: sign-in, one's own account and shops, staff, roles and the audit log
 // (functions/identity/app.py). Types come from the API's OpenAPI document (schema.d.ts).
-import { api, type Query, type Schemas } from './http'
+import { api, type Query } from './http'
+import type { RoleInput, StaffInvite, StaffUpdate } from './schema'
 
-export type Tokens = Schemas['Tokens']
-export type AuthConfig = Schemas['AuthConfig']
-export type Me = Schemas['Me']
-export type UserView = Schemas['UserView']
-export type ShopCreated = Schemas['ShopCreated']
-export type StaffView = Schemas['StaffView']
-export type StaffInvite = Schemas['StaffInvite']
-export type StaffUpdate = Schemas['StaffUpdate']
+export type {
+  AuditEntry,
+  AuthConfig,
+  Invitation,
+  Me,
+  PermissionList,
+  PermissionView as PermissionInfo,
+  RoleInput,
+  RoleView,
+  ShopCreated,
+  StaffInvite,
+  StaffUpdate,
+  StaffView,
+  Tokens,
+  UserView,
+} from './schema'
 export type StaffQuery = Query<'/staff', 'get'>
 export type StaffStatus = NonNullable<StaffQuery['status']>
-export type Invitation = Schemas['Invitation']
-export type PermissionInfo = Schemas['PermissionView']
-export type PermissionList = Schemas['PermissionList']
-export type RoleView = Schemas['RoleView']
-export type RoleInput = Schemas['RoleInput']
-export type AuditEntry = Schemas['AuditEntry']
 /** The audit log's filters (an export takes the same ones). */
 export type AuditFilters = Omit<Query<'/audit', 'get'>, 'limit' | 'cursor'>
 

@@ -1,22 +1,25 @@
 // 库存 / 盘点: stock, movements, warehouses and stocktakes (functions/inventory/app.py,
 // docs/inventory.md). Types come from the API's OpenAPI document (schema.d.ts).
-import { api, type Body, type ExportFormat, type Query, type Schemas } from './http'
+import { api, type Body, type ExportFormat, type Query } from './http'
+import type { CountEntry, MovementFilter, MovementView, StocktakeView, WarehouseCreate } from './schema'
 
-export type StockRow = Schemas['StockRow']
+export type {
+  CountEntry,
+  MovementFilter,
+  MovementView,
+  SkuStockView,
+  StocktakeLineView as StocktakeLine,
+  StocktakeView,
+  StockRow,
+  WarehouseStock,
+  WarehouseView,
+} from './schema'
 export type StockQuery = Query<'/inventory/stock', 'get'>
-export type SkuStockView = Schemas['SkuStockView']
-export type WarehouseStock = Schemas['WarehouseStock']
-export type MovementView = Schemas['MovementView']
 export type MovementKind = MovementView['kind']
-export type MovementFilter = Schemas['MovementFilter']
-export type WarehouseView = Schemas['WarehouseView']
 /** A warehouse form: every field of a create, filled. */
-export type WarehouseFields = Required<Schemas['WarehouseCreate']>
-export type StocktakeView = Schemas['StocktakeView']
+export type WarehouseFields = Required<WarehouseCreate>
 export type StocktakeStatus = StocktakeView['status']
-export type StocktakeLine = Schemas['StocktakeLineView']
 export type StocktakeShow = NonNullable<Query<'/inventory/stocktakes/{stocktake_id}', 'get'>['show']>
-export type CountEntry = Schemas['CountEntry']
 
 /** The kinds in the order the movement filter lists them (the API's enum, checked against it). */
 export const MOVEMENT_KINDS = [

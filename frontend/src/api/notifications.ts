@@ -1,9 +1,8 @@
 // 通知: the signed-in member's own notifications in the current shop (functions/notifications/app.py,
 // docs/notifications.md). Types come from the API's OpenAPI document (schema.d.ts).
-import { api, type Schemas } from './http'
+import { api } from './http'
 
-export type NotificationView = Schemas['NotificationView']
-export type UnreadCount = Schemas['UnreadCount']
+export type { NotificationView, UnreadCount } from './schema'
 
 export const notificationsApi = {
   list: (params: { unread?: boolean; limit?: number; cursor?: string | null }) =>

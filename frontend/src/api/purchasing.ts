@@ -1,19 +1,22 @@
 // 采购: suppliers, purchase orders, receipts and reorder suggestions (functions/purchasing/app.py,
 // docs/purchasing.md). Types come from the API's OpenAPI document (schema.d.ts).
-import { api, type Body, type Query, type Schemas } from './http'
+import { api, type Body, type Query } from './http'
+import type { PoCreate, PoView, SupplierCreate } from './schema'
 
-export type SupplierView = Schemas['SupplierView']
-export type SupplierWithSecret = Schemas['SupplierWithSecret']
-/** A supplier form: every field of a create, filled. */
-export type SupplierFields = Required<Schemas['SupplierCreate']>
-export type PoView = Schemas['PoView']
+export type {
+  PoCreate as PoBody,
+  PoDetail,
+  PoLineView,
+  PoView,
+  Suggestions,
+  SupplierSuggestions,
+  SupplierView,
+  SupplierWithSecret,
+  TimelineEntry,
+} from './schema'
 export type PoStatus = PoView['status']
-export type PoDetail = Schemas['PoDetail']
-export type PoLineView = Schemas['PoLineView']
-export type TimelineEntry = Schemas['TimelineEntry']
-export type PoBody = Schemas['PoCreate']
-export type Suggestions = Schemas['Suggestions']
-export type SupplierSuggestions = Schemas['SupplierSuggestions']
+/** A supplier form: every field of a create, filled. */
+export type SupplierFields = Required<SupplierCreate>
 
 /** The order the status filter lists them (the API's enum, checked against it). */
 export const PO_STATUSES = ['draft', 'submitted', 'partially_received', 'received', 'closed', 'cancelled'] as const satisfies readonly PoStatus[]
@@ -36,7 +39,7 @@ export const purchasingApi = {
 
   orders: (query: Query<'/purchase-orders', 'get'>) => api.call('get', '/purchase-orders', { query: { limit: 20, ...query } }),
   order: (poId: string) => api.call('get', '/purchase-orders/{po_id}', { path: { po_id: poId } }),
-  createOrder: (body: PoBody, idempotencyKey: string) => api.call('post', '/purchase-orders', { body, idempotencyKey }),
+  createOrder: (body: PoCreate, idempotencyKey: string) => api.call('post', '/purchase-orders', { body, idempotencyKey }),
   updateOrder: (poId: string, body: Body<'/purchase-orders/{po_id}', 'put'>) =>
     api.call('put', '/purchase-orders/{po_id}', { path: { po_id: poId }, body }),
   transition: (poId: string, action: keyof typeof PO_ACTIONS, body: Body<'/purchase-orders/{po_id}/submit', 'post'> = {}) =>

@@ -1,22 +1,25 @@
 // 店铺设置: the shop's settings sections, the region list and the logo upload
 // (functions/settings/app.py). Types come from the API's OpenAPI document (schema.d.ts).
-import { api, postToBucket, type Body, type Schemas } from './http'
+import { api, postToBucket, type Body } from './http'
+import type { PaymentMethodsView, ProfileView, SettingsView } from './schema'
 import { newUuid } from '@/utils/uuid'
 
-export type ShopSettings = Schemas['SettingsView']
-export type SettingsSection = keyof ShopSettings
-export type ShopProfile = Schemas['ProfileView']
-export type Currency = ShopProfile['currency']
-export type PaymentMethods = Schemas['PaymentMethodsView']
-export type PaymentMethod = PaymentMethods['methods'][number]
+export type {
+  BusinessHoursView as BusinessHours,
+  ClosedDayOutput as ClosedDay,
+  DayHoursOutput as WeeklyHours,
+  DeliveryRegionsView as DeliveryRegions,
+  NotificationSettingsView as NotificationSettings,
+  PaymentMethodsView as PaymentMethods,
+  ProfileView as ShopProfile,
+  Region,
+  SettingsView as ShopSettings,
+  TopicChannelsOutput as TopicChannels,
+} from './schema'
+export type SettingsSection = keyof SettingsView
+export type Currency = ProfileView['currency']
+export type PaymentMethod = PaymentMethodsView['methods'][number]
 export type PaymentMethodCode = PaymentMethod['code']
-export type DeliveryRegions = Schemas['DeliveryRegionsView']
-export type BusinessHours = Schemas['BusinessHoursView']
-export type WeeklyHours = BusinessHours['weekly'][number]
-export type ClosedDay = BusinessHours['closed_days'][number]
-export type NotificationSettings = Schemas['NotificationSettingsView']
-export type TopicChannels = NotificationSettings['topics'][string]
-export type Region = Schemas['Region']
 
 /** The order the currency picker shows (the API's enum, checked against it). */
 export const CURRENCIES = ['CNY', 'HKD', 'MOP', 'TWD', 'USD', 'EUR', 'JPY', 'GBP', 'SGD'] as const satisfies readonly Currency[]
