@@ -1,20 +1,12 @@
 // 商品: the product list and editor, and the category tree.
 import type { RouteRecordRaw } from 'vue-router'
+import { page } from '../page'
+
+const editor = () => import('@/pages/products/ProductEditorPage.vue')
 
 export default [
-  { path: 'products', name: 'products', component: () => import('@/pages/products/ProductListPage.vue'), meta: { permission: 'catalog.view', title: 'nav.products' } },
-  {
-    path: 'products/new',
-    name: 'product-new',
-    component: () => import('@/pages/products/ProductEditorPage.vue'),
-    meta: { permission: 'catalog.create', title: 'products.editor.newTitle' },
-  },
-  {
-    path: 'products/:id',
-    name: 'product-edit',
-    component: () => import('@/pages/products/ProductEditorPage.vue'),
-    props: true,
-    meta: { permission: 'catalog.view', title: 'products.editor.editTitle' },
-  },
-  { path: 'categories', name: 'categories', component: () => import('@/pages/categories/CategoriesPage.vue'), meta: { permission: 'catalog.view', title: 'nav.categories' } },
+  page('products', 'products', () => import('@/pages/products/ProductListPage.vue'), { permission: 'catalog.view', title: 'nav.products' }),
+  page('products/new', 'product-new', editor, { permission: 'catalog.create', title: 'products.editor.newTitle' }),
+  page('products/:id', 'product-edit', editor, { permission: 'catalog.view', title: 'products.editor.editTitle' }, true),
+  page('categories', 'categories', () => import('@/pages/categories/CategoriesPage.vue'), { permission: 'catalog.view', title: 'nav.categories' }),
 ] satisfies RouteRecordRaw[]

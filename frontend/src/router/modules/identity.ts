@@ -1,22 +1,12 @@
 // 身份与权限: staff, roles, one's own account and the audit log.
 import type { RouteRecordRaw } from 'vue-router'
+import { page } from '../page'
 
 export default [
-  { path: 'staff', name: 'staff', component: () => import('@/pages/staff/StaffPage.vue'), meta: { permission: 'staff.view', title: 'nav.staff' } },
-  { path: 'roles', name: 'roles', component: () => import('@/pages/roles/RolesPage.vue'), meta: { permission: 'roles.view', title: 'nav.roles' } },
-  {
-    path: 'roles/new',
-    name: 'role-new',
-    component: () => import('@/pages/roles/RoleEditorPage.vue'),
-    meta: { permission: 'roles.create', title: 'rolesPage.newTitle' },
-  },
-  {
-    path: 'roles/:code',
-    name: 'role-edit',
-    component: () => import('@/pages/roles/RoleEditorPage.vue'),
-    props: true,
-    meta: { permission: 'roles.view', title: 'nav.roles' },
-  },
-  { path: 'account', name: 'account', component: () => import('@/pages/AccountPage.vue'), meta: { title: 'account.title' } },
-  { path: 'audit', name: 'audit', component: () => import('@/pages/AuditLogPage.vue'), meta: { permission: 'audit.view', title: 'nav.audit' } },
+  page('staff', 'staff', () => import('@/pages/staff/StaffPage.vue'), { permission: 'staff.view', title: 'nav.staff' }),
+  page('roles', 'roles', () => import('@/pages/roles/RolesPage.vue'), { permission: 'roles.view', title: 'nav.roles' }),
+  page('roles/new', 'role-new', () => import('@/pages/roles/RoleEditorPage.vue'), { permission: 'roles.create', title: 'rolesPage.newTitle' }),
+  page('roles/:code', 'role-edit', () => import('@/pages/roles/RoleEditorPage.vue'), { permission: 'roles.view', title: 'nav.roles' }, true),
+  page('account', 'account', () => import('@/pages/AccountPage.vue'), { title: 'account.title' }),
+  page('audit', 'audit', () => import('@/pages/AuditLogPage.vue'), { permission: 'audit.view', title: 'nav.audit' }),
 ] satisfies RouteRecordRaw[]

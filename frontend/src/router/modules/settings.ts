@@ -1,12 +1,8 @@
 // 店铺设置: the settings page and its five tabs.
 import type { RouteRecordRaw } from 'vue-router'
+import { page } from '../page'
 
-const tab = (path: string, name: string, page: () => Promise<unknown>, title: string): RouteRecordRaw => ({
-  path,
-  name,
-  component: page,
-  meta: { permission: 'settings.view', title },
-})
+const tab = (title: string) => ({ permission: 'settings.view', title })
 
 export default [
   {
@@ -15,11 +11,11 @@ export default [
     meta: { permission: 'settings.view', title: 'nav.settings' },
     children: [
       { path: '', name: 'settings', redirect: { name: 'settings-profile' } },
-      tab('profile', 'settings-profile', () => import('@/pages/settings/ProfileForm.vue'), 'settings.tabs.profile'),
-      tab('payment-methods', 'settings-payment-methods', () => import('@/pages/settings/PaymentMethodsForm.vue'), 'settings.tabs.paymentMethods'),
-      tab('delivery-regions', 'settings-delivery-regions', () => import('@/pages/settings/DeliveryRegionsForm.vue'), 'settings.tabs.deliveryRegions'),
-      tab('business-hours', 'settings-business-hours', () => import('@/pages/settings/BusinessHoursForm.vue'), 'settings.tabs.businessHours'),
-      tab('notifications', 'settings-notifications', () => import('@/pages/settings/NotificationsForm.vue'), 'settings.tabs.notifications'),
+      page('profile', 'settings-profile', () => import('@/pages/settings/ProfileForm.vue'), tab('settings.tabs.profile')),
+      page('payment-methods', 'settings-payment-methods', () => import('@/pages/settings/PaymentMethodsForm.vue'), tab('settings.tabs.paymentMethods')),
+      page('delivery-regions', 'settings-delivery-regions', () => import('@/pages/settings/DeliveryRegionsForm.vue'), tab('settings.tabs.deliveryRegions')),
+      page('business-hours', 'settings-business-hours', () => import('@/pages/settings/BusinessHoursForm.vue'), tab('settings.tabs.businessHours')),
+      page('notifications', 'settings-notifications', () => import('@/pages/settings/NotificationsForm.vue'), tab('settings.tabs.notifications')),
     ],
   },
 ] satisfies RouteRecordRaw[]
