@@ -18,7 +18,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test test-python test-frontend test-e2e lint bench deploy setup system-packages python-deps \
+.PHONY: help run test test-python test-frontend test-e2e lint bench fuzz deploy setup system-packages python-deps \
         node-deps frontend clean-data stop types
 
 help:
@@ -27,6 +27,7 @@ help:
 	@echo "make lint    - ruff, mypy, cfn-lint, sam validate --lint, vue-tsc"
 	@echo "make types   - regenerate frontend/src/api/schema.d.ts from the API's OpenAPI document"
 	@echo "make bench   - benchmarks (ratios against a baseline measured in the same run)"
+	@echo "make fuzz    - the deeper API fuzz pass, all roles (FUZZ_ARGS='--examples 50')"
 	@echo "make deploy  - sam build + sam deploy to your AWS account (see docs/deploy.md)"
 	@echo "make stop    - stop a 'make run' started elsewhere"
 
@@ -114,6 +115,11 @@ types: python-deps frontend/node_modules/.installed
 
 bench: setup
 	$(PY) -m tests.bench.run $(BENCH_ARGS)
+
+# The API fuzzed from its OpenAPI document as every built-in role, on a system of its own
+# (docs/api.md#fuzzing); `make test` runs a bounded pass of the same.
+fuzz: setup
+	$(PY) -m tests.fuzz.deep $(FUZZ_ARGS)
 
 deploy: $(VENV)-sam/bin/sam frontend
 	SHOPDESK_ROOT=$(CURDIR) $(VENV)-sam/bin/sam build

@@ -52,8 +52,13 @@ def start(data_dir: Path, *, extra_env: dict[str, str] | None = None, seed: bool
     if not seed:
         cmd.append("--no-seed")
     env = {**os.environ, **(extra_env or {}), "PYTHONUNBUFFERED": "1"}
+    from infra.localcloud.dynamodb_local import die_with_parent
+
+    parent = os.getpid()
     with log.open("wb") as out:
-        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        # A test runner killed by a timeout must not leave its system (and Java) running.
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   preexec_fn=lambda: die_with_parent(parent))
     deadline = time.monotonic() + timeout
     while not ready.exists():
         if process.poll() is not None:

@@ -283,7 +283,7 @@ def seed_inventory() -> None:
     from shared.catalog.tables import shop_pk as catalog_shop_pk
     from shared.inventory import ledger, shards, warehouses
     from shared.inventory.models import StockSettings, WarehouseCreate, WarehouseUpdate
-    from shared.inventory.tx import Writes
+    from shared.tx import Writes
 
     ctx = _owner_context()
     main = warehouses.load_all(DEMO_SHOP_ID)[0]

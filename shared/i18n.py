@@ -18,6 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "forbidden": {"en": "You do not have the permission {permission}.", "zh-CN": "您没有权限：{permission}。"},
     "not_found": {"en": "Not found.", "zh-CN": "未找到。"},
     "route_not_found": {"en": "No such API: {method} {path}.", "zh-CN": "没有这个接口：{method} {path}。"},
+    "method_not_allowed": {"en": "{path} does not answer {method}.", "zh-CN": "接口 {path} 不支持 {method} 方法。"},
     "shop_required": {"en": "Choose a shop first (X-Shop-Id header).", "zh-CN": "请先选择店铺（X-Shop-Id 请求头）。"},
     "shop_not_found": {"en": "Shop not found.", "zh-CN": "店铺不存在。"},
     "version_conflict": {
@@ -110,6 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.unknown_role": {"en": "unknown role {role}", "zh-CN": "未知的角色 {role}"},
     "field.unknown_permission": {"en": "unknown permission {code}", "zh-CN": "未知的权限 {code}"},
     "field.date_range": {"en": "'to' must be after 'from'", "zh-CN": "结束时间必须晚于开始时间"},
+    "field.datetime_range": {"en": "must be a time between 1970-01-01 and 9999-12-30",
+                             "zh-CN": "时间须在 1970-01-01 至 9999-12-30 之间"},
     "field.datetime_from_date_parsing": {"en": "must be a date or time like 2026-12-31T08:00:00Z",
                                          "zh-CN": "必须是日期或时间，如 2026-12-31T08:00:00Z"},
     "field.datetime_parsing": {"en": "must be a date or time like 2026-12-31T08:00:00Z",

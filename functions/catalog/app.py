@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.catalog import categories, images, jobs, products, search, shelf, stock
+from shared.catalog import categories, images, jobs, products, search, shelf, stock_projection
 from shared.catalog.categories import CategoryCreate, CategoryMove, CategoryRename, CategoryTree, CategoryView
 from shared.catalog.jobs import (
     ExportRequest,
@@ -50,25 +50,25 @@ def list_products(req: ApiRequest[None, ProductQuery]) -> Page[ProductSummary]:
          idempotent=True)
 def create_product(req: ApiRequest[ProductCreate, None]) -> ProductView:
     """Create a product (off shelf) with its specs and one SKU per spec combination."""
-    return stock.shown(req.shop.shop_id, products.create(req.shop, req.body))
+    return stock_projection.shown(req.shop.shop_id, products.create(req.shop, req.body))
 
 
 @app.api("GET", "/products/{product_id}", permission="catalog.view", response=ProductView)
 def get_product(req: ApiRequest[None, None]) -> ProductView:
     """One product with all its SKUs and their available stock (read from inventory now)."""
-    return stock.shown(req.shop.shop_id, products.get(req.shop.shop_id, req.path["product_id"]))
+    return stock_projection.shown(req.shop.shop_id, products.get(req.shop.shop_id, req.path["product_id"]))
 
 
 @app.api("PUT", "/products/{product_id}", permission="catalog.edit", body=ProductUpdate, response=ProductView)
 def update_product(req: ApiRequest[ProductUpdate, None]) -> ProductView:
     """Replace a product's content and SKUs (versioned)."""
-    return stock.shown(req.shop.shop_id, products.update(req.shop, req.path["product_id"], req.body))
+    return stock_projection.shown(req.shop.shop_id, products.update(req.shop, req.path["product_id"], req.body))
 
 
 @app.api("PUT", "/products/{product_id}/specs", permission="catalog.edit", body=SpecsUpdate, response=ProductView)
 def update_specs(req: ApiRequest[SpecsUpdate, None]) -> ProductView:
     """Change the specs; SKUs of combinations that remain keep their prices and codes."""
-    return stock.shown(req.shop.shop_id, products.update_specs(req.shop, req.path["product_id"], req.body))
+    return stock_projection.shown(req.shop.shop_id, products.update_specs(req.shop, req.path["product_id"], req.body))
 
 
 @app.api("DELETE", "/products/{product_id}", permission="catalog.delete", response=Done)
@@ -217,7 +217,7 @@ def on_catalog_job(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def on_stock_changed(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS consumer of inventory's stock events: the product's stock totals and state, read from
     inventory, onto the product item (lists show and filter them); partial batch failures."""
-    from shared.catalog.stock import Refresher
+    from shared.catalog.stock_projection import Refresher
     from shared.events.consumer import consume
 
     return consume(event, context, Refresher())

@@ -89,19 +89,19 @@ def auth_config(req: ApiRequest[None, None]) -> AuthConfig:
                       demo_accounts=[DemoAccount(email=e, role=r) for e, r in DEMO_ACCOUNTS])
 
 
-@app.api("POST", "/auth/signin", public=True, body=signin.SignIn, response=signin.Tokens)
+@app.api("POST", "/auth/signin", public=True, errors=(401,), body=signin.SignIn, response=signin.Tokens)
 def sign_in(req: ApiRequest[signin.SignIn, None]) -> signin.Tokens:
     """Sign in with e-mail (or mobile) and password; may answer a NEW_PASSWORD_REQUIRED challenge."""
     return signin.sign_in(req.body)
 
 
-@app.api("POST", "/auth/refresh", public=True, body=signin.Refresh, response=signin.Tokens)
+@app.api("POST", "/auth/refresh", public=True, errors=(401,), body=signin.Refresh, response=signin.Tokens)
 def refresh(req: ApiRequest[signin.Refresh, None]) -> signin.Tokens:
     """New ID and access tokens from a refresh token."""
     return signin.refresh(req.body)
 
 
-@app.api("POST", "/auth/new-password", public=True, body=signin.NewPassword, response=signin.Tokens)
+@app.api("POST", "/auth/new-password", public=True, errors=(401,), body=signin.NewPassword, response=signin.Tokens)
 def new_password(req: ApiRequest[signin.NewPassword, None]) -> signin.Tokens:
     """Set the permanent password at first sign-in."""
     return signin.new_password(req.body)

@@ -162,7 +162,7 @@ def _loopback_launcher(jar: Path) -> Path | None:
 _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def die_with_parent(parent_pid: int) -> None:
     """Runs in the forked child before exec: SIGTERM Java when this Python process dies.
 
     Linux sends the signal when the *thread* that forked the child exits, so a LocalCloud
@@ -237,7 +237,7 @@ class DynamoDBLocal:
             # Own process group: a Ctrl-C in the terminal reaches only Python, which then
             # stops Java in order, after the moto snapshot.
             start_new_session=True,
-            preexec_fn=lambda: _die_with_parent(parent),
+            preexec_fn=lambda: die_with_parent(parent),
         )
 
     def wait_ready(self, timeout: float = 60.0) -> None:

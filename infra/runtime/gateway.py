@@ -78,14 +78,22 @@ class Gateway:
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         """(route, path parameters, whether the path exists with another method)."""
-        path_known = False
+        # As API Gateway: the most specific resource that matches wins, then its method; so PUT
+        # /products/bulk-shelf is a method that resource lacks, not PUT /products/{product_id}.
+        resource = next((r.path for r in self.routes if r.pattern.match(path)), None)
+        if resource is None:
+            return None, {}, False
         for route in self.routes:
-            found = route.pattern.match(path)
-            if found:
-                path_known = True
-                if route.method == method:
-                    return route, {k: unquote(v) for k, v in found.groupdict().items()}, True
-        return None, {}, path_known
+            if route.path == resource and route.method == method:
+                found = route.pattern.match(path)
+                assert found is not None
+                return route, {k: unquote(v) for k, v in found.groupdict().items()}, True
+        return None, {}, True
+
+    def allowed(self, path: str) -> list[str]:
+        """The methods the routes of this path answer (for a 405's Allow header)."""
+        resource = next((r.path for r in self.routes if r.pattern.match(path)), None)
+        return sorted({r.method for r in self.routes if r.path == resource} | {"OPTIONS"})
 
     def serve(self, host: str, port: int) -> int:
         gateway = self
@@ -108,6 +116,13 @@ class Gateway:
 
             do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
 
+            def __getattr__(self, name: str) -> Any:
+                # Any other method (TRACE, CONNECT, made-up verbs) is the client's mistake: it
+                # reaches ``handle`` and gets 405 with an Allow header, not http.server's 501.
+                if name.startswith("do_"):
+                    return self.do_GET
+                raise AttributeError(name)
+
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
@@ -129,7 +144,7 @@ class Gateway:
             elif url.path.startswith("/__local/"):
                 status, headers, payload = self.control(url.path, body)
             else:
-                status, headers, payload = self.static(url.path)
+                status, headers, payload = self.static(url.path, h.command)
         except Exception as exc:  # the gateway itself failed: say so, in the one error shape
             import traceback
 
@@ -153,9 +168,11 @@ class Gateway:
             return 200, json_headers, json.dumps(self.openapi(), ensure_ascii=False).encode()
         route, params, path_known = self.match(method, path)
         if route is None:
-            code, status = ("method_not_allowed", 405) if path_known else ("route_not_found", 404)
-            err = {"error": {"code": code, "message": f"{method} {path}", "details": {}}}
-            return status, json_headers, json.dumps(err).encode()
+            if not path_known:
+                return 404, json_headers, _error("route_not_found", h, method=method, path=path)
+            allowed = self.allowed(path)
+            return 405, {**json_headers, "Allow": ", ".join(allowed)}, _error(
+                "method_not_allowed", h, details={"allowed": allowed}, method=method, path=path)
         claims = None
         if not route.public:
             auth = h.headers.get("Authorization", "")
@@ -205,7 +222,10 @@ class Gateway:
         result = action(json.loads(body or b"{}"))
         return 200, {"Content-Type": "application/json"}, json.dumps(result).encode()
 
-    def static(self, path: str) -> tuple[int, dict[str, str], bytes]:
+    def static(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+        if method not in ("GET", "HEAD"):
+            body = json.dumps({"error": {"code": "method_not_allowed", "message": method, "details": {}}}).encode()
+            return 405, {"Content-Type": "application/json", "Allow": "GET, HEAD"}, body
         if path in ("", "/"):
             path = "/index.html"
         if path.endswith("/"):
@@ -224,3 +244,9 @@ class Gateway:
         return 200, {"Content-Type": ctype, "Cache-Control": cache}, target.read_bytes()
 
 
+def _error(code: str, h: BaseHTTPRequestHandler, *, details: dict[str, Any] | None = None, **params: Any) -> bytes:
+    """An answer of the gateway itself in the one error shape, in the caller's language."""
+    from shared.i18n import message, pick_language
+
+    text = message(code, pick_language(h.headers.get("Accept-Language")), **params)
+    return json.dumps({"error": {"code": code, "message": text, "details": details or {}}}, ensure_ascii=False).encode()

@@ -32,6 +32,8 @@ REGISTRY: tuple[PermissionInfo, ...] = tuple(
     + _group("catalog", "商品", "Products", {**_CRUD})
     + _group("orders", "订单", "Orders", {**_CRUD, "approve": ("审核", "approve"), "refund": ("退款", "refund")})
     + _group("inventory", "库存", "Inventory", {**_CRUD, "approve": ("审核", "approve")})
+    + _group("purchasing", "采购", "Purchasing", {**_CRUD, "approve": ("审核", "approve"),
+                                                  "receive": ("收货入库", "receive goods")})
     + _group("customers", "客户", "Customers", {**_CRUD})
     + _group("personal_data", "个人信息", "Personal data",
              {"view": ("查看完整的手机号、邮箱和地址", "see full phone numbers, e-mails and addresses")})

@@ -27,12 +27,12 @@ from shared.catalog.tables import (
     category_sk,
     shop_pk,
 )
-from shared.catalog.tx import ConditionsFailed, Writes
 from shared.errors import Conflict, NotFound, VersionConflict, field_error
 from shared.events.base import changed_fields
 from shared.events.outbox import outbox_item
 from shared.ids import new_id
 from shared.model import Input, Model
+from shared.tx import ConditionsFailed, Writes
 
 MAX_DEPTH = 4
 MAX_CHILDREN = 50

@@ -9,7 +9,7 @@ before writing and narrowed after, both conditional on its version, so two recon
 the same product can interleave without leaving an entry nobody knows about.
 
 A product item change that touches only ``stock_version`` (a stock reading whose totals did not
-change, ``shared.catalog.stock``) is skipped: nothing any projection shows differs.
+change, ``shared.catalog.stock_projection``) is skipped: nothing any projection shows differs.
 
 It also tidies after the writes it sees (all idempotent): a save's superseded SKU revisions,
 dropped images and released codes (the save did it already unless it crashed); a deleted
@@ -49,7 +49,7 @@ from shared.catalog.tables import (
     token_pk,
 )
 from shared.catalog.tokens import index_tokens
-from shared.catalog.tx import write_batch, write_chunks
+from shared.tx import write_batch, write_chunks
 
 log = logging.getLogger(__name__)
 MANIFEST_SK = "MANIFEST"
@@ -117,7 +117,7 @@ def _reconcile_once(shop_id: str, product_id: str, tree: Tree) -> bool:
                                       prc=data["price_min"], stk=data["stock_state"], summary=data))
     deletes = [(token_pk(shop_id, t), entry_sk(product_id)) for t in old_tokens - tokens]
     deletes += [(listing_pk(shop_id, s), entry_sk(product_id)) for s in old_scopes - set(wanted)]
-    write_batch(puts, deletes)
+    write_batch(CatalogItem, puts, deletes)
     if product is None:
         try:
             wide.delete(condition=IndexManifest.version == version + 1)
@@ -154,7 +154,7 @@ def tidy_after_save(shop_id: str, product_id: str, old: ProductRecord, new: Prod
     keys = [(pk, sk) for sk in (old_live or set()) - (new_live or set())]
     keys += [(pk, image_sk(i)) for i in set(old.images or []) - set(new.images or [])]
     if keys:
-        write_chunks([], keys)
+        write_chunks(CatalogItem, [], keys)
     released = _codes(old) - _codes(new)
     if released:
         staging.release_unlisted(shop_id, product_id, released)
@@ -172,7 +172,7 @@ def remove_leftovers(shop_id: str, product_id: str, old: ProductRecord) -> None:
             staging.sweep_journal(shop_id, product_id, item.token, item.claims or [])
         if isinstance(item, SkuRecord | ImageRecord | StagedSave):
             keys.append((item.pk, item.sk))
-    write_chunks([], keys)
+    write_chunks(CatalogItem, [], keys)
 
 
 def sweep_expired_journal(shop_id: str, product_id: str, journal: StagedSave) -> None:
@@ -183,7 +183,7 @@ def sweep_expired_journal(shop_id: str, product_id: str, journal: StagedSave) ->
     live = staging.live_keys(product) if product is not None else set()
     mine = [(s.pk, s.sk) for s in SkuRecord.query(product_pk(shop_id, product_id), SkuRecord.sk.startswith("SKU#"))
             if parse_sku_sk(s.sk)[1] == journal.token and (live is None or s.sk not in live)]
-    write_chunks([], mine)
+    write_chunks(CatalogItem, [], mine)
 
 
 def products_under(shop_id: str, category_id: str) -> list[str]:

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from shared import clock
 from shared.catalog import matrix
-from shared.model import Input, Model
+from shared.model import Input, Model, schema_enum
 from shared.money import Currency
 from shared.pagination import PageQuery
 from shared.uploads import PresignedPost
@@ -293,7 +293,7 @@ class ImageView(Model):
 
 
 class ImageUploadRequest(Input):
-    content_type: str = Field(max_length=40)
+    content_type: str = Field(max_length=40, json_schema_extra=schema_enum(IMAGE_TYPES))
     size: int = Field(ge=1, le=IMAGE_MAX_BYTES, description=f"Bytes, at most {IMAGE_MAX_BYTES}")
 
     @field_validator("content_type")

@@ -1,6 +1,6 @@
 """Products and their SKUs: create, read, replace, change specs, delete.
 
-A save that fits is one transaction (``shared.catalog.tx``): the product item (conditional on
+A save that fits is one transaction (``shared.tx``): the product item (conditional on
 the version the caller saw), the SKU items that changed, the uniqueness claims of SKU codes
 and barcodes (``SKUCODE#``/``BARCODE#`` items, conditional on not existing), the release of
 codes and images no longer used, the category counters and the outbox events. A code taken
@@ -48,11 +48,11 @@ from shared.catalog.tables import (
     shop_pk,
     sku_sk,
 )
-from shared.catalog.tx import LIMIT, ConditionsFailed, Writes
 from shared.errors import Conflict, NotFound, VersionConflict, field_error
 from shared.events.base import DomainEvent, changed_fields
 from shared.events.outbox import outbox_bundles, outbox_item
 from shared.ids import new_id
+from shared.tx import LIMIT, ConditionsFailed, Writes
 
 CLAIMS = (("SKUCODE", "code"), ("BARCODE", "barcode"))
 

@@ -25,11 +25,11 @@ from shared.catalog.tables import (
     parse_product_pk,
     product_pk,
 )
-from shared.catalog.tx import ConditionsFailed, Writes
 from shared.errors import Conflict, NotFound, ShopDeskError
 from shared.events.base import Actor, DomainEvent
 from shared.events.outbox import outbox_item
 from shared.i18n import message
+from shared.tx import ConditionsFailed, Writes
 
 log = logging.getLogger(__name__)
 TARGET = {"list": "on_shelf", "delist": "off_shelf"}

@@ -36,6 +36,7 @@ from ulid import ULID
 from shared import clock
 from shared.catalog.tables import (
     PRODUCT_SK,
+    CatalogItem,
     CodeClaim,
     ImageRecord,
     ProductRecord,
@@ -48,9 +49,9 @@ from shared.catalog.tables import (
     shop_pk,
     sku_sk,
 )
-from shared.catalog.tx import LIMIT, ConditionsFailed, Writes, write_chunks
 from shared.errors import Conflict
 from shared.ids import new_id
+from shared.tx import LIMIT, ConditionsFailed, Writes, write_chunks
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +297,7 @@ def claim(plan: SavePlan) -> None:
 
 def write_revisions(plan: SavePlan) -> None:
     """Stage 2: the new SKU revisions; nobody reads them before the commit names them."""
-    write_chunks(plan.sku_puts, [])
+    write_chunks(CatalogItem, plan.sku_puts, [])
 
 
 def commit(plan: SavePlan) -> None:
@@ -309,16 +310,16 @@ def commit(plan: SavePlan) -> None:
 def tidy(plan: SavePlan) -> None:
     """Stage 4, after the commit: what the product no longer names. Idempotent; the indexer
     does the same from the stream when a crash stops it here."""
-    write_chunks([], [*plan.superseded, *((i.pk, i.sk) for i in plan.dropped_images)])
+    write_chunks(CatalogItem, [], [*plan.superseded, *((i.pk, i.sk) for i in plan.dropped_images)])
     release_unlisted(plan.shop_id, plan.product_id, plan.releases)
-    write_chunks([], [(plan.pk, save_sk(plan.token))])
+    write_chunks(CatalogItem, [], [(plan.pk, save_sk(plan.token))])
 
 
 def abort(plan: SavePlan) -> None:
     """Take back what a refused save wrote: its claims, its revisions, its journal."""
     mine = [(CodeClaim(shop_pk(plan.shop_id), claim_sk(k, c)), CodeClaim.token == plan.token) for k, c in plan.claims]
     _delete_if(mine)
-    write_chunks([], [*((r.pk, r.sk) for r in plan.sku_puts), (plan.pk, save_sk(plan.token))])
+    write_chunks(CatalogItem, [], [*((r.pk, r.sk) for r in plan.sku_puts), (plan.pk, save_sk(plan.token))])
 
 
 def commit_staged(plan: SavePlan) -> None:
@@ -346,7 +347,7 @@ def sweep(shop_id: str, product_id: str, garbage: list[SkuRecord], journals: lis
             sweep_journal(shop_id, product_id, record.token, record.claims or [])
             old.append((record.pk, record.sk))
     if old:
-        write_chunks([], old)
+        write_chunks(CatalogItem, [], old)
 
 
 def sweep_journal(shop_id: str, product_id: str, token: str, claims: list[str]) -> None:

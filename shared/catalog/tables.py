@@ -144,7 +144,7 @@ class ProductRecord(CatalogItem, discriminator="product"):
     updated_at = UnicodeAttribute()
     created_by = UnicodeAttribute(null=True)
     updated_by = UnicodeAttribute(null=True)
-    # The stock inventory owns, as the catalog shows it (shared.catalog.stock): written only by
+    # The stock inventory owns, as the catalog shows it (shared.catalog.stock_projection): written only by
     # CatalogStockFunction, never by a save (saves update named attributes), no version bump.
     stock_available = NumberAttribute(null=True)  # all SKUs, warehouses and shards
     stock_state = UnicodeAttribute(null=True)  # in_stock | low | out (absent: out)

@@ -18,6 +18,7 @@ member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.auth.context import AuthContext
 from shared.auth.permissions import is_known
-from shared.errors import BadRequest, NotAuthenticated, ShopDeskError, ValidationFailed
+from shared.errors import BadRequest, NotAuthenticated, NotFound, ShopDeskError, ValidationFailed
 from shared.i18n import pick_language
 
 SIGNED_IN = "signed_in"  # a route any signed-in user may call, outside any shop (e.g. /me)
@@ -80,6 +81,7 @@ class RouteSpec:
     tags: tuple[str, ...] = field(default=())
     prefetch: Callable[[str], list[Any]] | None = None
     headers: tuple[tuple[str, str], ...] = ()  # added to successful answers (e.g. Cache-Control)
+    errors: tuple[int, ...] = ()  # statuses beyond those its declaration implies (openapi.statuses)
 
 
 class ShopApp:
@@ -97,7 +99,7 @@ class ShopApp:
             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
             response: type[BaseModel] | None = None, status: int = 200, summary: str = "",
             idempotent: bool = False, prefetch: Callable[[str], list[Any]] | None = None,
-            headers: dict[str, str] | None = None,
+            headers: dict[str, str] | None = None, errors: tuple[int, ...] = (),
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
@@ -111,7 +113,7 @@ class ShopApp:
                              access=access, body=body, query=query, response=response, status=status,
                              summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
                              description=(fn.__doc__ or "").strip(), idempotent=idempotent, tags=(self.name,),
-                             prefetch=prefetch, headers=tuple((headers or {}).items()))
+                             prefetch=prefetch, headers=tuple((headers or {}).items()), errors=errors)
             self.specs.append(spec)
 
             def view(**path_params: str) -> Any:
@@ -137,6 +139,7 @@ class ShopApp:
             req: ApiRequest[Any, Any] = ApiRequest(language=language, path=path_params, headers=headers,
                                                    request_id=request_id)
             self._authenticate(spec, req, context, headers)
+            check_path(path_params)
             body = request.raw_body or b""
             raw = body.encode() if isinstance(body, str) else body
             if spec.body is not None:
@@ -195,6 +198,16 @@ class ShopApp:
                                             prefetch=keys)
         if spec.permission and spec.permission != SHOP_MEMBER:
             req.ctx.require(spec.permission)
+
+
+def check_path(params: dict[str, str]) -> None:
+    """A path id that cannot be of its kind is not found (and never reaches a table key)."""
+    from shared.ids import PATH_PARAMETERS
+
+    for name, value in params.items():
+        pattern = PATH_PARAMETERS.get(name)
+        if pattern and not re.fullmatch(pattern, value or ""):
+            raise NotFound("not_found", details={"field": name})
 
 
 def parse_body(model: type[BaseModel], raw: bytes) -> Any:

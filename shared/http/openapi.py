@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from shared.http.app import RouteSpec
+from shared.ids import PATH_PARAMETERS, ULID_PATTERN
 
 ERROR_SCHEMA = {
     "type": "object", "required": ["error"],
@@ -21,9 +22,45 @@ ERROR_SCHEMA = {
         "message": {"type": "string", "description": "In the caller's language (Accept-Language: zh-CN or en)"},
         "details": {"type": "object"}}}},
 }
-_ERRORS = {"400": "Bad request", "401": "Not signed in", "403": "Permission missing",
-           "404": "Not found (also another shop's record)", "409": "Version conflict or state not allowing it",
-           "422": "Invalid fields (details.fields names each)"}
+# Every error status an operation can answer, and why; ``statuses`` picks an operation's from
+# its declaration, so the document lists exactly what a client must be ready for.
+_ERRORS = {
+    "400": "Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused",
+    "401": "Not signed in (no or invalid token), or wrong credentials",
+    "403": "The caller's roles lack the operation's permission (details.permission)",
+    "404": "Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form",
+    "409": "Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running",
+    "422": "Invalid fields (details.fields names each, details.field the first)",
+    "429": "Throttled (the API stage's rate limit, or a per-client limit)",
+}
+EXAMPLE_SHOP = "shp_demo"  # the demo shop every local system seeds
+
+
+def statuses(spec: RouteSpec) -> list[int]:
+    """The statuses an operation can answer, derived from its declaration (see docs/api.md)."""
+    from shared.http.app import SHOP_MEMBER, SIGNED_IN
+
+    path_params = bool(re.search(r"\{\w+\}", spec.path))
+    writes = spec.method != "GET"
+    found = {spec.status, 429}
+    if spec.body is not None or spec.query is not None or spec.access == "shop" or spec.idempotent:
+        found.add(400)
+    if spec.access != "public":
+        found.add(401)
+    if spec.permission not in (None, SIGNED_IN, SHOP_MEMBER):
+        found.add(403)
+    if spec.access == "shop" or path_params:
+        found.add(404)
+    if spec.idempotent or (writes and spec.access != "public") or _versioned(spec.body):
+        found.add(409)
+    if spec.body is not None or spec.query is not None or (writes and spec.access != "public"):
+        found.add(422)
+    found.update(spec.errors)
+    return sorted(found)
+
+
+def _versioned(model: type[BaseModel] | None) -> bool:
+    return model is not None and "version" in model.model_fields
 
 
 class _AnswerSchema(GenerateJsonSchema):
@@ -58,14 +95,19 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
             "responses": {str(s.status): {"description": "OK", "content": {"application/json": {
                 "schema": ref(s.response, _mode(s.response, specs)) if s.response else {}}}}},
         }
-        for code, text in _ERRORS.items():
-            op["responses"][code] = {"description": text,
-                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for n in re.findall(r"\{(\w+)\}", s.path)]
+        for code in statuses(s):
+            if code != s.status:
+                op["responses"][str(code)] = {"description": _ERRORS[str(code)], "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        links = _links(s, specs)
+        if links:
+            op["responses"][str(s.status)]["links"] = links
+        params = [_path_parameter(n) for n in re.findall(r"\{(\w+)\}", s.path)]
         if s.access == "shop":
-            params.append({"name": "X-Shop-Id", "in": "header", "required": True, "schema": {"type": "string"},
-                           "description": "The shop the request acts on"})
+            params.append({"name": "X-Shop-Id", "in": "header", "required": True,
+                           "schema": {"type": "string", "pattern": PATH_PARAMETERS["shop_id"],
+                                      "examples": [EXAMPLE_SHOP]},
+                           "description": "The shop the request acts on (a shop the caller is an active member of)"})
         if s.idempotent:
             params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                            "schema": {"type": "string", "maxLength": 200},
@@ -98,3 +140,65 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
 
 def _mode(model: type[BaseModel], specs: list[RouteSpec]) -> str:
     return "validation" if model in {s.body for s in specs} else "serialization"
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    pattern = PATH_PARAMETERS.get(name)
+    schema: dict[str, Any] = {"type": "string"}
+    if pattern:
+        schema.update(pattern=pattern, examples=[_example_id(name, pattern)])
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _example_id(name: str, pattern: str) -> str:
+    """A value of the parameter's form (the demo shop's id for shops)."""
+    if name == "shop_id":
+        return EXAMPLE_SHOP
+    if name == "user_id":
+        return "0c56fe79-95c9-43ac-9b35-82c56bcc3224"
+    if name == "code":
+        return "role_01jbx8y2q7"
+    if name == "order_id":
+        return "ORD-20260101-0001"
+    prefix = pattern[1:].split(ULID_PATTERN)[0].lstrip("^")
+    return f"{prefix}01JBX8Y2Q7M3N4P5R6S7T8V9W0"
+
+
+def _fields(model: type[BaseModel] | None) -> dict[str, Any]:
+    return dict(model.model_fields) if model is not None else {}
+
+
+def _links(source: RouteSpec, specs: list[RouteSpec]) -> dict[str, Any]:
+    """OpenAPI links from an operation's answer to the operations that take the ids it gives:
+    what a create returns (``id``, or a field named like the parameter) and the first item of a
+    list. A fuzzer (and a reader) follows them to reach real records instead of 404s."""
+    if source.response is None or source.access == "public":
+        return {}
+    fields = _fields(source.response)
+    item_fields: dict[str, Any] = {}
+    items = fields.get("items")
+    if items is not None:
+        inner = getattr(items.annotation, "__args__", (None,))[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            item_fields = _fields(inner)
+    links: dict[str, Any] = {}
+    for target in specs:
+        if target is source or target.access != source.access or not target.path.startswith(source.path + "/"):
+            continue
+        names = re.findall(r"\{(\w+)\}", target.path[len(source.path):])
+        if not names:
+            continue
+        first_is_next = target.path[len(source.path):].startswith("/{" + names[0] + "}")
+        params: dict[str, str] = {}
+        for n in names:
+            if n in fields:
+                params[n] = f"$response.body#/{n}"
+            elif n == names[0] and first_is_next and "id" in fields and source.method == "POST":
+                params[n] = "$response.body#/id"
+            elif n in item_fields and n != "user_id":  # a list's first member may be the caller
+                params[n] = f"$response.body#/items/0/{n}"
+            elif n == names[0] and first_is_next and "id" in item_fields and n != "user_id":
+                params[n] = "$response.body#/items/0/id"
+        if params:
+            links[target.name] = {"operationId": target.name, "parameters": params}
+    return links

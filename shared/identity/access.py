@@ -9,8 +9,8 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared import clock
+from shared.auth.built_in_roles import permissions_of
 from shared.auth.context import AuthContext
-from shared.auth.roles import permissions_of
 from shared.db import ItemKey, batch_get, connection
 from shared.errors import NotFound
 from shared.events.base import Actor, EventEnvelope

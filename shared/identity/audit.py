@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
@@ -26,7 +26,7 @@ from ulid import ULID
 from shared.db import ShopItem, TableMeta
 from shared.events.base import EventEnvelope
 from shared.exports import ExportFile
-from shared.model import Model
+from shared.model import Instant, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 
 
@@ -92,13 +92,8 @@ class AuditQuery(PageQuery):
     resource: str | None = Field(None, max_length=40, pattern=r"^[a-z_]+$")
     actor: str | None = Field(None, max_length=80, description="User id")
     action: str | None = Field(None, max_length=80, description="Action, or its beginning (staff. = all staff actions)")
-    start: datetime | None = Field(None, alias="from", description="From this time (ISO-8601), inclusive")
-    end: datetime | None = Field(None, alias="to", description="Until this time (ISO-8601), exclusive")
-
-    @field_validator("start", "end")
-    @classmethod
-    def _utc(cls, v: datetime | None) -> datetime | None:
-        return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+    start: Instant | None = Field(None, alias="from", description="From this time (ISO-8601, 1970 to 9999), inclusive")
+    end: Instant | None = Field(None, alias="to", description="Until this time (ISO-8601, 1970 to 9999), exclusive; after `from`")
 
     @model_validator(mode="after")
     def _range(self) -> AuditQuery:

@@ -1,8 +1,10 @@
-"""Roles: the built-in ones (``shared.auth.roles``) and the custom roles a shop's owner composes
+"""Roles: the built-in ones (``shared.auth.built_in_roles``) and the custom roles a shop's owner composes
 from the permission registry. Changing a custom role re-resolves the permissions of every
 member holding it, so the per-request auth check stays one read.
 """
 from __future__ import annotations
+
+from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -10,9 +12,9 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared import clock
+from shared.auth.built_in_roles import BUILT_IN_ROLES
 from shared.auth.context import AuthContext
 from shared.auth.permissions import ALL, REGISTRY, RESOURCES
-from shared.auth.roles import BUILT_IN_ROLES
 from shared.db import connection
 from shared.errors import Conflict, NotFound, VersionConflict
 from shared.events.base import changed_fields
@@ -21,7 +23,7 @@ from shared.identity import staff
 from shared.identity.events import RoleCreated, RoleDeleted, RoleModified
 from shared.identity.tables import RoleRecord
 from shared.ids import new_id
-from shared.model import Input, Model
+from shared.model import Input, Model, schema_enum
 
 TABLE_ENV = "IDENTITY_TABLE"
 
@@ -56,7 +58,8 @@ class RoleList(Model):
 class RoleInput(Input):
     name_zh: str = Field(min_length=1, max_length=30)
     name_en: str = Field(min_length=1, max_length=40)
-    permissions: list[str] = Field(min_length=1, max_length=len(ALL))
+    permissions: list[Annotated[str, Field(json_schema_extra=schema_enum(ALL))]] = Field(
+        min_length=1, max_length=len(ALL))
 
     @field_validator("permissions")
     @classmethod
@@ -178,7 +181,7 @@ def delete(ctx: AuthContext, code: str) -> None:
 def _keeps_roles_edit(ctx: AuthContext, changed_role: str) -> bool:
     """Whether the caller keeps ``roles.edit`` through another of their roles."""
     others = [r for r in ctx.roles if r != changed_role]
-    from shared.auth.roles import permissions_of
+    from shared.auth.built_in_roles import permissions_of
 
     return "roles.edit" in permissions_of(others, staff.resolve_roles(ctx.shop_id, others))
 

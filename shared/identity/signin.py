@@ -24,7 +24,7 @@ class Refresh(Input):
 
 class NewPassword(Input):
     email: str = Field(min_length=3, max_length=120)
-    session: str = Field(min_length=1, max_length=8192)
+    session: str = Field(min_length=20, max_length=2048, description="The `session` of the NEW_PASSWORD_REQUIRED answer")
     new_password: str = Field(min_length=8, max_length=256)
 
 
@@ -59,6 +59,8 @@ def _call(operation: str, **kwargs: Any) -> Tokens:
         raise ShopDeskError("password_policy", details={"field": "new_password"}) from exc
     except (cognito.exceptions.CodeMismatchException, cognito.exceptions.ExpiredCodeException) as exc:
         raise NotAuthenticated("session_expired") from exc
+    except cognito.exceptions.ResourceNotFoundException as exc:  # a session Cognito never gave out
+        raise NotAuthenticated("session_expired", details={"field": "session"}) from exc
 
 
 def _username(login: str) -> str:

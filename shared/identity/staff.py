@@ -12,8 +12,8 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared import clock
+from shared.auth.built_in_roles import BUILT_IN_ROLES, permissions_of
 from shared.auth.context import AuthContext
-from shared.auth.roles import BUILT_IN_ROLES, permissions_of
 from shared.db import connection
 from shared.errors import Conflict, NotFound, VersionConflict, field_error
 from shared.events.base import DomainEvent, changed_fields
@@ -37,7 +37,8 @@ RoleCodes = list[str]
 
 
 class StaffInvite(Input):
-    login: str = Field(min_length=3, max_length=120, description="E-mail address or mainland mobile number")
+    login: str = Field(min_length=3, max_length=120, description="E-mail address or mainland mobile number",
+                       json_schema_extra={"pattern": r"^([^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}|(\+?86)?1[3-9][0-9]{9})$"})
     name: str = Field(min_length=1, max_length=40)
     roles: RoleCodes = Field(min_length=1, max_length=10)
 
@@ -201,7 +202,7 @@ def invite(ctx: AuthContext, body: StaffInvite, shop_name: str) -> Invitation:
     from shared.identity.messages import invitation
 
     subject, text = invitation(shop_name, login, temporary)
-    from shared.notify import send
+    from shared.messaging import send
 
     send(login, subject, text)
     return Invitation(staff=_view(rec, ctx), temporary_password=temporary, sent_to=login, new_login=new_login)
@@ -270,7 +271,7 @@ def reset_password(ctx: AuthContext, user_id: str, shop_name: str) -> PasswordRe
     event = StaffPasswordReset(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id)
     _commit(rec, [], int(rec.version), event)
     from shared.identity.messages import password_reset
-    from shared.notify import send
+    from shared.messaging import send
 
     subject, text = password_reset(shop_name, rec.login, temporary)
     send(rec.login, subject, text)

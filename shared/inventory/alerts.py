@@ -46,7 +46,7 @@ from shared.inventory.tables import (
     stock_pk,
     warehouse_sk,
 )
-from shared.inventory.tx import ConditionsFailed, Stale, Writes, retrying
+from shared.tx import ConditionsFailed, Stale, Writes, retrying
 
 QUIET_KINDS = frozenset({"rebalance"})  # moves units between shards: the total does not change
 LOW_SHARDS = 4  # partitions of the "shops with low stock" list (written once per crossing)

@@ -54,8 +54,8 @@ from shared.inventory.tables import (
     warehouse_list_pk,
     warehouse_sk,
 )
-from shared.inventory.tx import ConditionsFailed, Stale, Writes, failed, retrying
 from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.tx import ConditionsFailed, Stale, Writes, failed, retrying
 
 EXPORT_MAX_ROWS = 50_000
 

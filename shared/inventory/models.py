@@ -2,14 +2,13 @@
 fraction, a string, zero or a negative is a 422 on that field."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from shared.exports import Format
-from shared.model import Input, Model
+from shared.model import Input, Instant, Model
 from shared.pagination import PageQuery
 
 MAX_QTY = 1_000_000
@@ -96,7 +95,8 @@ class Adjustment(Input):
     product_id: Id
     sku_id: Id
     warehouse_id: Id | None = None
-    delta: int = Field(ge=-MAX_QTY, le=MAX_QTY, strict=True, description="Units added (+) or removed (-), not 0")
+    delta: int = Field(ge=-MAX_QTY, le=MAX_QTY, strict=True, description="Units added (+) or removed (-), not 0",
+                       json_schema_extra={"not": {"const": 0}})
     reason: str = Field(min_length=1, max_length=200, description="Why (damaged, found, sample, ...)")
 
     @field_validator("delta")
@@ -111,7 +111,7 @@ class Transfer(Input):
     product_id: Id
     sku_id: Id
     from_warehouse_id: Id
-    to_warehouse_id: Id
+    to_warehouse_id: Id = Field(description="Another warehouse than from_warehouse_id")
     qty: Qty
     reason: str = Field("", max_length=200)
 
@@ -152,13 +152,8 @@ class MovementFilter(Input):
     sku_id: Id
     warehouse_id: Id | None = None
     kind: MovementKind | None = None
-    start: datetime | None = Field(None, alias="from", description="From this time (ISO-8601), inclusive")
-    end: datetime | None = Field(None, alias="to", description="Until this time (ISO-8601), exclusive")
-
-    @field_validator("start", "end")
-    @classmethod
-    def _utc(cls, v: datetime | None) -> datetime | None:
-        return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+    start: Instant | None = Field(None, alias="from", description="From this time (ISO-8601, 1970 to 9999), inclusive")
+    end: Instant | None = Field(None, alias="to", description="Until this time (ISO-8601, 1970 to 9999), exclusive; after `from`")
 
     @model_validator(mode="after")
     def _range(self) -> MovementFilter:

@@ -38,7 +38,7 @@ from shared.inventory.tables import (
     stock_pk,
     warehouse_sk,
 )
-from shared.inventory.tx import ConditionsFailed, Stale, Writes, failed, retrying
+from shared.tx import ConditionsFailed, Stale, Writes, failed, retrying
 
 
 class _Exists(Exception):

@@ -20,7 +20,7 @@ from shared.inventory import stock as stock_mod
 from shared.inventory.models import SkuStockView, StockSettings
 from shared.inventory.stock import Shard, Stock
 from shared.inventory.tables import StockRecord, list_pk, list_sk, stock_pk, warehouse_list_pk, warehouse_sk
-from shared.inventory.tx import ConditionsFailed, Stale, Writes, retrying
+from shared.tx import ConditionsFailed, Stale, Writes, retrying
 
 
 def gather(stock: Stock, qty: int, actor: Actor) -> None:

@@ -41,9 +41,9 @@ from shared.inventory.tables import (
     warehouse_list_pk,
     warehouse_sk,
 )
-from shared.inventory.tx import ConditionsFailed, Stale, Writes, failed, retrying
 from shared.model import Input, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
+from shared.tx import ConditionsFailed, Stale, Writes, failed, retrying
 
 MAX_LINES = 3000  # lines a count may open with (a bigger warehouse is counted category by category)
 MAX_ENTRIES = 40  # counts entered per request (one transaction: a line and a stock check each)

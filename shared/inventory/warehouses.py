@@ -18,7 +18,7 @@ from shared.inventory.tables import (
     warehouse_list_pk,
     warehouse_sk,
 )
-from shared.inventory.tx import ConditionsFailed, Writes, failed
+from shared.tx import ConditionsFailed, Writes, failed
 
 DEFAULT_ID = "wh_default"
 DEFAULT_CODE = "MAIN"

@@ -109,9 +109,9 @@ def send(d: Delivery) -> Outcome:
     for address in addresses:
         if address in done:
             continue
-        from shared import notify
+        from shared import messaging
 
-        notify.send(address, subject, text)
+        messaging.send(address, subject, text)
         marker.update(actions=[DeliveryRecord.sent.add({address})])
         sent += 1
     marker.update(actions=[DeliveryRecord.status.set("done")])
@@ -181,7 +181,7 @@ def _addresses(channels: Any, members: list[tuple[str, str, str]]) -> list[str]:
 
 
 def _message(shop_name: str, d: Delivery) -> tuple[str, str]:
-    """Both languages, Chinese first (the recipient's choice is not known), like shared.notify."""
+    """Both languages, Chinese first (the recipient's choice is not known), like shared.messaging."""
     shop = f"「{shop_name}」" if shop_name else ""
     subject = f"{shop}{d.title.zh} / {d.title.en}"
     text = f"{d.body.zh}\n{d.body.en}".strip() or f"{d.title.zh}\n{d.title.en}"

@@ -49,7 +49,7 @@ def staff_modified(envelope: EventEnvelope) -> Delivery | None:
 
 def _roles(codes: list[str], language: str) -> str:
     """Built-in roles by their name; custom roles by their code (their names may change)."""
-    from shared.auth.roles import BUILT_IN_ROLES
+    from shared.auth.built_in_roles import BUILT_IN_ROLES
 
     names = [getattr(BUILT_IN_ROLES[c], language) if c in BUILT_IN_ROLES else c for c in codes]
     return ("、" if language == "zh" else ", ").join(names) or "-"

@@ -23,7 +23,6 @@ from shared.events.base import Actor, DomainEvent
 from shared.events.outbox import outbox_item
 from shared.ids import new_id
 from shared.inventory import warehouses
-from shared.inventory.tx import ConditionsFailed, Writes, failed
 from shared.money import Money
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.purchasing import suppliers
@@ -68,6 +67,7 @@ from shared.purchasing.tables import (
     shop_pk,
     supplier_sk,
 )
+from shared.tx import ConditionsFailed, Writes, failed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # PO numbers and sales days follow the shop's default zone
 OPEN = ("submitted", "partially_received")

@@ -31,7 +31,6 @@ from shared.events.base import Actor
 from shared.ids import new_id
 from shared.inventory import ledger
 from shared.inventory import stock as stock_mod
-from shared.inventory.tx import ConditionsFailed, Stale, Writes, failed, retrying
 from shared.purchasing import orders
 from shared.purchasing.cost import moving_average
 from shared.purchasing.events import PurchaseOrderReceived, ReceivedLine
@@ -47,6 +46,7 @@ from shared.purchasing.tables import (
     po_status_pk,
     sku_pk,
 )
+from shared.tx import ConditionsFailed, Stale, Writes, failed, retrying
 
 NONCE_KEEP = timedelta(days=2)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from shared import clock
 from shared.auth.context import AuthContext
 from shared.errors import VersionConflict
-from shared.inventory.tx import ConditionsFailed, Writes
 from shared.money import Money
 from shared.purchasing import suppliers
 from shared.purchasing.models import SkuCostView, SupplierLinkInput, SupplierLinkView
 from shared.purchasing.receiving import profile_condition, profiles
 from shared.purchasing.tables import PROFILE_SK, SkuProfileRecord, sku_pk
+from shared.tx import ConditionsFailed, Writes
 
 
 def view(sku_id: str, p: SkuProfileRecord | None) -> SkuCostView:

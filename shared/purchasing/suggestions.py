@@ -33,7 +33,6 @@ from shared.events.base import EventEnvelope
 from shared.inventory import stock as stock_mod
 from shared.inventory import warehouses
 from shared.inventory.models import StockQuery
-from shared.inventory.tx import ConditionsFailed, Writes, failed
 from shared.purchasing import orders
 from shared.purchasing.models import (
     FromSuggestions,
@@ -56,6 +55,7 @@ from shared.purchasing.tables import (
     shop_pk,
     sku_pk,
 )
+from shared.tx import ConditionsFailed, Writes, failed
 
 DEFAULT_LEAD_TIME = 7
 MAX_CANDIDATES = 300

@@ -13,7 +13,6 @@ from shared.errors import NotFound, VersionConflict, field_error
 from shared.events.base import changed_fields
 from shared.events.outbox import outbox_item
 from shared.ids import new_id
-from shared.inventory.tx import ConditionsFailed, Writes, failed
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.privacy import visible
 from shared.purchasing import signing
@@ -33,6 +32,7 @@ from shared.purchasing.tables import (
     shop_pk,
     supplier_sk,
 )
+from shared.tx import ConditionsFailed, Writes, failed
 
 
 def load(shop_id: str, supplier_id: str) -> SupplierRecord | None:

@@ -24,10 +24,10 @@ from pydantic import Field, TypeAdapter, ValidationError
 from shared import clock
 from shared.errors import NotAuthenticated, ShopDeskError, ValidationFailed, field_error
 from shared.events.base import Actor, EventEnvelope
-from shared.inventory.tx import ConditionsFailed, Writes, failed
 from shared.purchasing import orders, receiving, signing, suppliers
 from shared.purchasing.models import InboundReceipt, InboundShipment, ReceiptCreate, WebhookAccepted
 from shared.purchasing.tables import NonceRecord, PurchaseOrderRecord, nonce_pk
+from shared.tx import ConditionsFailed, Writes, failed
 
 MAX_ATTEMPTS = 5  # = the queue's maxReceiveCount: the 5th failure is the last
 TIMEOUT_SECONDS = 5

@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from shared.model import Input, Model
+from shared.model import Input, Model, schema_enum
 from shared.money import Currency
 from shared.settings.regions import PROVINCE_CODES
 from shared.uploads import PresignedPost
@@ -34,8 +34,8 @@ class ShopProfile(Strict):
     name: str = Field(min_length=1, max_length=60, description="Shop name shown to staff and customers")
     logo_key: str | None = Field(None, max_length=300, description="S3 key of the logo (from a logo upload)")
     contact_name: str = Field("", max_length=40)
-    contact_phone: str = Field("", max_length=20)
-    contact_email: str = Field("", max_length=120)
+    contact_phone: str = Field("", max_length=20, json_schema_extra={"pattern": "^(|" + _PHONE.pattern[1:-1] + ")$"})
+    contact_email: str = Field("", max_length=120, json_schema_extra={"pattern": "^(|" + _EMAIL.pattern[1:-1] + ")$"})
     address: str = Field("", max_length=200)
     time_zone: str = Field("Asia/Shanghai", max_length=64)
     currency: Currency = "CNY"
@@ -269,7 +269,8 @@ def _default_week() -> list[DayHours]:
 
 
 class BusinessHours(Strict):
-    weekly: list[DayHours] = Field(default_factory=_default_week, min_length=7, max_length=7)
+    weekly: list[DayHours] = Field(default_factory=_default_week, min_length=7, max_length=7,
+                                   description="Each weekday 1-7 exactly once, in any order")
     closed_days: list[ClosedDay] = Field(default_factory=list, max_length=366)
 
     @field_validator("weekly")
@@ -325,8 +326,10 @@ def _no_repeats(v: list[str]) -> list[str]:
     return v
 
 
-ExtraEmail = Annotated[str, Field(max_length=120), AfterValidator(_extra_email)]
-ExtraMobile = Annotated[str, Field(max_length=20), AfterValidator(_extra_mobile)]
+ExtraEmail = Annotated[str, Field(max_length=120, json_schema_extra={"pattern": _EMAIL.pattern}),
+                      AfterValidator(_extra_email)]
+ExtraMobile = Annotated[str, Field(max_length=20, json_schema_extra={"pattern": _MOBILE.pattern}),
+                       AfterValidator(_extra_mobile)]
 
 
 class TopicChannels(Strict):
@@ -383,7 +386,7 @@ class SettingsView(Model):
 
 
 class LogoUploadRequest(Strict):
-    content_type: str = Field(max_length=40)
+    content_type: str = Field(max_length=40, json_schema_extra=schema_enum(LOGO_TYPES))
     size: int = Field(ge=1, le=LOGO_MAX_BYTES, description=f"Bytes, at most {LOGO_MAX_BYTES}")
 
     @field_validator("content_type")

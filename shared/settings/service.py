@@ -32,7 +32,7 @@ from shared.settings.models import (
     SettingsView,
     ShopProfile,
 )
-from shared.settings.store import SETTINGS_TABLE_ENV, SettingsItem, key
+from shared.settings.tables import SETTINGS_TABLE_ENV, SettingsItem, key
 
 SECTION_MODELS: dict[str, type[BaseModel]] = {
     "profile": ShopProfile,

@@ -12,7 +12,7 @@ import pytest
 
 from infra.stack import ROOT, Stack
 from shared.db import ShopItem
-from shared.events.catalog import EVENTS, SCHEMA_DIR, render
+from shared.events.registry import EVENTS, SCHEMA_DIR, render
 
 STACK = Stack.load(region="us-east-1", prefix="contract")
 FUNCTIONS = STACK.functions()
@@ -72,7 +72,7 @@ def _models() -> list[type[ShopItem]]:
     import shared.identity.tables
     import shared.inventory.tables
     import shared.purchasing.tables
-    import shared.settings.store  # noqa: F401
+    import shared.settings.tables  # noqa: F401
 
     seen, todo = [], list(ShopItem.__subclasses__())
     while todo:
@@ -154,8 +154,8 @@ def test_the_openapi_document_is_valid_and_lists_every_route():
 @pytest.mark.parametrize("event", EVENTS, ids=lambda e: e.detail_type())
 def test_event_schemas_in_docs_match_the_models(event):
     path = Path(SCHEMA_DIR) / f"{event.detail_type()}.json"
-    assert path.exists(), "run: python -m shared.events.catalog --write"
-    assert path.read_text(encoding="utf-8") == render(event), "run: python -m shared.events.catalog --write"
+    assert path.exists(), "run: python -m shared.events.registry --write"
+    assert path.read_text(encoding="utf-8") == render(event), "run: python -m shared.events.registry --write"
 
 
 def test_every_event_class_in_shared_is_in_the_catalog():
@@ -170,7 +170,7 @@ def test_every_event_class_in_shared_is_in_the_catalog():
             for _, cls in inspect.getmembers(module, inspect.isclass):
                 if issubclass(cls, DomainEvent) and cls not in (DomainEvent, RecordModified) \
                         and not cls.__name__.startswith("_"):
-                    assert cls in EVENTS, f"{cls.__name__} is missing from shared/events/catalog.py"
+                    assert cls in EVENTS, f"{cls.__name__} is missing from shared/events/registry.py"
 
 
 def test_the_notifications_rule_routes_exactly_the_registered_events():

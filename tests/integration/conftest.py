@@ -51,6 +51,11 @@ class Api:
         return self.call("POST", path, **kw)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fuzz pass (test_fuzz_*.py) changes the demo shop at random: it goes last."""
+    items.sort(key=lambda item: item.path.name.startswith("test_fuzz"))
+
+
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[background.RunningSystem]:
     data = tmp_path_factory.mktemp("shopdesk-data")

@@ -10,7 +10,7 @@ import re
 import pytest
 import requests
 
-from shared.auth.roles import BUILT_IN_ROLES
+from shared.auth.built_in_roles import BUILT_IN_ROLES
 from shared.http.app import SHOP_MEMBER
 from tests.contract.test_template_contract import API_FUNCTIONS, load_module
 from tests.integration.conftest import Api, new_shop

@@ -85,7 +85,7 @@ def test_the_list_shows_and_filters_stock_as_inventory_changes_it(owner: Api, sh
 
 
 def test_a_replayed_or_older_reading_changes_nothing(owner: Api, shop_id: str):
-    from shared.catalog import stock
+    from shared.catalog import stock_projection as stock
     from shared.events.base import EventEnvelope
 
     shirt = create(owner, name="重放衬衫", colors=["白"], sizes=["S", "M"])

@@ -30,6 +30,8 @@ export type ProductFilter = Omit<ProductQuery, 'limit' | 'cursor'>
 export type SkuStatus = SkuView['status']
 export type JobStatus = JobView['status']
 export type ImportMode = NonNullable<JobView['mode']>
+/** The picture types an upload may have (the page checks a file's type before it asks). */
+export type ImageType = Body<'/products/{product_id}/image-uploads', 'post'>['content_type']
 
 export const catalogApi = {
   list: (query: ProductQuery) => api.call('get', '/products', { query: { limit: 20, ...query } }),
@@ -56,7 +58,7 @@ export const catalogApi = {
     api.call('post', '/categories/{category_id}/move', { path: { category_id: categoryId }, body }),
   removeCategory: (categoryId: string) => api.call('delete', '/categories/{category_id}', { path: { category_id: categoryId } }),
   /** A presigned S3 POST for one image of an existing product (docs/catalog.md "Images"). */
-  createImageUpload: (productId: string, contentType: string, size: number) =>
+  createImageUpload: (productId: string, contentType: ImageType, size: number) =>
     api.call('post', '/products/{product_id}/image-uploads', {
       path: { product_id: productId },
       body: { content_type: contentType, size },
@@ -90,7 +92,7 @@ export async function uploadImportFile(file: File, format: ExportFormat, mode: I
  * the new image's id (then poll `catalogApi.imageStatus` until it is ready or rejected).
  */
 export async function uploadProductImage(productId: string, file: File, fetchImpl: typeof fetch = fetch): Promise<string> {
-  const ticket = await catalogApi.createImageUpload(productId, file.type, file.size)
+  const ticket = await catalogApi.createImageUpload(productId, file.type as ImageType, file.size)
   await postToBucket(ticket.upload, file, fetchImpl)
   return ticket.image_id
 }

@@ -20,6 +20,8 @@ export type {
   UserView,
 } from './schema'
 export type StaffQuery = Query<'/staff', 'get'>
+/** A permission of the registry (shared/auth/permissions.py), as the role editor sends them. */
+export type PermissionCode = RoleInput['permissions'][number]
 export type StaffStatus = NonNullable<StaffQuery['status']>
 /** The audit log's filters (an export takes the same ones). */
 export type AuditFilters = Omit<Query<'/audit', 'get'>, 'limit' | 'cursor'>

@@ -1882,13 +1882,13 @@ export interface components {
             action: string | null;
             /**
              * From
-             * @description From this time (ISO-8601), inclusive
+             * @description From this time (ISO-8601, 1970 to 9999), inclusive
              * @default null
              */
             from: string | null;
             /**
              * To
-             * @description Until this time (ISO-8601), exclusive
+             * @description Until this time (ISO-8601, 1970 to 9999), exclusive; after `from`
              * @default null
              */
             to: string | null;
@@ -1930,13 +1930,13 @@ export interface components {
             action: string | null;
             /**
              * From
-             * @description From this time (ISO-8601), inclusive
+             * @description From this time (ISO-8601, 1970 to 9999), inclusive
              * @default null
              */
             from: string | null;
             /**
              * To
-             * @description Until this time (ISO-8601), exclusive
+             * @description Until this time (ISO-8601, 1970 to 9999), exclusive; after `from`
              * @default null
              */
             to: string | null;
@@ -2057,7 +2057,10 @@ export interface components {
         };
         /** BusinessHoursUpdate */
         BusinessHoursUpdate: {
-            /** Weekly */
+            /**
+             * Weekly
+             * @description Each weekday 1-7 exactly once, in any order
+             */
             weekly?: components["schemas"]["DayHours-Input"][];
             /** Closed Days */
             closed_days?: components["schemas"]["ClosedDay-Input"][];
@@ -2069,7 +2072,10 @@ export interface components {
         };
         /** BusinessHoursView */
         BusinessHoursView: {
-            /** Weekly */
+            /**
+             * Weekly
+             * @description Each weekday 1-7 exactly once, in any order
+             */
             weekly: components["schemas"]["DayHours-Output"][];
             /** Closed Days */
             closed_days: components["schemas"]["ClosedDay-Output"][];
@@ -2514,8 +2520,11 @@ export interface components {
         };
         /** ImageUploadRequest */
         ImageUploadRequest: {
-            /** Content Type */
-            content_type: string;
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "image/jpeg" | "image/png" | "image/webp";
             /**
              * Size
              * @description Bytes, at most 5242880
@@ -2756,8 +2765,11 @@ export interface components {
         };
         /** LogoUploadRequest */
         LogoUploadRequest: {
-            /** Content Type */
-            content_type: string;
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "image/jpeg" | "image/png" | "image/webp";
             /**
              * Size
              * @description Bytes, at most 2097152
@@ -2821,13 +2833,13 @@ export interface components {
             kind?: ("purchase_receipt" | "sale" | "reservation" | "release" | "return" | "adjustment" | "stocktake" | "transfer" | "rebalance") | null;
             /**
              * From
-             * @description From this time (ISO-8601), inclusive
+             * @description From this time (ISO-8601, 1970 to 9999), inclusive
              * @default null
              */
             from?: string | null;
             /**
              * To
-             * @description Until this time (ISO-8601), exclusive
+             * @description Until this time (ISO-8601, 1970 to 9999), exclusive; after `from`
              * @default null
              */
             to?: string | null;
@@ -2858,13 +2870,13 @@ export interface components {
             kind: ("purchase_receipt" | "sale" | "reservation" | "release" | "return" | "adjustment" | "stocktake" | "transfer" | "rebalance") | null;
             /**
              * From
-             * @description From this time (ISO-8601), inclusive
+             * @description From this time (ISO-8601, 1970 to 9999), inclusive
              * @default null
              */
             from: string | null;
             /**
              * To
-             * @description Until this time (ISO-8601), exclusive
+             * @description Until this time (ISO-8601, 1970 to 9999), exclusive; after `from`
              * @default null
              */
             to: string | null;
@@ -2912,7 +2924,10 @@ export interface components {
         NewPassword: {
             /** Email */
             email: string;
-            /** Session */
+            /**
+             * Session
+             * @description The `session` of the NEW_PASSWORD_REQUIRED answer
+             */
             session: string;
             /** New Password */
             new_password: string;
@@ -4105,7 +4120,7 @@ export interface components {
             /** Name En */
             name_en: string;
             /** Permissions */
-            permissions: string[];
+            permissions: ("analytics.export" | "analytics.view" | "audit.export" | "audit.view" | "catalog.create" | "catalog.delete" | "catalog.edit" | "catalog.export" | "catalog.view" | "customers.create" | "customers.delete" | "customers.edit" | "customers.export" | "customers.view" | "finance.approve" | "finance.create" | "finance.delete" | "finance.edit" | "finance.export" | "finance.view" | "inventory.approve" | "inventory.create" | "inventory.delete" | "inventory.edit" | "inventory.export" | "inventory.view" | "logistics.create" | "logistics.delete" | "logistics.edit" | "logistics.export" | "logistics.view" | "marketing.create" | "marketing.delete" | "marketing.edit" | "marketing.export" | "marketing.view" | "orders.approve" | "orders.create" | "orders.delete" | "orders.edit" | "orders.export" | "orders.refund" | "orders.view" | "personal_data.view" | "purchasing.approve" | "purchasing.create" | "purchasing.delete" | "purchasing.edit" | "purchasing.export" | "purchasing.receive" | "purchasing.view" | "roles.create" | "roles.delete" | "roles.edit" | "roles.view" | "settings.edit" | "settings.view" | "staff.create" | "staff.delete" | "staff.edit" | "staff.export" | "staff.view")[];
         };
         /** RoleList */
         RoleList: {
@@ -4128,7 +4143,7 @@ export interface components {
             /** Name En */
             name_en: string;
             /** Permissions */
-            permissions: string[];
+            permissions: ("analytics.export" | "analytics.view" | "audit.export" | "audit.view" | "catalog.create" | "catalog.delete" | "catalog.edit" | "catalog.export" | "catalog.view" | "customers.create" | "customers.delete" | "customers.edit" | "customers.export" | "customers.view" | "finance.approve" | "finance.create" | "finance.delete" | "finance.edit" | "finance.export" | "finance.view" | "inventory.approve" | "inventory.create" | "inventory.delete" | "inventory.edit" | "inventory.export" | "inventory.view" | "logistics.create" | "logistics.delete" | "logistics.edit" | "logistics.export" | "logistics.view" | "marketing.create" | "marketing.delete" | "marketing.edit" | "marketing.export" | "marketing.view" | "orders.approve" | "orders.create" | "orders.delete" | "orders.edit" | "orders.export" | "orders.refund" | "orders.view" | "personal_data.view" | "purchasing.approve" | "purchasing.create" | "purchasing.delete" | "purchasing.edit" | "purchasing.export" | "purchasing.receive" | "purchasing.view" | "roles.create" | "roles.delete" | "roles.edit" | "roles.view" | "settings.edit" | "settings.view" | "staff.create" | "staff.delete" | "staff.edit" | "staff.export" | "staff.view")[];
             /** Version */
             version: number;
         };
@@ -5491,7 +5506,10 @@ export interface components {
             sku_id: string;
             /** From Warehouse Id */
             from_warehouse_id: string;
-            /** To Warehouse Id */
+            /**
+             * To Warehouse Id
+             * @description Another warehouse than from_warehouse_id
+             */
             to_warehouse_id: string;
             /**
              * Qty
@@ -6107,7 +6125,7 @@ export interface operations {
                 to?: string | null;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -6124,7 +6142,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditEntry_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6133,7 +6151,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6142,7 +6160,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6151,7 +6169,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6160,8 +6178,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6169,8 +6187,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6193,7 +6211,7 @@ export interface operations {
                 format?: "csv" | "xlsx";
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -6210,7 +6228,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExportFile"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6219,7 +6237,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6228,7 +6246,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6237,7 +6255,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6246,8 +6264,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6255,8 +6273,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6284,53 +6302,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuthConfig"];
                 };
             };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6362,7 +6335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6371,7 +6344,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6380,35 +6353,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6440,7 +6395,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6449,7 +6404,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6458,35 +6413,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6518,7 +6455,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6527,7 +6464,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6536,35 +6473,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6578,7 +6497,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -6595,7 +6514,7 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryTree"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6604,7 +6523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6613,7 +6532,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6622,7 +6541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6631,17 +6550,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6655,7 +6565,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -6678,7 +6588,7 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6687,7 +6597,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6696,7 +6606,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6705,7 +6615,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6714,7 +6624,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6723,8 +6633,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6738,7 +6657,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -6761,7 +6680,7 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6770,7 +6689,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6779,7 +6698,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6788,7 +6707,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6797,7 +6716,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6806,8 +6725,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6821,7 +6749,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -6840,7 +6768,7 @@ export interface operations {
                     "application/json": components["schemas"]["Done"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6849,7 +6777,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6858,7 +6786,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6867,7 +6795,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6876,7 +6804,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6885,8 +6813,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6900,7 +6837,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -6923,7 +6860,7 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6932,7 +6869,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6941,7 +6878,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6950,7 +6887,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6959,7 +6896,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6968,8 +6905,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6983,7 +6929,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -7006,7 +6952,7 @@ export interface operations {
                     "application/json": components["schemas"]["PostingView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7015,7 +6961,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7024,7 +6970,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7033,7 +6979,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7042,7 +6988,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7051,8 +6997,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7074,7 +7029,7 @@ export interface operations {
                 to?: string | null;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -7091,7 +7046,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_MovementView_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7100,7 +7055,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7109,7 +7064,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7118,7 +7073,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7127,8 +7082,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7136,8 +7091,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7151,7 +7106,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -7172,7 +7127,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExportFile"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7181,7 +7136,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7190,7 +7145,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7199,7 +7154,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7208,7 +7163,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7217,8 +7172,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7232,7 +7196,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -7255,7 +7219,7 @@ export interface operations {
                     "application/json": components["schemas"]["PostingView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7264,7 +7228,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7273,7 +7237,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7282,7 +7246,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7291,7 +7255,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7300,8 +7264,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7315,7 +7288,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -7338,7 +7311,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7347,7 +7320,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7356,7 +7329,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7365,7 +7338,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7374,7 +7347,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7383,8 +7356,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7398,7 +7380,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -7417,7 +7399,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7426,7 +7408,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7435,7 +7417,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7444,7 +7426,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7453,17 +7435,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7477,7 +7450,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -7496,7 +7469,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7505,7 +7478,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7514,7 +7487,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7523,7 +7496,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7532,7 +7505,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7541,8 +7514,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7556,7 +7538,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -7575,7 +7557,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7584,7 +7566,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7593,7 +7575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7602,7 +7584,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7611,7 +7593,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7620,8 +7602,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7641,7 +7632,7 @@ export interface operations {
                 low_only?: boolean;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -7658,7 +7649,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_StockRow_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7667,7 +7658,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7676,7 +7667,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7685,7 +7676,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7694,8 +7685,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7703,8 +7694,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7718,7 +7709,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -7737,7 +7728,7 @@ export interface operations {
                     "application/json": components["schemas"]["SkuStockView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7746,7 +7737,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7755,7 +7746,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7764,7 +7755,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7773,17 +7764,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7797,7 +7779,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -7820,7 +7802,7 @@ export interface operations {
                     "application/json": components["schemas"]["SkuStockView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7829,7 +7811,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7838,7 +7820,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7847,7 +7829,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7856,7 +7838,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7865,8 +7847,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7885,7 +7876,7 @@ export interface operations {
                 warehouse_id?: string | null;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -7902,7 +7893,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_StocktakeView_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7911,7 +7902,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7920,7 +7911,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7929,7 +7920,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7938,8 +7929,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7947,8 +7938,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7962,7 +7953,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -7985,7 +7976,7 @@ export interface operations {
                     "application/json": components["schemas"]["StocktakeView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7994,7 +7985,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8003,7 +7994,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8012,7 +8003,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8021,7 +8012,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8030,8 +8021,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8049,7 +8049,7 @@ export interface operations {
                 show?: "all" | "uncounted" | "counted" | "variance";
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -8068,7 +8068,7 @@ export interface operations {
                     "application/json": components["schemas"]["StocktakeDetail"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8077,7 +8077,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8086,7 +8086,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8095,7 +8095,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8104,8 +8104,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8113,8 +8113,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8128,7 +8128,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -8147,7 +8147,7 @@ export interface operations {
                     "application/json": components["schemas"]["StocktakeView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8156,7 +8156,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8165,7 +8165,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8174,7 +8174,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8183,7 +8183,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8192,8 +8192,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8207,7 +8216,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -8226,7 +8235,7 @@ export interface operations {
                     "application/json": components["schemas"]["StocktakeView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8235,7 +8244,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8244,7 +8253,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8253,7 +8262,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8262,7 +8271,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8271,8 +8280,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8286,7 +8304,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -8309,7 +8327,7 @@ export interface operations {
                     "application/json": components["schemas"]["EntriesView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8318,7 +8336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8327,7 +8345,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8336,7 +8354,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8345,7 +8363,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8354,8 +8372,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8369,7 +8396,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -8392,7 +8419,7 @@ export interface operations {
                     "application/json": components["schemas"]["PostingView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8401,7 +8428,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8410,7 +8437,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8419,7 +8446,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8428,7 +8455,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8437,8 +8464,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8452,7 +8488,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -8469,7 +8505,7 @@ export interface operations {
                     "application/json": components["schemas"]["WarehouseList"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8478,7 +8514,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8487,7 +8523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8496,7 +8532,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8505,17 +8541,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8529,7 +8556,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -8552,7 +8579,7 @@ export interface operations {
                     "application/json": components["schemas"]["WarehouseView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8561,7 +8588,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8570,7 +8597,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8579,7 +8606,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8588,7 +8615,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8597,8 +8624,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8612,7 +8648,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -8631,7 +8667,7 @@ export interface operations {
                     "application/json": components["schemas"]["WarehouseView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8640,7 +8676,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8649,7 +8685,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8658,7 +8694,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8667,17 +8703,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8691,7 +8718,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -8714,7 +8741,7 @@ export interface operations {
                     "application/json": components["schemas"]["WarehouseView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8723,7 +8750,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8732,7 +8759,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8741,7 +8768,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8750,7 +8777,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8759,8 +8786,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8774,7 +8810,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -8793,7 +8829,7 @@ export interface operations {
                     "application/json": components["schemas"]["Done"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8802,7 +8838,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8811,7 +8847,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8820,7 +8856,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8829,7 +8865,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8838,8 +8874,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8867,16 +8912,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8885,35 +8921,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8945,7 +8954,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8954,7 +8963,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8963,25 +8972,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8990,8 +8981,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9023,7 +9023,7 @@ export interface operations {
                     "application/json": components["schemas"]["Done"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9032,7 +9032,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9041,25 +9041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9068,8 +9050,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9087,7 +9078,7 @@ export interface operations {
                 unread?: boolean;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -9104,7 +9095,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_NotificationView_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9113,7 +9104,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9122,16 +9113,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9140,8 +9122,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9149,8 +9131,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9164,7 +9146,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -9181,7 +9163,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadAll"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9190,7 +9172,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9199,16 +9181,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9217,7 +9190,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9226,8 +9199,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9241,7 +9223,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -9258,7 +9240,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnreadCount"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9267,7 +9249,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9276,16 +9258,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9294,17 +9267,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9318,7 +9282,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -9337,7 +9301,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9346,7 +9310,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9355,16 +9319,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9373,7 +9328,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9382,8 +9337,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9397,7 +9361,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -9414,7 +9378,7 @@ export interface operations {
                     "application/json": components["schemas"]["PermissionList"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9423,7 +9387,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9432,7 +9396,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9441,7 +9405,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9450,17 +9414,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9485,7 +9440,7 @@ export interface operations {
                 order?: "asc" | "desc";
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -9502,7 +9457,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProductSummary_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9511,7 +9466,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9520,7 +9475,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9529,7 +9484,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9538,8 +9493,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9547,8 +9502,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9562,7 +9517,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -9585,7 +9540,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9594,7 +9549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9603,7 +9558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9612,7 +9567,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9621,7 +9576,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9630,8 +9585,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9645,7 +9609,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -9666,7 +9630,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkShelfResult"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9675,7 +9639,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9684,7 +9648,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9693,7 +9657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9702,7 +9666,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9711,8 +9675,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9726,7 +9699,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -9749,7 +9722,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9758,7 +9731,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9767,7 +9740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9776,7 +9749,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9785,7 +9758,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9794,8 +9767,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9811,7 +9793,7 @@ export interface operations {
                 format?: "csv" | "xlsx";
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -9828,7 +9810,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateFile"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9837,7 +9819,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9846,7 +9828,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9855,7 +9837,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9864,8 +9846,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9873,8 +9855,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9888,7 +9870,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -9911,7 +9893,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImportTicket"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9920,7 +9902,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9929,7 +9911,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9938,7 +9920,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9947,7 +9929,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9956,8 +9938,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9974,7 +9965,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -9991,7 +9982,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_JobView_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10000,7 +9991,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10009,7 +10000,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10018,7 +10009,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10027,8 +10018,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10036,8 +10027,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10051,7 +10042,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -10070,7 +10061,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10079,7 +10070,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10088,7 +10079,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10097,7 +10088,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10106,17 +10097,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10130,7 +10112,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -10149,7 +10131,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10158,7 +10140,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10167,7 +10149,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10176,7 +10158,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10185,17 +10167,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10209,7 +10182,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -10232,7 +10205,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10241,7 +10214,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10250,7 +10223,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10259,7 +10232,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10268,7 +10241,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10277,8 +10250,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10292,7 +10274,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -10311,7 +10293,7 @@ export interface operations {
                     "application/json": components["schemas"]["Done"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10320,7 +10302,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10329,7 +10311,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10338,7 +10320,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10347,7 +10329,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10356,8 +10338,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10371,7 +10362,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -10394,7 +10385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ShelfView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10403,7 +10394,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10412,7 +10403,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10421,7 +10412,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10430,7 +10421,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10439,8 +10430,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10454,7 +10454,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -10479,7 +10479,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageUpload"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10488,7 +10488,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10497,7 +10497,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10506,7 +10506,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10515,7 +10515,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10524,8 +10524,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10539,7 +10548,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -10559,7 +10568,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageStatusView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10568,7 +10577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10577,7 +10586,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10586,7 +10595,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10595,17 +10604,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10619,7 +10619,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -10642,7 +10642,7 @@ export interface operations {
                     "application/json": components["schemas"]["ShelfView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10651,7 +10651,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10660,7 +10660,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10669,7 +10669,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10678,7 +10678,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10687,8 +10687,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10702,7 +10711,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -10725,7 +10734,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10734,7 +10743,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10743,7 +10752,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10752,7 +10761,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10761,7 +10770,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10770,8 +10779,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10790,7 +10808,7 @@ export interface operations {
                 supplier_id?: string | null;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -10807,7 +10825,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_PoView_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10816,7 +10834,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10825,7 +10843,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10834,7 +10852,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10843,8 +10861,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10852,8 +10870,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10867,7 +10885,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -10890,7 +10908,7 @@ export interface operations {
                     "application/json": components["schemas"]["PoView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10899,7 +10917,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10908,7 +10926,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10917,7 +10935,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10926,7 +10944,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10935,8 +10953,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10950,7 +10977,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -10973,7 +11000,7 @@ export interface operations {
                     "application/json": components["schemas"]["PoView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10982,7 +11009,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10991,7 +11018,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11000,7 +11027,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11009,7 +11036,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11018,8 +11045,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11037,7 +11073,7 @@ export interface operations {
                 review_days?: number;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -11054,7 +11090,7 @@ export interface operations {
                     "application/json": components["schemas"]["Suggestions"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11063,7 +11099,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11072,7 +11108,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11081,7 +11117,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11090,8 +11126,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11099,8 +11135,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11114,7 +11150,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -11133,7 +11169,7 @@ export interface operations {
                     "application/json": components["schemas"]["PoDetail"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11142,7 +11178,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11151,7 +11187,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11160,7 +11196,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11169,17 +11205,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11193,7 +11220,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -11216,7 +11243,7 @@ export interface operations {
                     "application/json": components["schemas"]["PoView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11225,7 +11252,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11234,7 +11261,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11243,7 +11270,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11252,7 +11279,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11261,8 +11288,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11276,7 +11312,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -11299,7 +11335,7 @@ export interface operations {
                     "application/json": components["schemas"]["PoView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11308,7 +11344,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11317,7 +11353,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11326,7 +11362,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11335,7 +11371,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11344,8 +11380,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11359,7 +11404,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -11382,7 +11427,7 @@ export interface operations {
                     "application/json": components["schemas"]["PoView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11391,7 +11436,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11400,7 +11445,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11409,7 +11454,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11418,7 +11463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11427,8 +11472,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11442,7 +11496,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -11467,7 +11521,7 @@ export interface operations {
                     "application/json": components["schemas"]["PoReceived"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11476,7 +11530,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11485,7 +11539,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11494,7 +11548,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11503,7 +11557,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11512,8 +11566,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11527,7 +11590,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -11550,7 +11613,7 @@ export interface operations {
                     "application/json": components["schemas"]["PoView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11559,7 +11622,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11568,7 +11631,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11577,7 +11640,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11586,7 +11649,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11595,8 +11658,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11610,7 +11682,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -11629,7 +11701,7 @@ export interface operations {
                     "application/json": components["schemas"]["SkuCostView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11638,7 +11710,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11647,7 +11719,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11656,7 +11728,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11665,17 +11737,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11689,7 +11752,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -11712,7 +11775,7 @@ export interface operations {
                     "application/json": components["schemas"]["SkuCostView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11721,7 +11784,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11730,7 +11793,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11739,7 +11802,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11748,7 +11811,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11757,8 +11820,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11772,7 +11844,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -11789,7 +11861,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoleList"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11798,7 +11870,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11807,7 +11879,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11816,7 +11888,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11825,17 +11897,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11849,7 +11912,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -11872,7 +11935,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoleView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11881,7 +11944,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11890,7 +11953,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11899,7 +11962,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11908,7 +11971,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11917,8 +11980,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11932,7 +12004,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -11955,7 +12027,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoleView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11964,7 +12036,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11973,7 +12045,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11982,7 +12054,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11991,7 +12063,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12000,8 +12072,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12015,7 +12096,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -12034,7 +12115,7 @@ export interface operations {
                     "application/json": components["schemas"]["Done"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12043,7 +12124,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12052,7 +12133,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12061,7 +12142,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12070,7 +12151,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12079,8 +12160,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12094,7 +12184,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -12111,7 +12201,7 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12120,7 +12210,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12129,7 +12219,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12138,7 +12228,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12147,17 +12237,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12171,7 +12252,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -12192,7 +12273,7 @@ export interface operations {
                     "application/json": components["schemas"]["BusinessHoursView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12201,7 +12282,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12210,7 +12291,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12219,7 +12300,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12228,7 +12309,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12237,8 +12318,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12252,7 +12342,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -12273,7 +12363,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryRegionsView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12282,7 +12372,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12291,7 +12381,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12300,7 +12390,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12309,7 +12399,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12318,8 +12408,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12333,7 +12432,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -12356,7 +12455,7 @@ export interface operations {
                     "application/json": components["schemas"]["LogoUpload"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12365,7 +12464,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12374,7 +12473,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12383,7 +12482,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12392,7 +12491,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12401,8 +12500,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12416,7 +12524,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -12437,7 +12545,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationSettingsView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12446,7 +12554,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12455,7 +12563,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12464,7 +12572,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12473,7 +12581,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12482,8 +12590,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12497,7 +12614,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -12518,7 +12635,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentMethodsView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12527,7 +12644,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12536,7 +12653,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12545,7 +12662,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12554,7 +12671,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12563,8 +12680,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12578,7 +12704,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -12599,7 +12725,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12608,7 +12734,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12617,7 +12743,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12626,7 +12752,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12635,7 +12761,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12644,8 +12770,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12659,7 +12794,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -12676,7 +12811,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegionList"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12685,7 +12820,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12694,7 +12829,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12703,7 +12838,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12712,17 +12847,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12757,7 +12883,7 @@ export interface operations {
                     "application/json": components["schemas"]["ShopCreated"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12766,7 +12892,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12775,25 +12901,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12802,8 +12910,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12823,7 +12940,7 @@ export interface operations {
                 q?: string | null;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -12840,7 +12957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_StaffView_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12849,7 +12966,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12858,7 +12975,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12867,7 +12984,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12876,8 +12993,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12885,8 +13002,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12900,7 +13017,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -12923,7 +13040,7 @@ export interface operations {
                     "application/json": components["schemas"]["Invitation"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12932,7 +13049,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12941,7 +13058,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12950,7 +13067,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12959,7 +13076,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12968,8 +13085,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12983,7 +13109,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13002,7 +13128,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13011,7 +13137,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13020,7 +13146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13029,7 +13155,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13038,17 +13164,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13062,7 +13179,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13085,7 +13202,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13094,7 +13211,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13103,7 +13220,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13112,7 +13229,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13121,7 +13238,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13130,8 +13247,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13145,7 +13271,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13164,7 +13290,7 @@ export interface operations {
                     "application/json": components["schemas"]["Done"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13173,7 +13299,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13182,7 +13308,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13191,7 +13317,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13200,7 +13326,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13209,8 +13335,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13224,7 +13359,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13243,7 +13378,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13252,7 +13387,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13261,7 +13396,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13270,7 +13405,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13279,7 +13414,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13288,8 +13423,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13303,7 +13447,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13322,7 +13466,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13331,7 +13475,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13340,7 +13484,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13349,7 +13493,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13358,7 +13502,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13367,8 +13511,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13382,7 +13535,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13401,7 +13554,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordReset"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13410,7 +13563,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13419,7 +13572,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13428,7 +13581,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13437,7 +13590,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13446,8 +13599,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13481,7 +13643,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_StorefrontSummary_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13490,25 +13652,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13517,8 +13661,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13526,8 +13670,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13558,34 +13702,7 @@ export interface operations {
                     "application/json": components["schemas"]["StorefrontProduct"];
                 };
             };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13594,17 +13711,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13623,7 +13731,7 @@ export interface operations {
                 active?: boolean | null;
             };
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path?: never;
@@ -13640,7 +13748,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_SupplierView_"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13649,7 +13757,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13658,7 +13766,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13667,7 +13775,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13676,8 +13784,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13685,8 +13793,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13700,7 +13808,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
                 /** @description A repeat with the same key returns the first answer and does nothing else */
                 "Idempotency-Key"?: string;
@@ -13723,7 +13831,7 @@ export interface operations {
                     "application/json": components["schemas"]["SupplierWithSecret"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13732,7 +13840,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13741,7 +13849,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13750,7 +13858,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13759,7 +13867,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13768,8 +13876,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13783,7 +13900,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13802,7 +13919,7 @@ export interface operations {
                     "application/json": components["schemas"]["SupplierView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13811,7 +13928,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13820,7 +13937,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13829,7 +13946,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13838,17 +13955,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each) */
-            422: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13862,7 +13970,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13885,7 +13993,7 @@ export interface operations {
                     "application/json": components["schemas"]["SupplierView"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13894,7 +14002,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13903,7 +14011,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13912,7 +14020,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13921,7 +14029,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13930,8 +14038,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13945,7 +14062,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -13964,7 +14081,7 @@ export interface operations {
                     "application/json": components["schemas"]["SupplierRemoval"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13973,7 +14090,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13982,7 +14099,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13991,7 +14108,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14000,7 +14117,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14009,8 +14126,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14024,7 +14150,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The shop the request acts on */
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
                 "X-Shop-Id": string;
             };
             path: {
@@ -14043,7 +14169,7 @@ export interface operations {
                     "application/json": components["schemas"]["SupplierWithSecret"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14052,7 +14178,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14061,7 +14187,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
+            /** @description The caller's roles lack the operation's permission (details.permission) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14070,7 +14196,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14079,7 +14205,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14088,8 +14214,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14120,7 +14255,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookAccepted"];
                 };
             };
-            /** @description Bad request */
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14129,7 +14264,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14138,16 +14273,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Permission missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also another shop's record) */
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14156,7 +14282,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Version conflict or state not allowing it */
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14165,8 +14291,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Invalid fields (details.fields names each) */
+            /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,8 @@ export type SettingsSection = keyof SettingsView
 export type Currency = ProfileView['currency']
 export type PaymentMethod = PaymentMethodsView['methods'][number]
 export type PaymentMethodCode = PaymentMethod['code']
+/** The logo types an upload may have (the form checks a file's type before it asks). */
+export type LogoType = Body<'/settings/logo-uploads', 'post'>['content_type']
 
 /** The order the currency picker shows (the API's enum, checked against it). */
 export const CURRENCIES = ['CNY', 'HKD', 'MOP', 'TWD', 'USD', 'EUR', 'JPY', 'GBP', 'SGD'] as const satisfies readonly Currency[]
@@ -39,13 +41,13 @@ export const settingsApi = {
   putDeliveryRegions: (body: Body<'/settings/delivery-regions', 'put'>) => api.call('put', '/settings/delivery-regions', { body }),
   putBusinessHours: (body: Body<'/settings/business-hours', 'put'>) => api.call('put', '/settings/business-hours', { body }),
   putNotifications: (body: Body<'/settings/notifications', 'put'>) => api.call('put', '/settings/notifications', { body }),
-  createLogoUpload: (contentType: string, size: number) =>
+  createLogoUpload: (contentType: LogoType, size: number) =>
     api.call('post', '/settings/logo-uploads', { body: { content_type: contentType, size }, idempotencyKey: newUuid() }),
 }
 
 /** Sends the logo straight to the bucket with the presigned POST the API handed out; returns its key. */
 export async function uploadLogoFile(file: File, fetchImpl: typeof fetch = fetch): Promise<string> {
-  const ticket = await settingsApi.createLogoUpload(file.type, file.size)
+  const ticket = await settingsApi.createLogoUpload(file.type as LogoType, file.size)
   await postToBucket(ticket.upload, file, fetchImpl)
   return ticket.key
 }

@@ -38,7 +38,7 @@ export const MENU: readonly MenuItem[] = [
   { key: 'orders', path: '/orders', icon: List, permission: 'orders.view', ready: false },
   { key: 'inventory', path: '/inventory', icon: Box, permission: 'inventory.view', ready: true },
   { key: 'stocktakes', path: '/stocktakes', icon: Finished, permission: 'inventory.view', ready: true },
-  { key: 'purchasing', path: '/purchasing', icon: ShoppingCart, permission: 'inventory.view', ready: true },
+  { key: 'purchasing', path: '/purchasing', icon: ShoppingCart, permission: 'purchasing.view', ready: true },
   { key: 'customers', path: '/customers', icon: User, permission: 'customers.view', ready: false },
   { key: 'marketing', path: '/marketing', icon: Promotion, permission: 'marketing.view', ready: false },
   { key: 'logistics', path: '/logistics', icon: Van, permission: 'logistics.view', ready: false },

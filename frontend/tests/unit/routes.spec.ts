@@ -28,7 +28,7 @@ describe('route modules', () => {
     const permissionOf = (path: string) => router.resolve(path).matched.map((r) => r.meta.permission).filter(Boolean)
     expect(permissionOf('/settings/payment-methods')).toEqual(['settings.view', 'settings.view'])
     expect(permissionOf('/products/new')).toEqual(['catalog.create'])
-    expect(permissionOf('/purchasing/orders/po_1/edit')).toEqual(['inventory.edit'])
+    expect(permissionOf('/purchasing/orders/po_1/edit')).toEqual(['purchasing.edit'])
     expect(permissionOf('/roles/new')).toEqual(['roles.create'])
     expect(permissionOf('/notifications')).toEqual([])
   })

@@ -1,5 +1,6 @@
-"""Messages to people outside the admin UI: e-mail through SES, SMS through SNS. Bodies come in
-both languages (the recipient's choice is not known yet), Chinese first.
+"""Messages to people outside the admin UI: e-mail through SES, SMS through SNS. These are the
+channels only; who is told what, and when, is the notifications capability's business. Bodies
+come in both languages (the recipient's choice is not known yet), Chinese first.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Every domain event type, for schema generation and the contract test that keeps
 ``docs/events/*.json`` in sync with the models.
 
-    python -m shared.events.catalog --write    # regenerate docs/events/
+    python -m shared.events.registry --write    # regenerate docs/events/
 """
 from __future__ import annotations
 

@@ -30,13 +30,13 @@ BUILT_IN_ROLES: dict[str, BuiltInRole] = {r.code: r for r in (
                 (_having("orders", "customers", "logistics") - {"orders.delete", "customers.delete"})
                 | _having("catalog", "inventory", "settings", actions=_VIEW) | {"personal_data.view"}),
     BuiltInRole("warehouse", "仓库管理员", "Warehouse",
-                _having("inventory", "logistics") | _having("catalog", "orders", "settings", actions=_VIEW)
+                _having("inventory", "purchasing", "logistics") | _having("catalog", "orders", "settings", actions=_VIEW)
                 | {"personal_data.view"}),
     BuiltInRole("marketing", "运营/营销", "Marketing",
                 _having("marketing", "analytics") | _having("catalog", "customers", "orders", "settings", actions=_VIEW)),
     BuiltInRole("finance", "财务", "Finance",
-                _having("finance", "analytics") | {"orders.view", "orders.refund", "settings.view", "audit.view",
-                                                   "audit.export"}),
+                _having("finance", "analytics") | {"orders.view", "orders.refund", "purchasing.view", "settings.view",
+                                                   "audit.view", "audit.export"}),
     BuiltInRole("auditor", "只读审计", "Read-only auditor",
                 frozenset(p for p in ALL if p.endswith(".view") and p != "personal_data.view") | {"audit.export"}),
 )}
