@@ -1,6 +1,6 @@
 // The profile form in a real (jsdom) DOM: client rules, the server's field errors on the right
 // field, and a successful save that makes the form clean again.
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
@@ -69,6 +69,9 @@ async function settle() {
 }
 
 describe('ProfileForm', () => {
+  // The first import of the form compiles Element Plus: done once here, not inside a test's 20 s.
+  beforeAll(() => import('@/pages/settings/ProfileForm.vue'), 120_000)
+
   beforeEach(() => {
     putProfile.mockReset()
     document.body.innerHTML = ''
