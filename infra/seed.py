@@ -139,9 +139,10 @@ def catalog_seeded() -> bool:
 def _owner_context() -> AuthContext:
     from shared.auth.permissions import ALL
     from shared.identity.tables import UserRecord
+    from shared.keys import user_of
 
     user = next(iter(UserRecord.by_gsi1.query("LOGIN#owner@demo.shop")))
-    return AuthContext(user_id=user.pk.removeprefix("USER#"), email="owner@demo.shop", shop_id=DEMO_SHOP_ID,
+    return AuthContext(user_id=user_of(user.pk), email="owner@demo.shop", shop_id=DEMO_SHOP_ID,
                        roles=frozenset({"owner"}), permissions=ALL)
 
 
@@ -265,7 +266,8 @@ FLASH_SALE_CODE = "HJ004-02"  # 纯棉圆领白T恤 白色/M: a flash-sale SKU o
 
 
 def inventory_seeded() -> bool:
-    from shared.inventory.tables import WarehouseCodeClaim, code_claim_sk, shop_pk
+    from shared.inventory.tables import WarehouseCodeClaim, code_claim_sk
+    from shared.keys import shop_pk
 
     try:
         WarehouseCodeClaim.get(shop_pk(DEMO_SHOP_ID), code_claim_sk(NORTH_CODE))
@@ -280,9 +282,9 @@ def seed_inventory() -> None:
     Receipts of 20 SKUs share one transaction (``ledger.post``), so this takes a few seconds."""
     from shared.catalog import products
     from shared.catalog.tables import CodeClaim, claim_sk
-    from shared.catalog.tables import shop_pk as catalog_shop_pk
     from shared.inventory import ledger, shards, warehouses
     from shared.inventory.models import StockSettings, WarehouseCreate, WarehouseUpdate
+    from shared.keys import shop_pk
     from shared.tx import Writes
 
     ctx = _owner_context()
@@ -296,7 +298,7 @@ def seed_inventory() -> None:
     flash: tuple[str, str] | None = None
     low: list[tuple[str, str]] = []
     for n in range(1, len(DEMO_PRODUCTS) + 1):
-        claim = CodeClaim.get(catalog_shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", f"HJ{n:03d}-01"), consistent_read=True)
+        claim = CodeClaim.get(shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", f"HJ{n:03d}-01"), consistent_read=True)
         for i, rec in enumerate(products.load(DEMO_SHOP_ID, claim.product_id).skus):
             sku = products.to_sku(rec)
             if sku.code == FLASH_SALE_CODE:
@@ -327,7 +329,7 @@ def seed_inventory() -> None:
 
 def stocktake_seeded() -> bool:
     from shared.inventory.stocktake import StocktakeRecord
-    from shared.inventory.tables import shop_pk
+    from shared.keys import shop_pk
 
     return any(True for _ in StocktakeRecord.query(shop_pk(DEMO_SHOP_ID), StocktakeRecord.sk.startswith("STOCKTAKE#"),
                                                    limit=1))
@@ -368,7 +370,7 @@ def seed_purchasing() -> None:
     submitted, and a draft. Receiving posts stock and sets the SKUs' costs."""
     from shared.catalog import products
     from shared.catalog.tables import CodeClaim, claim_sk
-    from shared.catalog.tables import shop_pk as catalog_shop_pk
+    from shared.keys import shop_pk
     from shared.purchasing import orders, receiving, suppliers
     from shared.purchasing.models import PoAction, PoCreate, ReceiptCreate, SupplierCreate, SupplierQuery
 
@@ -385,7 +387,7 @@ def seed_purchasing() -> None:
 
     def sku(code: str) -> tuple[str, str] | None:
         try:
-            claim = CodeClaim.get(catalog_shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", code), consistent_read=True)
+            claim = CodeClaim.get(shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", code), consistent_read=True)
         except CodeClaim.DoesNotExist:
             return None
         ids = {products.to_sku(r).code: products.to_sku(r).id for r in products.load(DEMO_SHOP_ID, claim.product_id).skus}

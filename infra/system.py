@@ -39,6 +39,7 @@ class LocalSystem:
         self.cloud: Any = None
         self.stack: Stack | None = None
         self.gateway: Any = None
+        self.payment_sandbox: Any = None
         self.pollers: list[Any] = []
         self.scheduler: Any = None
         self.sweeper: threading.Thread | None = None
@@ -102,9 +103,13 @@ class LocalSystem:
         self.pollers = start_pollers(stack, pool, cfg.data_dir)
         self.scheduler = Scheduler(stack, pool)
         self.scheduler.start()
+        from infra.payment_sandbox import MOUNT, PaymentSandbox
+
+        self.payment_sandbox = PaymentSandbox(cfg.data_dir / "payment-sandbox")
         self.gateway = Gateway(stack, pool, verifier, stage=STAGE, openapi=self._openapi(pool),
-                               controls=self._controls(pool))
+                               controls=self._controls(pool), mounts={MOUNT: self.payment_sandbox.handle})
         self.port = self.gateway.serve("127.0.0.1", cfg.port)
+        self.payment_sandbox.start(f"http://127.0.0.1:{self.port}{MOUNT}")
         self.sweeper = threading.Thread(target=self._sweep_ttl, name="ttl-sweeper", daemon=True)
         self.sweeper.start()
         if cfg.seed:
@@ -176,6 +181,8 @@ class LocalSystem:
             self.scheduler.stop()
         if self.gateway:
             self.gateway.stop()
+        if self.payment_sandbox:
+            self.payment_sandbox.stop()
         for p in self.pollers:
             p.join(timeout=5)
         if self.cloud:

@@ -38,6 +38,13 @@ class ValidationFailed(ShopDeskError):
         super().__init__("validation_failed", details={"fields": fields}, fields=names)
         self.fields = fields
 
+    @classmethod
+    def of(cls, exc: Any) -> ValidationFailed:
+        """The failure of a pydantic model's validation (``pydantic.ValidationError``), one entry
+        per field: the API's 422 for bodies and queries, and domain code that validates what an
+        outside system sent (a supplier's webhook)."""
+        return cls([_field(e) for e in exc.errors(include_url=False)])
+
     def body(self, language: str) -> dict[str, Any]:
         from shared.i18n import field_message, message
 
@@ -50,6 +57,14 @@ class ValidationFailed(ShopDeskError):
         first = rendered[0]["field"] if rendered else None
         return {"error": {"code": self.code, "message": message(self.code, language, fields=summary),
                           "details": {"fields": rendered, "field": first}}}
+
+
+def _field(error: Any) -> dict[str, Any]:
+    # Discriminated unions keep their tag in the location ("methods.0.alipay.settings.merchant_id"):
+    # it names which payment method the field belongs to, so it stays.
+    loc = [str(p) for p in error.get("loc", ())]
+    params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (str, int, float, list, tuple))}
+    return {"field": ".".join(loc) or "body", "type": error["type"], "params": params, "fallback": error.get("msg")}
 
 
 def field_error(field: str, type_: str, **params: Any) -> ValidationFailed:

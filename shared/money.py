@@ -42,3 +42,29 @@ class Money(BaseModel):
         sign = "-" if self.amount < 0 else ""
         whole, frac = divmod(abs(self.amount), 10**exp) if exp else (abs(self.amount), 0)
         return f"{sign}{whole:,}.{frac:0{exp}d} {self.currency}" if exp else f"{sign}{whole:,} {self.currency}"
+
+
+def minor_units(text: str, currency: str = "CNY") -> int:
+    """Exact minor units of a decimal amount written in major units ("129.00" 元 -> 12900 分).
+
+    For providers that speak 元 strings (Alipay). Decimal, never float; plain digits with at most
+    the currency's number of decimals, so "129.1" -> 12910, while "1e3", "12.345", "-1", " 1",
+    "1,000" and "" are refused with ValueError rather than rounded or guessed.
+    """
+    import re
+    from decimal import Decimal
+
+    exp = CURRENCY_EXPONENT[currency]
+    pattern = r"(0|[1-9]\d{0,12})" + (rf"(\.\d{{1,{exp}}})?" if exp else "")
+    if not isinstance(text, str) or not re.fullmatch(pattern, text, flags=re.ASCII):
+        raise ValueError(f"not an amount in {currency} with at most {exp} decimals: {text!r}")
+    return int(Decimal(text).scaleb(exp))
+
+
+def major_text(amount: int, currency: str = "CNY") -> str:
+    """The provider's decimal text of minor units (12900 -> "129.00"); the inverse of ``minor_units``."""
+    exp = CURRENCY_EXPONENT[currency]
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise ValueError(f"not a non-negative integer amount: {amount!r}")
+    whole, frac = divmod(amount, 10**exp) if exp else (amount, 0)
+    return f"{whole}.{frac:0{exp}d}" if exp else str(whole)

@@ -209,9 +209,10 @@ def on_image_uploaded(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def on_catalog_job(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS consumer of CatalogJobQueue: import uploads (S3 notifications) and export requests
     (partial batch failures)."""
+    from shared.catalog import job_worker  # the importer and exporter: loaded by this consumer only
     from shared.events.consumer import consume_bodies
 
-    return consume_bodies(event, context, jobs.handle_message)
+    return consume_bodies(event, context, job_worker.handle_message)
 
 
 def on_stock_changed(event: dict[str, Any], context: Any) -> dict[str, Any]:

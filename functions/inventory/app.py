@@ -10,7 +10,7 @@ from typing import Any
 from shared.config import settings as config
 from shared.exports import ExportFile
 from shared.http import ApiRequest, ShopApp
-from shared.inventory import ledger, reservations, shards, stock, stocktake, warehouses
+from shared.inventory import ledger, reservations, shards, stock_views, stocktake, warehouses
 from shared.inventory.models import (
     Adjustment,
     Done,
@@ -40,13 +40,13 @@ app = ShopApp("inventory")
 @app.api("GET", "/inventory/stock", permission="inventory.view", query=StockQuery, response=Page[StockRow])
 def list_stock(req: ApiRequest[None, StockQuery]) -> Page[StockRow]:
     """Stock of every SKU per warehouse: filter by warehouse, product, low stock only; paging."""
-    return stock.list_stock(req.shop.shop_id, req.query)
+    return stock_views.list_stock(req.shop.shop_id, req.query)
 
 
 @app.api("GET", "/inventory/stock/{sku_id}", permission="inventory.view", response=SkuStockView)
 def get_stock(req: ApiRequest[None, None]) -> SkuStockView:
     """One SKU's stock in each warehouse, with totals (and shards of a flash-sale SKU)."""
-    return stock.sku_view(req.shop.shop_id, req.path["sku_id"])
+    return stock_views.sku_view(req.shop.shop_id, req.path["sku_id"])
 
 
 @app.api("PUT", "/inventory/stock/{sku_id}/settings", permission="inventory.edit", body=StockSettings,
@@ -89,7 +89,7 @@ def list_movements(req: ApiRequest[None, MovementQuery]) -> Page[MovementView]:
          response=ExportFile)
 def export_movements(req: ApiRequest[MovementExport, None]) -> ExportFile:
     """A SKU's stock history as CSV or XLSX (a download URL valid 15 minutes)."""
-    result: ExportFile = ledger.export(req.shop.shop_id, req.body)
+    result: ExportFile = ledger.export(req.shop.shop_id, req.body, req.shop.can("personal_data.view"))
     return result
 
 

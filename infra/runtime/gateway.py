@@ -8,6 +8,8 @@ CORS preflight, and the built admin UI on the same port.
   authorizer checks; its claims reach the function in ``requestContext.authorizer.claims``.
 - ``/api/openapi.json`` is the OpenAPI document generated from the running routes.
 - ``/__local/...`` are local-only controls (health, firing a schedule, guard counters).
+- ``mounts``: local stand-ins of outside services under their own prefix (the payment sandbox
+  under ``/__sandbox/pay``), handed the raw request; never part of a deployment.
 - Everything else is a file of ``frontend/dist``.
 """
 from __future__ import annotations
@@ -30,6 +32,8 @@ from infra.stack import ROOT, Route, Stack
 
 API_PREFIX = "/api"
 DIST = ROOT / "frontend" / "dist"
+# (method, path below the mount, query string, headers, raw body) -> (status, headers, body)
+Mount = Callable[[str, str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 UNAUTHORIZED = {"error": {"code": "not_authenticated", "message": "请先登录。Please sign in.", "details": {}}}
 
 
@@ -57,7 +61,8 @@ class CognitoVerifier:
 
 class Gateway:
     def __init__(self, stack: Stack, pool: FunctionPool, verifier: CognitoVerifier, *, stage: str,
-                 openapi: Callable[[], dict[str, Any]], controls: dict[str, Callable[[dict[str, Any]], Any]]) -> None:
+                 openapi: Callable[[], dict[str, Any]], controls: dict[str, Callable[[dict[str, Any]], Any]],
+                 mounts: dict[str, Mount] | None = None) -> None:
         self.stack = stack
         self.pool = pool
         self.verifier = verifier
@@ -66,6 +71,7 @@ class Gateway:
         self.routes: list[Route] = sorted(stack.routes(), key=lambda r: [s.startswith("{") for s in r.path.split("/")])
         self.openapi = openapi
         self.controls = controls
+        self.mounts = mounts or {}
         self.server: ThreadingHTTPServer | None = None
         self.cors_headers = self._cors()
 
@@ -143,6 +149,9 @@ class Gateway:
                 status, headers, payload = self.api(h, url.path[len(API_PREFIX):] or "/", url.query, body)
             elif url.path.startswith("/__local/"):
                 status, headers, payload = self.control(url.path, body)
+            elif mount := next((m for m in self.mounts if url.path.startswith(m + "/")), None):
+                status, headers, payload = self.mounts[mount](h.command, url.path[len(mount):], url.query,
+                                                              dict(h.headers.items()), body)
             else:
                 status, headers, payload = self.static(url.path, h.command)
         except Exception as exc:  # the gateway itself failed: say so, in the one error shape

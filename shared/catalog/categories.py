@@ -18,19 +18,12 @@ from pydantic import Field
 from shared import clock
 from shared.auth.context import AuthContext
 from shared.catalog.events import CategoryCreated, CategoryDeleted, CategoryModified
-from shared.catalog.tables import (
-    CATALOG_TABLE_ENV,
-    TREE_SK,
-    CatalogItem,
-    CategoryRecord,
-    CategoryTreeRecord,
-    category_sk,
-    shop_pk,
-)
+from shared.catalog.tables import CATALOG_TABLE_ENV, TREE_SK, CatalogItem, CategoryRecord, CategoryTreeRecord, category_sk
 from shared.errors import Conflict, NotFound, VersionConflict, field_error
 from shared.events.base import changed_fields
 from shared.events.outbox import outbox_item
 from shared.ids import new_id
+from shared.keys import shop_pk
 from shared.model import Input, Model
 from shared.tx import ConditionsFailed, Writes
 

@@ -26,9 +26,10 @@ from shared.auth.context import AuthContext
 from shared.catalog import jobs, products, sheet
 from shared.catalog.categories import Tree, load_tree
 from shared.catalog.models import MAX_PRICE, ProductCreate, ProductUpdate, SkuInput
-from shared.catalog.tables import PRODUCT_SK, CodeClaim, ProductRecord, claim_sk, product_pk, shop_pk
+from shared.catalog.tables import PRODUCT_SK, CodeClaim, ProductRecord, claim_sk, product_pk
 from shared.errors import ShopDeskError, ValidationFailed
 from shared.i18n import message
+from shared.keys import shop_pk
 
 log = logging.getLogger(__name__)
 _PRODUCT_ID = re.compile(r"^prd_[0-9A-HJKMNP-TV-Z]{26}$")

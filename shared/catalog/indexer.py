@@ -49,6 +49,7 @@ from shared.catalog.tables import (
     token_pk,
 )
 from shared.catalog.tokens import index_tokens
+from shared.keys import shop_of
 from shared.tx import write_batch, write_chunks
 
 log = logging.getLogger(__name__)
@@ -238,7 +239,7 @@ def handle_stream(event: dict[str, Any]) -> int:
             old = change.get("OldImage", {}).get("parent_id", {}).get("S")
             new = change.get("NewImage", {}).get("parent_id", {}).get("S")
             if old != new:
-                shop_id = pk.removeprefix("SHOP#")
+                shop_id = shop_of(pk)
                 trees.pop(shop_id, None)  # read the tree as it is now
                 for product_id in products_under(shop_id, sk.removeprefix("CAT#")):
                     done.discard((shop_id, product_id))

@@ -12,19 +12,15 @@ the keys of its files (export, error report).
 - Export: ``start_export`` writes the job (``queued``) and sends a message to the same queue;
   the worker claims it (``queued`` -> ``running``) and runs ``shared.catalog.exporter``.
 
-A redelivered message finds the job already claimed and does nothing. A job whose worker died
-(its lease passed while ``running``) is refused cleanly when the message comes back: it ends
-``failed`` with ``job_interrupted`` and the counters of its last checkpoint.
+The worker's side is ``shared.catalog.job_worker``, which sits above this module, the importer
+and the exporter (they report progress through ``Progress`` and ``finish`` here).
 """
 from __future__ import annotations
 
 import json
-import logging
-import re
 import time
 from datetime import timedelta
 from typing import Any, Literal
-from urllib.parse import unquote_plus
 
 from pydantic import Field
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -33,15 +29,14 @@ from pynamodb.exceptions import PutError, UpdateError
 from shared import clock, exports, uploads
 from shared.auth.context import AuthContext
 from shared.catalog.models import ProductQuery
-from shared.catalog.tables import CatalogItem, shop_pk
+from shared.catalog.tables import CatalogItem
 from shared.errors import NotFound
 from shared.i18n import field_message, message
 from shared.ids import new_id
+from shared.keys import shop_of, shop_pk
 from shared.model import Input, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from shared.uploads import PresignedPost
-
-log = logging.getLogger(__name__)
 
 MAX_ERRORS = 200
 KEEP_DAYS = 30
@@ -51,7 +46,6 @@ JobKind = Literal["import", "export"]
 JobStatus = Literal["awaiting_upload", "queued", "running", "succeeded", "partial", "failed"]
 JobFormat = Literal["csv", "xlsx"]
 ImportMode = Literal["valid_rows", "all_or_nothing"]
-_IMPORT_KEY = re.compile(r"^imports/(?P<shop>[A-Za-z0-9_-]+)/(?P<job>job_[A-Za-z0-9]+)\.(?:csv|xlsx)$")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_TYPES = {"csv": "text/csv", "xlsx": XLSX_TYPE}
 
@@ -96,7 +90,7 @@ class JobRecord(CatalogItem, discriminator="job"):
 
     @property
     def shop_id(self) -> str:
-        return self.pk.removeprefix("SHOP#")
+        return shop_of(self.pk)
 
 
 # -- API models -----------------------------------------------------------------------------------
@@ -179,7 +173,8 @@ class TemplateFile(Model):
 
 
 # -- reading --------------------------------------------------------------------------------------
-def _get(shop_id: str, job_id: str) -> JobRecord | None:
+def load(shop_id: str, job_id: str) -> JobRecord | None:
+    """The job, or None."""
     try:
         return JobRecord.get(shop_pk(shop_id), job_sk(job_id), consistent_read=True)
     except JobRecord.DoesNotExist:
@@ -218,7 +213,7 @@ def view(rec: JobRecord, language: str) -> JobView:
 
 
 def get(shop_id: str, job_id: str, language: str) -> JobView:
-    rec = _get(shop_id, job_id)
+    rec = load(shop_id, job_id)
     if rec is None:
         raise NotFound("job_not_found", details={"job_id": job_id})
     return view(rec, language)
@@ -342,53 +337,6 @@ def finish(rec: JobRecord, status: str, *, error: tuple[str, dict[str, Any]] | N
     for name, value in fields.items():
         actions.append(getattr(JobRecord, name).set(value))
     rec.update(actions)
-
-
-def handle_message(body: str) -> None:
-    """One message of ``CatalogJobQueue``: an S3 notification of an import upload, or
-    ``{"job": {"shop_id", "job_id"}}`` for an export."""
-    message_body = json.loads(body)
-    if "job" in message_body:
-        ref = message_body["job"]
-        _run(str(ref["shop_id"]), str(ref["job_id"]), None)
-        return
-    for record in message_body.get("Records", []):
-        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
-            continue
-        key = unquote_plus(record["s3"]["object"]["key"])
-        match = _IMPORT_KEY.match(key)
-        if match is None:
-            log.warning("ignored upload %s (not an import key)", key)
-            continue
-        _run(match["shop"], match["job"], key)
-
-
-def _run(shop_id: str, job_id: str, key: str | None) -> None:
-    rec = _get(shop_id, job_id)
-    if rec is None or (key is not None and rec.upload_key != key):
-        if key is not None:
-            log.warning("upload %s has no import job: deleted", key)
-            uploads.s3().delete_object(Bucket=uploads.bucket(), Key=key)
-        return
-    expected = "awaiting_upload" if rec.job_kind == "import" else "queued"
-    if rec.status != expected:
-        if rec.status == "running" and (rec.lease_until or "") < clock.iso():
-            finish(rec, "failed", error=("job_interrupted", {"processed": int(rec.processed)}))
-        return  # a redelivery: the job is (or was) handled by the first delivery
-    if not claim(rec, expected):
-        return
-    try:
-        if rec.job_kind == "import":
-            from shared.catalog.importer import run_import
-
-            run_import(rec)
-        else:
-            from shared.catalog.exporter import run_export
-
-            run_export(rec)
-    except Exception:
-        log.exception("job %s failed", job_id)
-        finish(rec, "failed", error=("job_failed", {}))
 
 
 def actor_context(rec: JobRecord) -> AuthContext:

@@ -45,13 +45,13 @@ from shared.catalog.tables import (
     parse_product_pk,
     parse_sku_sk,
     product_pk,
-    shop_pk,
     sku_sk,
 )
 from shared.errors import Conflict, NotFound, VersionConflict, field_error
 from shared.events.base import DomainEvent, changed_fields
 from shared.events.outbox import outbox_bundles, outbox_item
 from shared.ids import new_id
+from shared.keys import shop_pk
 from shared.tx import LIMIT, ConditionsFailed, Writes
 
 CLAIMS = (("SKUCODE", "code"), ("BARCODE", "barcode"))

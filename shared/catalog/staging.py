@@ -46,11 +46,11 @@ from shared.catalog.tables import (
     parse_sku_sk,
     product_pk,
     save_sk,
-    shop_pk,
     sku_sk,
 )
 from shared.errors import Conflict
 from shared.ids import new_id
+from shared.keys import shop_pk
 from shared.tx import LIMIT, ConditionsFailed, Writes, write_chunks
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from pynamodb.exceptions import UpdateError
 from shared.catalog.models import ProductView, StockState
 from shared.catalog.tables import PRODUCT_SK, ProductRecord, product_pk
 from shared.events.base import EventEnvelope
-from shared.inventory.stock import Stock, _get_many, _shard
+from shared.inventory.stock import Shard, Stock, get_many
 from shared.inventory.tables import StockRecord, list_pk, stock_pk, warehouse_sk
 
 Key = tuple[str, str]
@@ -59,20 +59,20 @@ def read(shop_id: str, product_id: str, named: Iterable[Key] = ()) -> ProductSto
     items to read even if the index does not list them yet."""
     keys = [(k.pk, k.sk) for k in StockRecord.stock_list.query(list_pk(shop_id),
                                                                 StockRecord.lsk.startswith(f"{product_id}#"))]
-    heads = [h for h in _get_many(list(dict.fromkeys([*keys, *named]))).values() if h.product_id == product_id]
+    heads = [h for h in get_many(list(dict.fromkeys([*keys, *named]))).values() if h.product_id == product_id]
     # Shards 1..span-1: the active ones hold the units; retired ones (after the shard count was
     # lowered) hold none, but their counters still count in the version, which must never go down.
     shard_keys = {(h.pk, h.sk): [(stock_pk(shop_id, h.sku_id, k), h.sk)
                                  for k in range(1, max(int(h.shards or 1), int(h.shard_span or 1)))] for h in heads}
     extra = [key for ks in shard_keys.values() for key in ks]
-    found = _get_many(extra) if extra else {}
+    found = get_many(extra) if extra else {}
     stocks: list[Stock] = []
     version = 0
     for h in heads:
         mine = shard_keys[(h.pk, h.sk)]
         active = mine[:int(h.shards or 1) - 1]
         stocks.append(Stock(shop_id, h.sku_id, h.warehouse_id, h,
-                            [_shard(h, 0), *(_shard(found.get(key), k) for k, key in enumerate(active, start=1))]))
+                            [Shard.of(h, 0), *(Shard.of(found.get(key), k) for k, key in enumerate(active, start=1))]))
         # Each item's counter and units come from the same read: equal versions, equal stock.
         version += int(h.version or 0) + int(h.settings_version or 0)
         version += sum(int(found[key].version or 0) for key in mine if key in found)

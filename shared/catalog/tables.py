@@ -32,6 +32,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 
 from shared.db import ShopItem, TableMeta
+from shared.keys import shop_key, shop_of
 
 CATALOG_TABLE_ENV = "CATALOG_TABLE"
 PRODUCT_SK = "PRODUCT"
@@ -39,18 +40,14 @@ TREE_SK = "CATTREE"
 SHELF_SHARDS = 4
 
 
-def shop_pk(shop_id: str) -> str:
-    return f"SHOP#{shop_id}"
-
-
 def product_pk(shop_id: str, product_id: str) -> str:
-    return f"SHOP#{shop_id}#PRD#{product_id}"
+    return shop_key(shop_id, "PRD", product_id)
 
 
 def parse_product_pk(pk: str) -> tuple[str, str]:
     """(shop, product) of a product partition key."""
-    shop, _, product = pk.removeprefix("SHOP#").partition("#PRD#")
-    return shop, product
+    shop = shop_of(pk)
+    return shop, pk.removeprefix(product_pk(shop, ""))
 
 
 def sku_sk(sku_id: str, rev: str = "") -> str:
@@ -83,11 +80,11 @@ def claim_sk(kind: str, code: str) -> str:
 
 
 def listing_pk(shop_id: str, scope: str) -> str:
-    return f"SHOP#{shop_id}#LST#{scope}"
+    return shop_key(shop_id, "LST", scope)
 
 
 def token_pk(shop_id: str, token: str) -> str:
-    return f"SHOP#{shop_id}#TOK#{token}"
+    return shop_key(shop_id, "TOK", token)
 
 
 def entry_sk(product_id: str) -> str:
@@ -95,7 +92,7 @@ def entry_sk(product_id: str) -> str:
 
 
 def manifest_pk(shop_id: str, product_id: str) -> str:
-    return f"SHOP#{shop_id}#IDX#{product_id}"
+    return shop_key(shop_id, "IDX", product_id)
 
 
 class CatalogItem(ShopItem):

@@ -21,6 +21,7 @@ from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from shared import clock
 from shared.db import ShopItem, table_meta
 from shared.events.base import DomainEvent
+from shared.keys import shop_pk
 
 OUTBOX_PREFIX = "OUTBOX#"
 KEEP_FOR = timedelta(days=7)
@@ -47,7 +48,7 @@ def outbox_model(table_env: str) -> type[ShopItem]:
 def outbox_item(table_env: str, event: DomainEvent) -> ShopItem:
     model = outbox_model(table_env)
     return model(
-        pk=f"SHOP#{event.shop_id}",
+        pk=shop_pk(event.shop_id),
         sk=f"{OUTBOX_PREFIX}{event.event_id}",
         source=event.source,
         detail_type=event.detail_type(),
@@ -69,7 +70,7 @@ def outbox_bundles(table_env: str, events: list[DomainEvent]) -> list[ShopItem]:
             size = 0
         bundles[-1][1].append(entry)
         size += len(entry["detail"])
-    return [model(pk=f"SHOP#{events[0].shop_id}", sk=f"{OUTBOX_PREFIX}{first}", source=entries[0]["source"],
+    return [model(pk=shop_pk(events[0].shop_id), sk=f"{OUTBOX_PREFIX}{first}", source=entries[0]["source"],
                   detail_type=BUNDLE, detail=json.dumps(entries, ensure_ascii=False),
                   expires_at=clock.now() + KEEP_FOR) for first, entries in bundles]
 

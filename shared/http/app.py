@@ -226,15 +226,7 @@ def parse_model(model: type[BaseModel], data: dict[str, Any], *, location: str) 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed([_field(e) for e in exc.errors(include_url=False)]) from exc
-
-
-def _field(error: Any) -> dict[str, Any]:
-    # Discriminated unions keep their tag in the location ("methods.0.alipay.settings.merchant_id"):
-    # it names which payment method the field belongs to, so it stays.
-    loc = [str(p) for p in error.get("loc", ())]
-    params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (str, int, float, list, tuple))}
-    return {"field": ".".join(loc) or "body", "type": error["type"], "params": params, "fallback": error.get("msg")}
+        raise ValidationFailed.of(exc) from exc
 
 
 def _dump(model: type[BaseModel] | None, result: Any) -> Any:

@@ -19,6 +19,7 @@ from shared.identity import logins
 from shared.identity.events import ShopCreated
 from shared.identity.tables import MembershipRecord, ShopRecord, UserRecord
 from shared.ids import new_id
+from shared.keys import shop_pk, user_of, user_pk
 from shared.model import Input
 
 
@@ -37,7 +38,7 @@ class Membership:
 
 
 def membership_key(user_id: str, shop_id: str) -> ItemKey:
-    return (MembershipRecord, f"USER#{user_id}", f"MEMBER#{shop_id}")
+    return (MembershipRecord, user_pk(user_id), f"MEMBER#{shop_id}")
 
 
 def _membership(rec: MembershipRecord, shop_id: str) -> Membership:
@@ -49,7 +50,7 @@ def _membership(rec: MembershipRecord, shop_id: str) -> Membership:
 def memberships(user_id: str) -> list[Membership]:
     """The user's shops in the order they joined them (the first is the default shop)."""
     found = [_membership(r, r.sk.removeprefix("MEMBER#"))
-             for r in MembershipRecord.query(f"USER#{user_id}", MembershipRecord.sk.startswith("MEMBER#"))]
+             for r in MembershipRecord.query(user_pk(user_id), MembershipRecord.sk.startswith("MEMBER#"))]
     return sorted(found, key=lambda m: (m.joined_at, m.shop_id))
 
 
@@ -69,22 +70,22 @@ def authorize(user_id: str, email: str, shop_id: str, *, source_ip: str | None =
 
 def shop_name(shop_id: str) -> str:
     try:
-        return str(ShopRecord.get(f"SHOP#{shop_id}", "SHOP").name)
+        return str(ShopRecord.get(shop_pk(shop_id), "SHOP").name)
     except DoesNotExist as exc:
         raise NotFound("shop_not_found") from exc
 
 
 def user_profile(user_id: str) -> UserRecord | None:
     try:
-        return UserRecord.get(f"USER#{user_id}", "PROFILE")
+        return UserRecord.get(user_pk(user_id), "PROFILE")
     except DoesNotExist:
         return None
 
 
 def _member(user_id: str, shop_id: str, name: str, roles: set[str], user: UserRecord) -> MembershipRecord:
-    return MembershipRecord(pk=f"USER#{user_id}", sk=f"MEMBER#{shop_id}", shop_name=name, roles=roles, status="active",
+    return MembershipRecord(pk=user_pk(user_id), sk=f"MEMBER#{shop_id}", shop_name=name, roles=roles, status="active",
                             name=user.name, email=user.email, phone=user.phone, login=user.login, version=1,
-                            created_at=clock.iso(), gsi1pk=f"SHOP#{shop_id}", gsi1sk=f"MEMBER#{user_id}")
+                            created_at=clock.iso(), gsi1pk=shop_pk(shop_id), gsi1sk=f"MEMBER#{user_id}")
 
 
 class ShopCreate(Input):
@@ -94,7 +95,7 @@ class ShopCreate(Input):
 def create_shop(name: str, shop_id: str | None = None, owner: Actor | None = None) -> str:
     """A new shop; with ``owner``, that user becomes its owner in the same transaction."""
     shop_id = shop_id or new_id("shp_")
-    shop = ShopRecord(pk=f"SHOP#{shop_id}", sk="SHOP", name=name, created_at=clock.iso())
+    shop = ShopRecord(pk=shop_pk(shop_id), sk="SHOP", name=name, created_at=clock.iso())
     event = ShopCreated(shop_id=shop_id, actor=owner, resource_id=shop_id, new={"name": name})
     with TransactWrite(connection=connection()) as tx:
         tx.save(shop, condition=ShopRecord.pk.does_not_exist())
@@ -108,7 +109,7 @@ def create_shop(name: str, shop_id: str | None = None, owner: Actor | None = Non
 def upsert_user(user_id: str, login: str, name: str = "") -> None:
     login = logins.normalize(login) or login.lower()
     phone = logins.is_phone(login)
-    UserRecord(pk=f"USER#{user_id}", sk="PROFILE", login=login, email="" if phone else login,
+    UserRecord(pk=user_pk(user_id), sk="PROFILE", login=login, email="" if phone else login,
                phone=login if phone else "", name=name, created_at=clock.iso(),
                gsi1pk=f"LOGIN#{login}", gsi1sk="USER").save()
 
@@ -127,7 +128,7 @@ def update_profile(user_id: str, name: str, phone: str) -> UserRecord:
     if user is None:
         raise NotFound("not_found")
     user.update(actions=[UserRecord.name.set(name), UserRecord.phone.set(phone)])
-    for m in MembershipRecord.query(f"USER#{user_id}", MembershipRecord.sk.startswith("MEMBER#")):
+    for m in MembershipRecord.query(user_pk(user_id), MembershipRecord.sk.startswith("MEMBER#")):
         m.update(actions=[MembershipRecord.name.set(name), MembershipRecord.phone.set(phone)])
     return user
 
@@ -148,12 +149,12 @@ def active_members(shop_id: str, permission: str | None = None) -> list[Member]:
     """The shop's active members (one Query of gsi1), those holding ``permission`` when given;
     permissions resolved like the per-request check (built-in roles + custom role permissions)."""
     found = []
-    for rec in MembershipRecord.by_gsi1.query(f"SHOP#{shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#")):
+    for rec in MembershipRecord.by_gsi1.query(shop_pk(shop_id), MembershipRecord.gsi1sk.startswith("MEMBER#")):
         if not isinstance(rec, MembershipRecord) or rec.status != "active":
             continue
         granted = permissions_of(rec.roles or (), rec.custom_permissions or ())
         if permission is None or permission in granted:
-            found.append(Member(user_id=rec.pk.removeprefix("USER#"), name=rec.name, login=rec.login,
+            found.append(Member(user_id=user_of(rec.pk), name=rec.name, login=rec.login,
                                 email=rec.email, phone=rec.phone, permissions=granted))
     return found
 
@@ -166,10 +167,10 @@ def on_settings_modified(envelope: EventEnvelope) -> None:
         return
     shop_id, name = detail["shop_id"], detail["new"]["name"]
     try:
-        ShopRecord(pk=f"SHOP#{shop_id}", sk="SHOP").update(actions=[ShopRecord.name.set(name)],
+        ShopRecord(pk=shop_pk(shop_id), sk="SHOP").update(actions=[ShopRecord.name.set(name)],
                                                            condition=ShopRecord.pk.exists())
     except UpdateError:
         return  # no such shop (an event of a deleted shop): nothing to rename
-    for member in MembershipRecord.by_gsi1.query(f"SHOP#{shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#")):
+    for member in MembershipRecord.by_gsi1.query(shop_pk(shop_id), MembershipRecord.gsi1sk.startswith("MEMBER#")):
         if isinstance(member, MembershipRecord):
             member.update(actions=[MembershipRecord.shop_name.set(name)])

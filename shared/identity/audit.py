@@ -26,6 +26,7 @@ from ulid import ULID
 from shared.db import ShopItem, TableMeta
 from shared.events.base import EventEnvelope
 from shared.exports import ExportFile
+from shared.keys import shop_key, shop_pk
 from shared.model import Instant, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 
@@ -117,13 +118,13 @@ def record(envelope: EventEnvelope) -> bool:
     shop = d["shop_id"]
     sk = f"AUDIT#{d['event_id'].removeprefix('evt_')}"
     entry = AuditRecord(
-        pk=f"SHOP#{shop}", sk=sk, occurred_at=d["occurred_at"],
+        pk=shop_pk(shop), sk=sk, occurred_at=d["occurred_at"],
         action=f"{resource}.{d['section']}.{verb}" if d.get("section") else f"{resource}.{verb}",
         resource=resource, resource_id=section,
         actor_id=actor["id"], actor_email=actor.get("email"), source_ip=actor.get("source_ip"),
         user_agent=actor.get("user_agent"), changed=list(d.get("changed") or []),
         before=_only(d.get("old"), d.get("changed")), after=_only(d.get("new"), d.get("changed")),
-        gsi1pk=f"SHOP#{shop}#RES#{resource}", gsi2pk=f"SHOP#{shop}#USER#{actor['id']}",
+        gsi1pk=shop_key(shop, "RES", resource), gsi2pk=shop_key(shop, "USER", actor['id']),
     )
     try:
         entry.save(condition=AuditRecord.sk.does_not_exist())
@@ -144,11 +145,11 @@ def _only(data: dict[str, Any] | None, changed: list[str] | None) -> dict[str, A
 def search(shop_id: str, query: AuditQuery) -> Page[AuditEntry]:
     index: _ByResource | _ByActor | None
     if query.resource:
-        scope, pk, index = f"{shop_id}:res:{query.resource}", f"SHOP#{shop_id}#RES#{query.resource}", AuditRecord.by_resource
+        scope, pk, index = f"{shop_id}:res:{query.resource}", shop_key(shop_id, "RES", query.resource), AuditRecord.by_resource
     elif query.actor:
-        scope, pk, index = f"{shop_id}:user:{query.actor}", f"SHOP#{shop_id}#USER#{query.actor}", AuditRecord.by_actor
+        scope, pk, index = f"{shop_id}:user:{query.actor}", shop_key(shop_id, "USER", query.actor), AuditRecord.by_actor
     else:
-        scope, pk, index = f"{shop_id}:all", f"SHOP#{shop_id}", None
+        scope, pk, index = f"{shop_id}:all", shop_pk(shop_id), None
     scope += f":{query.action}:{query.start}:{query.end}"
     if query.resource and query.actor:
         scope += f":user:{query.actor}"

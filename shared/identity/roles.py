@@ -23,6 +23,7 @@ from shared.identity import staff
 from shared.identity.events import RoleCreated, RoleDeleted, RoleModified
 from shared.identity.tables import RoleRecord
 from shared.ids import new_id
+from shared.keys import shop_pk
 from shared.model import Input, Model, schema_enum
 
 TABLE_ENV = "IDENTITY_TABLE"
@@ -90,7 +91,7 @@ def names(shop_id: str, codes: list[str]) -> list[RoleName]:
     """Display names of role codes (built-in from the registry, custom from the shop)."""
     custom = [c for c in codes if c not in BUILT_IN_ROLES]
     found = {r.sk.removeprefix("ROLE#"): r for r in RoleRecord.batch_get(
-        [(f"SHOP#{shop_id}", f"ROLE#{c}") for c in custom])} if custom else {}
+        [(shop_pk(shop_id), f"ROLE#{c}") for c in custom])} if custom else {}
     out = []
     for code in sorted(codes):
         if code in BUILT_IN_ROLES:
@@ -110,7 +111,7 @@ def list_roles(ctx: AuthContext) -> RoleList:
     built = [RoleView(code=r.code, name_zh=r.zh, name_en=r.en, built_in=True, permissions=sorted(r.permissions),
                       members=count(r.code)) for r in BUILT_IN_ROLES.values()]
     custom = [_view(r, count(r.sk.removeprefix("ROLE#")))
-              for r in RoleRecord.query(f"SHOP#{ctx.shop_id}", RoleRecord.sk.startswith("ROLE#"))]
+              for r in RoleRecord.query(shop_pk(ctx.shop_id), RoleRecord.sk.startswith("ROLE#"))]
     return RoleList(items=built + sorted(custom, key=lambda r: r.name_zh))
 
 
@@ -127,14 +128,14 @@ def _load(shop_id: str, code: str) -> RoleRecord:
     if code in BUILT_IN_ROLES:
         raise Conflict("role_built_in", details={"role": code})
     try:
-        return RoleRecord.get(f"SHOP#{shop_id}", f"ROLE#{code}", consistent_read=True)
+        return RoleRecord.get(shop_pk(shop_id), f"ROLE#{code}", consistent_read=True)
     except DoesNotExist as exc:
         raise NotFound("role_not_found", details={"role": code}) from exc
 
 
 def create(ctx: AuthContext, body: RoleInput) -> RoleView:
     code = f"role_{new_id().lower()[-10:]}"
-    rec = RoleRecord(pk=f"SHOP#{ctx.shop_id}", sk=f"ROLE#{code}", name_zh=body.name_zh, name_en=body.name_en,
+    rec = RoleRecord(pk=shop_pk(ctx.shop_id), sk=f"ROLE#{code}", name_zh=body.name_zh, name_en=body.name_en,
                      permissions=set(body.permissions), version=1, created_at=clock.iso())
     event = RoleCreated(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=code, new=_snapshot(rec))
     with TransactWrite(connection=connection()) as tx:

@@ -28,6 +28,7 @@ from shared.identity.events import (
     StaffRemoved,
 )
 from shared.identity.tables import MembershipRecord, RoleRecord, UserRecord
+from shared.keys import shop_pk, user_of, user_pk
 from shared.model import Input, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from shared.privacy import visible
@@ -90,7 +91,7 @@ class PasswordReset(Model):
 
 
 def _view(rec: MembershipRecord, ctx: AuthContext) -> StaffView:
-    data = {"user_id": rec.pk.removeprefix("USER#"), "name": rec.name, "login": rec.login, "email": rec.email,
+    data = {"user_id": user_of(rec.pk), "name": rec.name, "login": rec.login, "email": rec.email,
             "phone": rec.phone, "roles": sorted(rec.roles or ()), "status": rec.status, "version": rec.version,
             "created_at": rec.created_at, "invited_by": rec.invited_by}
     return StaffView(**visible(data, ctx.can("personal_data.view")))
@@ -98,7 +99,7 @@ def _view(rec: MembershipRecord, ctx: AuthContext) -> StaffView:
 
 def _record(shop_id: str, user_id: str) -> MembershipRecord:
     try:
-        return MembershipRecord.get(f"USER#{user_id}", f"MEMBER#{shop_id}", consistent_read=True)
+        return MembershipRecord.get(user_pk(user_id), f"MEMBER#{shop_id}", consistent_read=True)
     except DoesNotExist as exc:
         raise NotFound("staff_not_found", details={"user_id": user_id}) from exc
 
@@ -108,7 +109,7 @@ def _snapshot(rec: MembershipRecord) -> dict[str, Any]:
 
 
 def _members(shop_id: str) -> list[MembershipRecord]:
-    found = MembershipRecord.by_gsi1.query(f"SHOP#{shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#"))
+    found = MembershipRecord.by_gsi1.query(shop_pk(shop_id), MembershipRecord.gsi1sk.startswith("MEMBER#"))
     return [m for m in found if isinstance(m, MembershipRecord)]
 
 
@@ -117,7 +118,7 @@ def resolve_roles(shop_id: str, roles: list[str]) -> set[str]:
     custom = [r for r in roles if r not in BUILT_IN_ROLES]
     found: dict[str, RoleRecord] = {}
     if custom:
-        keys = [(f"SHOP#{shop_id}", f"ROLE#{code}") for code in custom]
+        keys = [(shop_pk(shop_id), f"ROLE#{code}") for code in custom]
         found = {r.sk.removeprefix("ROLE#"): r for r in RoleRecord.batch_get(keys)}
     unknown = [r for r in custom if r not in found]
     if unknown:
@@ -129,7 +130,7 @@ def resolve_roles(shop_id: str, roles: list[str]) -> set[str]:
 
 
 def _active_owners(shop_id: str) -> list[str]:
-    return [m.pk.removeprefix("USER#") for m in _members(shop_id) if m.status == "active" and "owner" in (m.roles or ())]
+    return [user_of(m.pk) for m in _members(shop_id) if m.status == "active" and "owner" in (m.roles or ())]
 
 
 def _guard_owner_kept(shop_id: str, user_id: str, rec: MembershipRecord, still_owner: bool) -> None:
@@ -149,7 +150,7 @@ def _commit(rec: MembershipRecord, actions: list[Any] | None, expected_version: 
             tx.save(outbox_item(TABLE_ENV, event))
     except TransactWriteError as exc:
         if any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in (exc.cancellation_reasons or []) if r):
-            current = _record(rec.sk.removeprefix("MEMBER#"), rec.pk.removeprefix("USER#")).version
+            current = _record(rec.sk.removeprefix("MEMBER#"), user_of(rec.pk)).version
             raise VersionConflict(expected=expected_version or 0, current=int(current)) from exc
         raise
 
@@ -167,7 +168,7 @@ def list_staff(ctx: AuthContext, query: StaffQuery) -> Page[StaffView]:
         c = MembershipRecord.name.contains(query.q) | MembershipRecord.login.contains(query.q.lower())
         condition = c if condition is None else condition & c
     results = MembershipRecord.by_gsi1.query(
-        f"SHOP#{ctx.shop_id}", MembershipRecord.gsi1sk.startswith("MEMBER#"), filter_condition=condition,
+        shop_pk(ctx.shop_id), MembershipRecord.gsi1sk.startswith("MEMBER#"), filter_condition=condition,
         limit=query.limit, last_evaluated_key=decode_cursor(query.cursor, scope))
     items = [_view(r, ctx) for r in results if isinstance(r, MembershipRecord)]
     return Page[StaffView](items=items, next_cursor=encode_cursor(results.last_evaluated_key, scope))
@@ -182,15 +183,15 @@ def invite(ctx: AuthContext, body: StaffInvite, shop_name: str) -> Invitation:
     custom = resolve_roles(ctx.shop_id, body.roles)
     login = body.login
     user_id, temporary, new_login = cognito.find_or_create(login, body.name)
-    existing = MembershipRecord.count(f"USER#{user_id}", MembershipRecord.sk == f"MEMBER#{ctx.shop_id}")
+    existing = MembershipRecord.count(user_pk(user_id), MembershipRecord.sk == f"MEMBER#{ctx.shop_id}")
     if existing:
         raise Conflict("member_exists", details={"field": "login"}, login=login)
     profile = ensure_user(user_id, login, body.name)
     rec = MembershipRecord(
-        pk=f"USER#{user_id}", sk=f"MEMBER#{ctx.shop_id}", shop_name=shop_name, roles=set(body.roles),
+        pk=user_pk(user_id), sk=f"MEMBER#{ctx.shop_id}", shop_name=shop_name, roles=set(body.roles),
         custom_permissions=custom or None, status="active", name=profile.name, email=profile.email,
         phone=profile.phone, login=login, version=1, created_at=clock.iso(), invited_by=ctx.email or ctx.user_id,
-        gsi1pk=f"SHOP#{ctx.shop_id}", gsi1sk=f"MEMBER#{user_id}")
+        gsi1pk=shop_pk(ctx.shop_id), gsi1sk=f"MEMBER#{user_id}")
     event = StaffInvited(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id, new=_snapshot(rec),
                          channel="sms" if logins.is_phone(login) else "email")
     try:
@@ -210,9 +211,9 @@ def invite(ctx: AuthContext, body: StaffInvite, shop_name: str) -> Invitation:
 
 def ensure_user(user_id: str, login: str, name: str) -> UserRecord:
     try:
-        return UserRecord.get(f"USER#{user_id}", "PROFILE")
+        return UserRecord.get(user_pk(user_id), "PROFILE")
     except DoesNotExist:
-        user = UserRecord(pk=f"USER#{user_id}", sk="PROFILE", login=login, name=name,
+        user = UserRecord(pk=user_pk(user_id), sk="PROFILE", login=login, name=name,
                           email="" if logins.is_phone(login) else login,
                           phone=login if logins.is_phone(login) else "", created_at=clock.iso(),
                           gsi1pk=f"LOGIN#{login}", gsi1sk="USER")

@@ -37,15 +37,8 @@ from shared.events.outbox import outbox_item, outbox_model
 from shared.inventory import stock as stock_mod
 from shared.inventory.events import LowStockLine, StockDigestCompiled, StockLow
 from shared.inventory.stock import Shard, Stock
-from shared.inventory.tables import (
-    INVENTORY_TABLE_ENV,
-    InventoryItem,
-    StockRecord,
-    WarehouseRecord,
-    shop_pk,
-    stock_pk,
-    warehouse_sk,
-)
+from shared.inventory.tables import INVENTORY_TABLE_ENV, InventoryItem, StockRecord, WarehouseRecord, stock_pk, warehouse_sk
+from shared.keys import shop_key, shop_pk
 from shared.tx import ConditionsFailed, Stale, Writes, retrying
 
 QUIET_KINDS = frozenset({"rebalance"})  # moves units between shards: the total does not change
@@ -55,7 +48,7 @@ DIGEST_LINES = 20  # SKUs an event lists (the notification shows fewer, the stoc
 
 
 def low_pk(shop_id: str) -> str:
-    return f"SHOP#{shop_id}#LOW"
+    return shop_key(shop_id, "LOW")
 
 
 def shops_pk(shard: int) -> str:

@@ -28,7 +28,7 @@ from shared.errors import Conflict
 from shared.events.base import Actor
 from shared.events.outbox import outbox_item
 from shared.ids import new_id
-from shared.inventory import alerts, warehouses
+from shared.inventory import alerts, stock_views, warehouses
 from shared.inventory import stock as stock_mod
 from shared.inventory.events import StockAdjusted
 from shared.inventory.models import (
@@ -201,7 +201,7 @@ def commit(writes: Writes) -> None:
 
 # -- the API's postings -------------------------------------------------------------------------------
 def _answer(shop_id: str, sku_id: str, movements: list[MovementRecord]) -> PostingView:
-    return PostingView(movements=[movement_view(m) for m in movements], stock=stock_mod.sku_view(shop_id, sku_id))
+    return PostingView(movements=[movement_view(m) for m in movements], stock=stock_views.sku_view(shop_id, sku_id))
 
 
 def receive(ctx: AuthContext, body: Receipt) -> PostingView:
@@ -369,13 +369,17 @@ EXPORT_HEADER = ["时间 time", "类型 kind", "商品 product_id", "SKU", "仓�
                  "单据类型 ref_type", "单据号 ref_id", "操作人 actor"]
 
 
-def export(shop_id: str, body: MovementExport) -> Any:
+def export(shop_id: str, body: MovementExport, may_see: bool) -> Any:
+    """The movements as a file; who made them masked unless the caller may see personal data."""
     from itertools import islice
 
     from shared.exports import publish
+    from shared.privacy import mask_email
+
+    def who(m: MovementRecord) -> str:
+        return str(m.actor_id if not m.actor_email else m.actor_email if may_see else mask_email(m.actor_email))
 
     rows = ([m.at, m.movement_kind, m.product_id, m.sku_id, m.warehouse_id, int(m.shard), int(m.on_hand_delta),
-             int(m.reserved_delta), int(m.on_hand_after), m.reason or "", m.ref_type or "", m.ref_id or "",
-             m.actor_email or m.actor_id]
+             int(m.reserved_delta), int(m.on_hand_after), m.reason or "", m.ref_type or "", m.ref_id or "", who(m)]
             for m in islice(all_movements(shop_id, body.filter), EXPORT_MAX_ROWS))
     return publish(shop_id, f"stock-movements-{body.filter.sku_id}", EXPORT_HEADER, rows, body.format)

@@ -15,7 +15,7 @@ from shared import clock
 from shared.auth.context import AuthContext
 from shared.errors import Conflict, VersionConflict
 from shared.events.base import Actor
-from shared.inventory import alerts, ledger, warehouses
+from shared.inventory import alerts, ledger, stock_views, warehouses
 from shared.inventory import stock as stock_mod
 from shared.inventory.models import SkuStockView, StockSettings
 from shared.inventory.stock import Shard, Stock
@@ -101,7 +101,7 @@ def update_settings(ctx: AuthContext, sku_id: str, body: StockSettings) -> SkuSt
     retrying(attempt)
     # A new threshold may put the stock below its safety level (one alert) or above it (re-armed).
     alerts.reconcile(ctx.shop_id, sku_id, warehouse.warehouse_id, ctx.actor)
-    return stock_mod.sku_view(ctx.shop_id, sku_id)
+    return stock_views.sku_view(ctx.shop_id, sku_id)
 
 
 def _spread(shards: list[Shard], wanted: int) -> dict[int, int]:

@@ -33,14 +33,8 @@ from shared.inventory import ledger, warehouses
 from shared.inventory import stock as stock_mod
 from shared.inventory.models import MAX_QTY, Id
 from shared.inventory.stock import Stock
-from shared.inventory.tables import (
-    InventoryItem,
-    StockRecord,
-    shop_pk,
-    stock_pk,
-    warehouse_list_pk,
-    warehouse_sk,
-)
+from shared.inventory.tables import InventoryItem, StockRecord, stock_pk, warehouse_list_pk, warehouse_sk
+from shared.keys import shop_key, shop_pk
 from shared.model import Input, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from shared.tx import ConditionsFailed, Stale, Writes, failed, retrying
@@ -57,7 +51,7 @@ def count_sk(stocktake_id: str) -> str:
 
 
 def lines_pk(shop_id: str, stocktake_id: str) -> str:
-    return f"SHOP#{shop_id}#STOCKTAKE#{stocktake_id}"
+    return shop_key(shop_id, "STOCKTAKE", stocktake_id)
 
 
 def line_sk(sku_id: str) -> str:
@@ -371,11 +365,10 @@ def sku_by_code(shop_id: str, code: str) -> CatalogSku | None:
     uniqueness claims name the product, the product's live SKUs confirm it."""
     from shared.catalog import products
     from shared.catalog.tables import CodeClaim, claim_sk
-    from shared.catalog.tables import shop_pk as catalog_shop_pk
 
     for kind in ("BARCODE", "SKUCODE"):
         try:
-            claim = CodeClaim.get(catalog_shop_pk(shop_id), claim_sk(kind, code), consistent_read=True)
+            claim = CodeClaim.get(shop_pk(shop_id), claim_sk(kind, code), consistent_read=True)
         except CodeClaim.DoesNotExist:
             continue
         try:

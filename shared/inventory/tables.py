@@ -31,17 +31,14 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from shared.db import ShopItem, TableMeta
+from shared.keys import shop_key
 
 INVENTORY_TABLE_ENV = "INVENTORY_TABLE"
 RESERVATION_SK = "RESERVATION"
 
 
-def shop_pk(shop_id: str) -> str:
-    return f"SHOP#{shop_id}"
-
-
 def stock_pk(shop_id: str, sku_id: str, shard: int = 0) -> str:
-    return f"SHOP#{shop_id}#SKU#{sku_id}" + (f"#{shard}" if shard else "")
+    return shop_key(shop_id, "SKU", sku_id, shard) if shard else shop_key(shop_id, "SKU", sku_id)
 
 
 def warehouse_sk(warehouse_id: str) -> str:
@@ -49,11 +46,11 @@ def warehouse_sk(warehouse_id: str) -> str:
 
 
 def movement_pk(shop_id: str, sku_id: str, shard: int = 0) -> str:
-    return f"SHOP#{shop_id}#MOV#{sku_id}#{shard}"
+    return shop_key(shop_id, "MOV", sku_id, shard)
 
 
 def reservation_pk(shop_id: str, order_id: str) -> str:
-    return f"SHOP#{shop_id}#ORD#{order_id}"
+    return shop_key(shop_id, "ORD", order_id)
 
 
 def code_claim_sk(code: str) -> str:
@@ -61,11 +58,11 @@ def code_claim_sk(code: str) -> str:
 
 
 def list_pk(shop_id: str) -> str:
-    return f"SHOP#{shop_id}#STOCK"
+    return shop_key(shop_id, "STOCK")
 
 
 def warehouse_list_pk(shop_id: str, warehouse_id: str) -> str:
-    return f"SHOP#{shop_id}#WHSTOCK#{warehouse_id}"
+    return shop_key(shop_id, "WHSTOCK", warehouse_id)
 
 
 def list_sk(product_id: str, sku_id: str, warehouse_id: str) -> str:

@@ -9,15 +9,9 @@ from shared.auth.context import AuthContext
 from shared.errors import Conflict, NotFound, VersionConflict, field_error
 from shared.ids import new_id
 from shared.inventory.models import WarehouseCreate, WarehouseList, WarehouseUpdate, WarehouseView
-from shared.inventory.tables import (
-    StockRecord,
-    WarehouseCodeClaim,
-    WarehouseRecord,
-    code_claim_sk,
-    shop_pk,
-    warehouse_list_pk,
-    warehouse_sk,
-)
+from shared.inventory.stock import read_many
+from shared.inventory.tables import StockRecord, WarehouseCodeClaim, WarehouseRecord, code_claim_sk, warehouse_list_pk, warehouse_sk
+from shared.keys import shop_pk
 from shared.tx import ConditionsFailed, Writes, failed
 
 DEFAULT_ID = "wh_default"
@@ -158,8 +152,6 @@ def delete(ctx: AuthContext, warehouse_id: str) -> None:
 
 def _stock_held(shop_id: str, warehouse_id: str) -> list[str]:
     """SKUs with units on hand or reserved in the warehouse (all shards)."""
-    from shared.inventory.stock import read_many
-
     keys = [(item.pk, item.sk) for item in StockRecord.stock_by_wh.query(warehouse_list_pk(shop_id, warehouse_id))]
     held = []
     for start in range(0, len(keys), 100):

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from shared import clock
+from shared.keys import shop_pk
 from shared.model import Model
 from shared.notifications.tables import KEEP_FOR, DeliveryRecord, NoteRecord, member_pk
 from shared.notifications.topics import TOPICS
@@ -122,7 +123,7 @@ def _claim(d: Delivery) -> DeliveryRecord:
     from shared.ids import new_id
 
     now = clock.now()
-    marker = DeliveryRecord(pk=f"SHOP#{d.shop_id}", sk=f"DELIVERY#{d.dedupe_key}", note_id=new_id(), topic=d.topic,
+    marker = DeliveryRecord(pk=shop_pk(d.shop_id), sk=f"DELIVERY#{d.dedupe_key}", note_id=new_id(), topic=d.topic,
                             status="pending", created_at=clock.iso(now), expires_at=now + KEEP_FOR)
     try:
         marker.save(condition=DeliveryRecord.sk.does_not_exist())

@@ -29,6 +29,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from shared.db import ShopItem, TableMeta
+from shared.keys import shop_key
 
 NOTIFICATION_TABLE_ENV = "NOTIFICATION_TABLE"
 KEEP_FOR = timedelta(days=90)
@@ -77,4 +78,4 @@ class DeliveryRecord(NotificationItem):
 
 
 def member_pk(shop_id: str, user_id: str) -> str:
-    return f"SHOP#{shop_id}#USER#{user_id}"
+    return shop_key(shop_id, "USER", user_id)

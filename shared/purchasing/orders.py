@@ -23,6 +23,7 @@ from shared.events.base import Actor, DomainEvent
 from shared.events.outbox import outbox_item
 from shared.ids import new_id
 from shared.inventory import warehouses
+from shared.keys import shop_pk
 from shared.money import Money
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.purchasing import suppliers
@@ -64,7 +65,6 @@ from shared.purchasing.tables import (
     po_pk,
     po_status_pk,
     po_supplier_pk,
-    shop_pk,
     supplier_sk,
 )
 from shared.tx import ConditionsFailed, Writes, failed

@@ -31,8 +31,9 @@ from shared.auth.context import AuthContext
 from shared.errors import Unprocessable, field_error
 from shared.events.base import EventEnvelope
 from shared.inventory import stock as stock_mod
-from shared.inventory import warehouses
+from shared.inventory import stock_views, warehouses
 from shared.inventory.models import StockQuery
+from shared.keys import shop_pk
 from shared.purchasing import orders
 from shared.purchasing.models import (
     FromSuggestions,
@@ -45,16 +46,7 @@ from shared.purchasing.models import (
     SupplierSuggestions,
 )
 from shared.purchasing.receiving import profiles
-from shared.purchasing.tables import (
-    PROFILE_SK,
-    SalesDayRecord,
-    SeenRecord,
-    SkuProfileRecord,
-    SupplierRecord,
-    recent_pk,
-    shop_pk,
-    sku_pk,
-)
+from shared.purchasing.tables import PROFILE_SK, SalesDayRecord, SeenRecord, SkuProfileRecord, SupplierRecord, recent_pk, sku_pk
 from shared.tx import ConditionsFailed, Writes, failed
 
 DEFAULT_LEAD_TIME = 7
@@ -121,7 +113,7 @@ def _candidates(shop_id: str, first: date, warehouse_id: str | None) -> tuple[li
         skus[item.sku_id] = None
     cursor = None
     for _ in range(LOW_PAGES):
-        page = stock_mod.list_stock(shop_id, StockQuery(low_only=True, warehouse_id=warehouse_id, limit=100,
+        page = stock_views.list_stock(shop_id, StockQuery(low_only=True, warehouse_id=warehouse_id, limit=100,
                                                         cursor=cursor))
         for row in page.items:
             skus[row.sku_id] = None

@@ -13,6 +13,7 @@ from shared.errors import NotFound, VersionConflict, field_error
 from shared.events.base import changed_fields
 from shared.events.outbox import outbox_item
 from shared.ids import new_id
+from shared.keys import shop_pk
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.privacy import visible
 from shared.purchasing import signing
@@ -25,13 +26,7 @@ from shared.purchasing.models import (
     SupplierView,
     SupplierWithSecret,
 )
-from shared.purchasing.tables import (
-    PURCHASING_TABLE_ENV,
-    SupplierInUse,
-    SupplierRecord,
-    shop_pk,
-    supplier_sk,
-)
+from shared.purchasing.tables import PURCHASING_TABLE_ENV, SupplierInUse, SupplierRecord, supplier_sk
 from shared.tx import ConditionsFailed, Writes, failed
 
 

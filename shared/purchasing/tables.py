@@ -31,14 +31,11 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from shared.db import ShopItem, TableMeta
+from shared.keys import shop_key
 
 PURCHASING_TABLE_ENV = "PURCHASING_TABLE"
 PO_SK = "PO"
 PROFILE_SK = "PROFILE"
-
-
-def shop_pk(shop_id: str) -> str:
-    return f"SHOP#{shop_id}"
 
 
 def supplier_sk(supplier_id: str) -> str:
@@ -46,31 +43,31 @@ def supplier_sk(supplier_id: str) -> str:
 
 
 def po_pk(shop_id: str, po_id: str) -> str:
-    return f"SHOP#{shop_id}#PO#{po_id}"
+    return shop_key(shop_id, "PO", po_id)
 
 
 def sku_pk(shop_id: str, sku_id: str) -> str:
-    return f"SHOP#{shop_id}#SKU#{sku_id}"
+    return shop_key(shop_id, "SKU", sku_id)
 
 
 def nonce_pk(shop_id: str, supplier_id: str) -> str:
-    return f"SHOP#{shop_id}#SUP#{supplier_id}"
+    return shop_key(shop_id, "SUP", supplier_id)
 
 
 def po_list_pk(shop_id: str) -> str:
-    return f"SHOP#{shop_id}#PO"
+    return shop_key(shop_id, "PO")
 
 
 def po_status_pk(shop_id: str, status: str) -> str:
-    return f"SHOP#{shop_id}#POSTATUS#{status}"
+    return shop_key(shop_id, "POSTATUS", status)
 
 
 def po_supplier_pk(shop_id: str, supplier_id: str) -> str:
-    return f"SHOP#{shop_id}#POSUP#{supplier_id}"
+    return shop_key(shop_id, "POSUP", supplier_id)
 
 
 def recent_pk(shop_id: str) -> str:
-    return f"SHOP#{shop_id}#SOLD"
+    return shop_key(shop_id, "SOLD")
 
 
 class PurchasingItem(ShopItem):

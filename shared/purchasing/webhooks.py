@@ -24,6 +24,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from shared import clock
 from shared.errors import NotAuthenticated, ShopDeskError, ValidationFailed, field_error
 from shared.events.base import Actor, EventEnvelope
+from shared.keys import shop_of
 from shared.purchasing import orders, receiving, signing, suppliers
 from shared.purchasing.models import InboundReceipt, InboundShipment, ReceiptCreate, WebhookAccepted
 from shared.purchasing.tables import NonceRecord, PurchaseOrderRecord, nonce_pk
@@ -73,7 +74,7 @@ def _record(po: PurchaseOrderRecord, state: dict[str, Any], entry: dict[str, Any
     writes = Writes()
     # No version bump: delivery state is not an edit, and must not make a receipt in flight stale.
     writes.update(po, [PurchaseOrderRecord.webhook.set(state)], PurchaseOrderRecord.pk.exists(), ("po",))
-    orders.log(writes, po.pk.split("#")[1], po.po_id, "webhook_delivery", Actor.system("webhooks"), entry)
+    orders.log(writes, shop_of(po.pk), po.po_id, "webhook_delivery", Actor.system("webhooks"), entry)
     writes.commit()
 
 
@@ -139,9 +140,7 @@ def inbound(shop_id: str, supplier_id: str, headers: dict[str, str], raw: bytes)
     try:
         notice: InboundShipment | InboundReceipt = TypeAdapter(Notice).validate_python(data)
     except ValidationError as exc:
-        from shared.http.app import _field
-
-        raise ValidationFailed([_field(e) for e in exc.errors(include_url=False)]) from exc
+        raise ValidationFailed.of(exc) from exc
     po = orders.by_number(shop_id, notice.po_number)
     if po is None or po.supplier_id != supplier_id:
         raise field_error("po_number", "unknown_po", po_number=notice.po_number)

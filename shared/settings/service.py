@@ -16,6 +16,7 @@ from shared.db import ItemKey, connection, version_condition
 from shared.errors import VersionConflict
 from shared.events.base import Actor, EventEnvelope, changed_fields
 from shared.events.outbox import outbox_item
+from shared.keys import shop_of
 from shared.settings import logo
 from shared.settings.events import Section, SettingsModified
 from shared.settings.models import (
@@ -32,7 +33,7 @@ from shared.settings.models import (
     SettingsView,
     ShopProfile,
 )
-from shared.settings.tables import SETTINGS_TABLE_ENV, SettingsItem, key
+from shared.settings.tables import SETTINGS_SK, SETTINGS_TABLE_ENV, SettingsItem, key
 
 SECTION_MODELS: dict[str, type[BaseModel]] = {
     "profile": ShopProfile,
@@ -189,7 +190,7 @@ def prune_all_shops(today: date | None = None) -> int:
 
     today = today or clock.now().date()
     pruned = 0
-    for item in SettingsItem.scan(SettingsItem.sk == "SETTINGS"):
-        if prune_closed_days(item.pk.removeprefix("SHOP#"), today):
+    for item in SettingsItem.scan(SettingsItem.sk == SETTINGS_SK):
+        if prune_closed_days(shop_of(item.pk), today):
             pruned += 1
     return pruned

@@ -7,8 +7,10 @@ from __future__ import annotations
 from pynamodb.attributes import JSONAttribute, NumberAttribute
 
 from shared.db import ShopItem, TableMeta
+from shared.keys import shop_pk
 
 SETTINGS_TABLE_ENV = "SETTINGS_TABLE"
+SETTINGS_SK = "SETTINGS"
 
 
 class SettingsItem(ShopItem):
@@ -28,4 +30,4 @@ class SettingsItem(ShopItem):
 
 
 def key(shop_id: str) -> tuple[str, str]:
-    return f"SHOP#{shop_id}", "SETTINGS"
+    return shop_pk(shop_id), SETTINGS_SK

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-import json
 import sys
 from pathlib import Path
 
@@ -116,24 +115,6 @@ def test_every_queue_consumer_reports_partial_failures_and_its_queue_has_a_dlq()
         assert props.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], function
         queue = props["Queue"]["Fn::GetAtt"][0]
         assert "RedrivePolicy" in STACK.resources[queue]["Properties"], f"{queue} has no DLQ"
-
-
-def test_no_function_may_delete_audit_entries():
-    """The audit log is append-only: no policy that can delete or overwrite items names the
-    audit table (other tables need DeleteItem for deletes inside transactions)."""
-    destructive = {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem", "dynamodb:*"}
-    for logical, props in FUNCTIONS.items():
-        for policy in props.get("Policies", []):
-            if not isinstance(policy, dict):
-                continue
-            for template in ("DynamoDBCrudPolicy", "DynamoDBWritePolicy"):
-                if template in policy:
-                    assert policy[template]["TableName"] != {"Ref": "AuditTable"}, logical
-            for statement in policy.get("Statement", []):
-                actions = statement.get("Action", [])
-                actions = [actions] if isinstance(actions, str) else actions
-                if destructive & set(actions):
-                    assert "AuditTable" not in json.dumps(statement.get("Resource")), (logical, statement)
 
 
 def test_the_openapi_document_is_valid_and_lists_every_route():

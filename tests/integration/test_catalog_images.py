@@ -247,3 +247,37 @@ def test_a_product_too_big_to_delete_in_one_transaction_still_loses_its_images_a
     assert owner.call("DELETE", f"/products/{product['id']}").status_code == 200  # the indexer tidies up
     files = [*stored_files(owner.shop_id, product["id"], image), *stored_files(owner.shop_id, product["id"], unsaved)]
     eventually(lambda: not any(s3_exists(k) for k in files), timeout=60)
+
+
+def policy_of(ticket: dict) -> dict:
+    """The POST policy the browser sends back to S3 (base64 JSON, signed)."""
+    import base64
+
+    return dict(json.loads(base64.b64decode(ticket["upload"]["fields"]["policy"])))
+
+
+def test_oversized_bytes_sent_to_the_presigned_upload_are_refused(owner: Api):
+    """The policy bounds the size (content-length-range): AWS S3 refuses a bigger POST itself.
+    Moto, the local S3, does not enforce POST policy conditions (it stores the object), so here
+    the real oversized bytes get through to the byte check after upload, which must refuse them:
+    the image is rejected and its file deleted. Both halves are asserted: the policy document, and
+    the refusal after upload."""
+    from shared.catalog.models import IMAGE_MAX_BYTES
+
+    product = create(owner, sizes=["S"])
+    ticket = owner.post(f"/products/{product['id']}/image-uploads", json={"content_type": "image/png", "size": 1000},
+                        headers={"Idempotency-Key": str(uuid.uuid4())}).json()
+    conditions = policy_of(ticket)["conditions"]
+    assert ["content-length-range", 1, IMAGE_MAX_BYTES] in conditions
+    assert {"Content-Type": "image/png"} in conditions and {"key": ticket["key"]} in conditions
+    big = png(64, 64) + b"\0" * (IMAGE_MAX_BYTES + 1)  # a real PNG header, then too many bytes
+    posted = requests.post(ticket["upload"]["url"], data=ticket["upload"]["fields"],
+                           files={"file": ("big.png", big, "image/png")}, timeout=120)
+    if posted.status_code in (200, 201, 204):  # the local S3: the byte check must refuse it
+        status = settled(owner, product["id"], ticket["image_id"])
+        assert status["status"] == "rejected" and str(IMAGE_MAX_BYTES) in status["reason"], status
+        assert not s3_exists(ticket["key"])
+    else:  # an S3 that enforces the policy
+        assert posted.status_code == 400 and "EntityTooLarge" in posted.text
+    saved = owner.put(f"/products/{product['id']}", json=put_body(product, images=[ticket["image_id"]]))
+    assert saved.status_code == 422, "a rejected image can never be named by the product"

@@ -331,3 +331,57 @@ def test_a_redelivered_upload_notification_imports_nothing_twice(owner: Api):
     time.sleep(1.5)
     assert state() == before
     assert len(products_named(owner, word)) == 1
+
+
+def test_a_utf16_csv_with_bom_imports_like_utf8(owner: Api):
+    """Excel's "Unicode text" is UTF-16 with a BOM and tabs between cells; a UTF-16 CSV with
+    commas and a big-endian BOM import too, each exactly like the same rows in UTF-8."""
+    def rows(word: str, tag: str) -> list[list[str]]:
+        return [["U1", f"亚麻衬衫 {word}", "", "棉麻记", "亚麻", "尺码", s, "", "", "129.5", "159", "", f"{tag}-{s}", ""]
+                for s in ("M", "L")]
+
+    def product_of(job: dict, word: str) -> dict:
+        assert job["status"] == "succeeded" and job["created"] == 1, job
+        found = eventually(lambda: products_named(owner, word))
+        shown = owner.get(f"/products/{found[0]['id']}").json()
+        return {"name": shown["name"].split(" ")[0], "brand": shown["brand"],
+                "skus": [(s["values"], s["price"], s["strike_price"]) for s in shown["skus"]]}
+
+    word, tag = unique("词"), unique("U8")
+    reference = product_of(run_import(owner, csv_bytes(rows(word, tag), ZH)), word)
+    word = unique("词")
+    tab_text = "\r\n".join("\t".join(r) for r in [ZH, *rows(word, unique("U16"))]) + "\r\n"
+    excel = b"\xff\xfe" + tab_text.encode("utf-16-le")
+    job = run_import(owner, excel)
+    assert job["encoding"] == "utf-16"
+    assert product_of(job, word) == reference
+    word = unique("词")
+    comma_text = csv_bytes(rows(word, unique("UBE")), ZH, encoding="utf-8").decode("utf-8")
+    big_endian = b"\xfe\xff" + comma_text.encode("utf-16-be")
+    job = run_import(owner, big_endian)
+    assert job["encoding"] == "utf-16"
+    assert product_of(job, word) == reference
+
+
+def test_oversized_bytes_sent_to_the_presigned_import_upload_are_refused(owner: Api):
+    """The ticket's POST policy bounds the size; moto does not enforce policies, so the real
+    oversized file reaches the worker, whose byte check fails the job and imports nothing."""
+    import base64
+
+    from shared.catalog.sheet import MAX_BYTES
+
+    word = unique("词")
+    header = csv_bytes([["Z1", f"超大文件 {word}", "", "", "", "", "", "", "", "10", "", "", "", ""]])
+    ticket = owner.post("/products/imports", json={"format": "csv", "filename": "big.csv", "size": 1000},
+                        headers={"Idempotency-Key": str(uuid.uuid4())}).json()
+    conditions = json.loads(base64.b64decode(ticket["upload"]["fields"]["policy"]))["conditions"]
+    assert ["content-length-range", 1, MAX_BYTES] in conditions
+    big = header + b" " * (MAX_BYTES + 1 - len(header))
+    posted = requests.post(ticket["upload"]["url"], data=ticket["upload"]["fields"],
+                           files={"file": ("big.csv", big, "text/csv")}, timeout=120)
+    if posted.status_code in (200, 201, 204):
+        job = finished(owner, ticket["job"]["id"])
+        assert job["status"] == "failed" and job["error"]["code"] == "import_file_too_large", job
+        assert job["created"] == 0 and products_named(owner, word) == []
+    else:
+        assert posted.status_code == 400 and "EntityTooLarge" in posted.text

@@ -34,7 +34,8 @@ def partition(shop_id: str, product_id: str) -> dict[str, list[Any]]:
 
 def claims(shop_id: str, codes: list[str], kind: str = "SKUCODE") -> dict[str, str]:
     """code -> the product holding its claim (codes without a claim are absent)."""
-    from shared.catalog.tables import CodeClaim, claim_sk, shop_pk
+    from shared.catalog.tables import CodeClaim, claim_sk
+    from shared.keys import shop_pk
 
     keys = [(shop_pk(shop_id), claim_sk(kind, c)) for c in codes]
     out: dict[str, str] = {}

@@ -16,6 +16,12 @@ def queue_url(logical: str) -> str:
     return next(u for u in sqs.list_queues()["QueueUrls"] if u.lower().endswith(f"-{logical.lower()}"))
 
 
+def drained(url: str) -> bool:
+    """Nothing waiting and nothing in flight (a message being handled is deleted only after)."""
+    attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return attributes["ApproximateNumberOfMessages"] == attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+
 def audit_count(api: Api) -> int:
     return len(api.get("/audit").json()["items"])
 
@@ -82,3 +88,23 @@ def test_a_message_that_always_fails_ends_in_the_dead_letter_queue(owner: Api):
         sqs.delete_message(QueueUrl=dlq, ReceiptHandle=got[0]["ReceiptHandle"])
     finally:
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "60"})
+
+
+def test_a_replayed_event_never_overwrites_the_first_entry(owner: Api):
+    """The audit writer puts with ``attribute_not_exists``: the same event id again, even with
+    other content (a forged or corrupted replay), leaves the first entry as it was."""
+    from shared.events.base import EventEnvelope
+    from shared.identity.audit import record
+
+    event_id = f"evt_{uuid.uuid4().hex}"
+    first = envelope(owner.shop_id, event_id)
+    replay = envelope(owner.shop_id, event_id)
+    replay["detail"].update(actor={"id": "someone-else"}, new={"name": "forged"})
+    assert record(EventEnvelope.model_validate(first)) is True
+    assert record(EventEnvelope.model_validate(replay)) is False
+    sqs = boto3.client("sqs")
+    url = queue_url("AuditQueue")
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(replay))
+    eventually(lambda: drained(url))
+    [entry] = [e for e in owner.get("/audit").json()["items"] if e["id"] == event_id.removeprefix("evt_")]
+    assert entry["actor"]["id"] == "tester" and entry["after"] == {"name": "b"}

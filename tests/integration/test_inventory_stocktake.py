@@ -182,3 +182,79 @@ def test_the_demo_shop_has_a_past_approved_stocktake(system, make_staff):
     assert past["lines_adjusted"] >= 1 and past["category_name"] and past["note"] == "月末盘点"
     assert lines(keeper, past["id"], "variance")
     assert all(line["posted"] for line in lines(keeper, past["id"], "variance").values())
+
+
+def counted_stocktake(owner: Api, skus_wanted: int = 8) -> tuple[dict, dict[str, int]]:
+    """An open count of ``skus_wanted`` SKUs (10 on hand each), every one counted with a variance:
+    the SKU -> the units counted."""
+    found: list[str] = []
+    while len(found) < skus_wanted:
+        prd = product(owner)  # 4 SKUs
+        for i, sku in enumerate(prd["skus"]):
+            receive(owner, prd, i, 10)
+            found.append(sku["id"])
+    counted = {sku: 10 + (n % 3) - 1 if n % 3 != 1 else 13 for n, sku in enumerate(found)}  # 9, 13, 11, ...
+    count = open_count(owner)
+    enter(owner, count["id"], [{"sku_id": s, "counted": c} for s, c in counted.items()])
+    return count, counted
+
+
+def assert_posted_once(owner: Api, count: dict, counted: dict[str, int]) -> None:
+    """Every line's variance posted as exactly one stocktake movement; stock = what was counted."""
+    for sku, units in counted.items():
+        posted = [m for m in movements(owner, sku, kind="stocktake") if m["ref_id"] == count["id"]]
+        assert [m["on_hand_delta"] for m in posted] == [units - 10], (sku, posted)
+        assert by_warehouse(owner, sku) == {"wh_default": (units, 0, units)}
+        assert_ledger_consistent(owner, sku)
+    shown = owner.get(f"/inventory/stocktakes/{count['id']}").json()["stocktake"]
+    assert (shown["status"], shown["lines_adjusted"]) == ("approved", len(counted))
+
+
+def test_an_approval_interrupted_mid_way_resumes_and_posts_each_line_once(owner: Api, monkeypatch):
+    """The approving process dies after some lines are posted (a crash injected between two
+    lines' transactions); approving again continues with the lines not posted yet."""
+    from shared.auth.context import AuthContext
+    from shared.auth.permissions import ALL
+    from shared.inventory import stocktake
+
+    count, counted = counted_stocktake(owner)
+    real_post, done = stocktake._post_line, []
+
+    class Crash(BaseException):
+        """Not an error the code could catch and carry on after: the process is gone."""
+
+    def dying_post(ctx, header, line):
+        if len(done) == 3:
+            raise Crash()
+        real_post(ctx, header, line)
+        done.append(line.sku_id)
+
+    monkeypatch.setattr(stocktake, "_post_line", dying_post)
+    ctx = AuthContext(user_id="keeper", email="keeper@test.shop", shop_id=owner.shop_id, roles=frozenset({"owner"}),
+                      permissions=ALL)
+    try:
+        stocktake.approve(ctx, count["id"])
+        raise AssertionError("the injected crash did not happen")
+    except Crash:
+        pass
+    monkeypatch.undo()
+    midway = owner.get(f"/inventory/stocktakes/{count['id']}").json()["stocktake"]
+    assert (midway["status"], midway["lines_adjusted"]) == ("approving", 3)
+    assert owner.put(f"/inventory/stocktakes/{count['id']}/lines",
+                     json={"lines": [{"sku_id": done[0], "counted": 1}]}).status_code == 409
+    resumed = owner.post(f"/inventory/stocktakes/{count['id']}/approve")
+    assert resumed.status_code == 200 and resumed.json()["status"] == "approved", resumed.text
+    assert_posted_once(owner, count, counted)
+
+
+def test_two_approvals_at_once_post_each_line_once(owner: Api, make_staff):
+    from concurrent.futures import ThreadPoolExecutor
+
+    keeper = make_staff(owner.shop_id, "warehouse")
+    count, counted = counted_stocktake(owner)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda api: api.post(f"/inventory/stocktakes/{count['id']}/approve"),
+                                [owner, keeper, owner, keeper]))
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    assert {a.json()["status"] for a in answers} <= {"approved", "approving"}
+    assert_posted_once(owner, count, counted)

@@ -10,6 +10,7 @@ import boto3
 import pytest
 import requests
 
+from shared.keys import shop_pk
 from tests.integration.conftest import Api, eventually, new_shop
 from tests.integration.test_events import queue_url
 from tests.integration.test_staff_api import sent_emails, sent_sms
@@ -95,7 +96,7 @@ def test_a_half_done_delivery_resumes_without_repeating_what_was_done(system, te
 
     shop, key = team["owner"].shop_id, f"StockLow:{uuid.uuid4().hex}"
     first = low_stock(shop, key)
-    marker = DeliveryRecord.get(f"SHOP#{shop}", f"DELIVERY#{key}")
+    marker = DeliveryRecord.get(shop_pk(shop), f"DELIVERY#{key}")
     warehouse = login_of(team["warehouse"])
     marker.update(actions=[DeliveryRecord.status.set("pending"), DeliveryRecord.sent.set({login_of(team["owner"])})])
     retry = low_stock(shop, key)
@@ -209,7 +210,7 @@ def test_a_disabled_staff_member_notifies_every_staff_manager_once(system, team,
     # The same event delivered again (SQS at least once) adds nothing.
     from shared.notifications.tables import DeliveryRecord
 
-    [marker] = DeliveryRecord.query(f"SHOP#{owner.shop_id}", DeliveryRecord.sk.startswith("DELIVERY#"))
+    [marker] = DeliveryRecord.query(shop_pk(owner.shop_id), DeliveryRecord.sk.startswith("DELIVERY#"))
     sqs = boto3.client("sqs")
     url = queue_url("NotificationsQueue")
     original = notes(owner)[0]
