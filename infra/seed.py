@@ -183,10 +183,10 @@ def seed_catalog() -> None:
 def _demo_product_id(n: int) -> str | None:
     """The id of the n-th demo product (found by its first SKU's code), None when it is gone."""
     from shared.catalog.tables import CodeClaim, claim_sk
-    from shared.catalog.tables import shop_pk as catalog_shop_pk
+    from shared.keys import shop_pk
 
     try:
-        return str(CodeClaim.get(catalog_shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", f"HJ{n:03d}-01"),
+        return str(CodeClaim.get(shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", f"HJ{n:03d}-01"),
                                  consistent_read=True).product_id)
     except CodeClaim.DoesNotExist:
         return None
