@@ -1,13 +1,15 @@
 """Product pictures for the demo catalog, drawn with Pillow at seed time (nothing is downloaded):
 a soft backdrop, the garment's silhouette in the product's colour (a floral print for 碎花),
-and the first character of its name, as a 640 px JPEG."""
+and the first character of its name, as a 512 px JPEG (small: the image consumer makes the
+thumbnails of a dozen at seed time)."""
 from __future__ import annotations
 
 import io
 import random
 from pathlib import Path
 
-SIZE = 640
+CANVAS = 640  # the shapes below are drawn on this, the picture is scaled to SIZE
+SIZE = 512
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei (make setup)
 
 COLOURS: dict[str, tuple[int, int, int]] = {
@@ -59,8 +61,8 @@ def draw(name: str, category: str, colour: str | None) -> bytes:
     rgb = COLOURS.get(colour or "", DEFAULT_COLOUR)
     light = sum(rgb) > 600  # a white garment needs a darker backdrop
     top, bottom = (_shade(rgb, -0.25), _shade(rgb, -0.05)) if light else (_shade(rgb, 0.86), _shade(rgb, 0.97))
-    backdrop = Image.linear_gradient("L").resize((SIZE, SIZE))
-    img = Image.composite(Image.new("RGB", (SIZE, SIZE), top), Image.new("RGB", (SIZE, SIZE), bottom), backdrop)
+    backdrop = Image.linear_gradient("L").resize((CANVAS, CANVAS))
+    img = Image.composite(Image.new("RGB", (CANVAS, CANVAS), top), Image.new("RGB", (CANVAS, CANVAS), bottom), backdrop)
     if light:
         img = Image.composite(Image.new("RGB", img.size, (236, 236, 232)), img, backdrop.point(lambda v: 200))
 
@@ -79,7 +81,7 @@ def draw(name: str, category: str, colour: str | None) -> bytes:
             pattern.ellipse((x - r, y - r, x + r, y + r), fill=_shade(rgb, 0.55))
             pattern.ellipse((x - 2, y - 2, x + 2, y + 2), fill=(250, 214, 92))
     elif kind == "scarf":
-        for i in range(0, 2 * SIZE, 48):
+        for i in range(0, 2 * CANVAS, 48):
             pattern.line((i, 0, 0, i), fill=_shade(rgb, 0.3), width=6)
     elif kind in ("skirt", "dress"):
         for x in range(200, 460, 36):
@@ -97,5 +99,5 @@ def draw(name: str, category: str, colour: str | None) -> bytes:
         font = ImageFont.truetype(str(FONT), 56)
         canvas.text((550, 548), name[:1], font=font, fill=(255, 255, 255), anchor="mm")
     out = io.BytesIO()
-    img.save(out, "JPEG", quality=85)
+    img.resize((SIZE, SIZE), Image.Resampling.LANCZOS).save(out, "JPEG", quality=85)
     return out.getvalue()

@@ -202,44 +202,47 @@ def images_seeded() -> bool:
 def seed_images() -> None:
     """A picture for each demo product (infra/demo_images.py), taken the way a merchant's upload
     goes: the image is started (``start_upload``) and the file POSTed to the bucket with its
-    presigned form, all in parallel; the bucket's notifications bring them to the image consumer
-    in batches, which makes the thumbnails; once all are ready each product is saved naming its
-    picture. (Making them here as well would race the consumer over the same files.)"""
+    presigned form; the bucket's notifications bring them to the image consumer in batches, which
+    makes the thumbnails; each product is saved naming its picture once that is ready. Drawing,
+    uploads and saves run four at a time. (Making the thumbnails here as well would race the
+    consumer over the same files.)"""
     from concurrent.futures import ThreadPoolExecutor
 
-    from shared.catalog import images, products
+    from shared.catalog import images
 
     ctx = _owner_context()
-    wanted = []
-    for n, (name, category, specs, *_rest) in enumerate(DEMO_PRODUCTS, start=1):
-        product_id = _demo_product_id(n)
-        if product_id is not None and not products.load(DEMO_SHOP_ID, product_id).product.images:
-            colour = next(iter(specs.values()))[0] if specs else None
-            wanted.append((product_id, name, category, colour))
     with ThreadPoolExecutor(max_workers=4) as pool:
-        pending = dict(pool.map(lambda w: _upload_picture(*w), wanted))  # image id -> product id
-    deadline = time.monotonic() + 120
-    while pending:
-        for image_id, product_id in list(pending.items()):
-            status = images.status(DEMO_SHOP_ID, product_id, image_id)
-            if status.status == "rejected":
-                raise RuntimeError(f"the demo picture {image_id} was rejected: {status.reason}")
-            if status.status == "ready":
-                del pending[image_id]
-                _name_main_image(ctx, product_id, image_id)
-        if pending and time.monotonic() > deadline:
-            raise RuntimeError(f"the image consumer did not make {len(pending)} demo pictures ready")
-        time.sleep(0.1)
+        started = pool.map(lambda n: _upload_picture(n, *DEMO_PRODUCTS[n - 1][:3]), range(1, len(DEMO_PRODUCTS) + 1))
+        pending = dict(ticket for ticket in started if ticket)  # image id -> product id
+        saves = []
+        deadline = time.monotonic() + 120
+        while pending:
+            for image_id, product_id in list(pending.items()):
+                status = images.status(DEMO_SHOP_ID, product_id, image_id)
+                if status.status == "rejected":
+                    raise RuntimeError(f"the demo picture {image_id} was rejected: {status.reason}")
+                if status.status == "ready":
+                    del pending[image_id]
+                    saves.append(pool.submit(_name_main_image, ctx, product_id, image_id))
+            if pending and time.monotonic() > deadline:
+                raise RuntimeError(f"the image consumer did not make {len(pending)} demo pictures ready")
+            time.sleep(0.1)
+        for save in saves:
+            save.result()
 
 
-def _upload_picture(product_id: str, name: str, category: str, colour: str | None) -> tuple[str, str]:
-    """Draws the picture, starts its upload and POSTs it like a browser; (image id, product id)."""
+def _upload_picture(n: int, name: str, category: str, specs: dict[str, list[str]]) -> tuple[str, str] | None:
+    """Draws the n-th demo product's picture, starts its upload and POSTs it like a browser:
+    (image id, product id), or None when the product is gone or has a picture already."""
     import urllib3
 
     from infra.demo_images import draw
-    from shared.catalog import images
+    from shared.catalog import images, products
 
-    data = draw(name, category, colour)
+    product_id = _demo_product_id(n)
+    if product_id is None or products.load(DEMO_SHOP_ID, product_id).product.images:
+        return None
+    data = draw(name, category, next(iter(specs.values()))[0] if specs else None)
     ticket = images.start_upload(DEMO_SHOP_ID, product_id, "image/jpeg")
     answer = urllib3.request("POST", ticket.upload.url,
                              fields={**ticket.upload.fields, "file": (f"{product_id}.jpg", data, "image/jpeg")})
