@@ -189,8 +189,10 @@ test('the product list shows each demo product with its picture, and every row a
   await signIn(page)
   await openFromMenu(page, 'products')
   // The demo catalog's pictures are drawn at seed time and uploaded like a merchant's.
+  await page.getByTestId('product-search').fill('夏季碎花连衣裙')
   const row = productRow(page, '夏季碎花连衣裙')
   const thumb = row.getByTestId('product-thumb')
+  await thumb.scrollIntoViewIfNeeded()
   await expect(thumb).toBeVisible()
   await expect.poll(() => thumb.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
   // A product without an image shows the placeholder, not a broken picture.
