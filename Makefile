@@ -18,18 +18,21 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test test-python test-frontend test-e2e lint bench fuzz deploy setup system-packages python-deps \
-        node-deps frontend clean-data stop types
+.PHONY: help run test test-python test-frontend test-e2e lint audit lock bench fuzz deploy setup \
+        system-packages python-deps node-deps frontend clean-data stop backup restore types
 
 help:
 	@echo "make run     - the whole system at http://127.0.0.1:$(PORT) (demo logins printed)"
 	@echo "make test    - the whole test suite (unit, integration, contract, frontend, browser)"
-	@echo "make lint    - ruff, mypy, cfn-lint, sam validate --lint, vue-tsc"
+	@echo "make lint    - ruff, mypy, cfn-lint, sam validate --lint, vue-tsc, dependency audit"
+	@echo "make lock    - re-lock requirements/*.txt (with hashes) from requirements/*.in"
 	@echo "make types   - regenerate frontend/src/api/schema.d.ts from the API's OpenAPI document"
 	@echo "make bench   - benchmarks (ratios against a baseline measured in the same run)"
 	@echo "make fuzz    - the deeper API fuzz pass, all roles (FUZZ_ARGS='--examples 50')"
 	@echo "make deploy  - sam build + sam deploy to your AWS account (see docs/deploy.md)"
 	@echo "make stop    - stop a 'make run' started elsewhere"
+	@echo "make backup  - every record, upload, key and login of the local shop in one archive (stopped)"
+	@echo "make restore ARCHIVE=... - put an archive back (the current data folder is kept aside)"
 
 # ---------------------------------------------------------------- installing what is missing
 system-packages:
@@ -44,14 +47,27 @@ system-packages:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null
 	fi
 
+# requirements/*.in say what we ask for; requirements/*.txt are the locks (`make lock`): every
+# package pinned with the sha256 of each of its files on PyPI, installed with --require-hashes
+# (a file that differs from the one locked is refused, whichever index or mirror served it), and
+# --no-deps: the lock is the whole closure, and pip would otherwise take a dependency asked for
+# with extras (boto3[crt]) as a second, unpinned requirement.
 $(VENV)/.installed: requirements/runtime.txt requirements/dev.txt
 	@[ "$(PY_VERSION_OK)" = 1 ] || { echo "Python 3.11+ is needed (python3)"; exit 1; }
 	[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade "pip<26.3"  # chalice 1.34 requires pip<26.3
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
 	touch $@
 
 python-deps: $(VENV)/.installed
+
+LOCK := $(VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes --quiet \
+        --custom-compile-command "make lock"
+lock:
+	[ -x $(VENV)/bin/uv ] || { [ -x $(PY) ] || python3 -m venv $(VENV); $(PY) -m pip install -q "$$(grep '^uv==' requirements/dev.in)"; }
+	$(LOCK) requirements/runtime.in -o requirements/runtime.txt
+	$(LOCK) requirements/dev.in -c requirements/runtime.txt -o requirements/dev.txt
+	$(LOCK) requirements/sam.in -o requirements/sam.txt
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	(cd frontend && npm ci --no-audit --no-fund --loglevel=error)
@@ -93,21 +109,39 @@ stop:
 	if [ -n "$$pid" ] && kill -0 $$pid 2>/dev/null; then kill -INT $$pid && echo "stopping ShopDesk (pid $$pid)"; \
 	else echo "ShopDesk is not running"; fi
 
+# One archive of the local shop: every table, every uploaded file, the keys and the logins
+# (infra/backup.py; docs/security.md, 15.). ShopDesk must be stopped: `make stop` first.
+backup: python-deps
+	$(PY) -m infra.backup create $(if $(OUT),--out "$(OUT)")
+
+restore: python-deps
+	@if [ -z "$(ARCHIVE)" ]; then echo "Usage: make restore ARCHIVE=.data/backups/shopdesk-<time>.tar.gz"; \
+	  ls -1t .data/backups/*.tar.gz 2>/dev/null | head -5 | sed 's/^/  /'; exit 2; fi
+	$(PY) -m infra.backup restore "$(ARCHIVE)"
+
 clean-data:
 	@echo "This deletes every record, upload and login of the local shop in .data/."
 	@read -p "Type yes to continue: " ok && [ "$$ok" = yes ] && rm -rf .data && echo deleted
 
 # ---------------------------------------------------------------- quality, speed, deploy
-$(VENV)-sam/bin/sam:
-	python3 -m venv $(VENV)-sam
-	$(VENV)-sam/bin/pip install -q --disable-pip-version-check aws-sam-cli
+$(VENV)-sam/bin/sam: requirements/sam.txt
+	[ -x $(VENV)-sam/bin/python ] || python3 -m venv $(VENV)-sam
+	$(VENV)-sam/bin/pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements/sam.txt
+	touch $@
 
-lint: python-deps frontend/node_modules/.installed $(VENV)-sam/bin/sam
+lint: python-deps node-deps $(VENV)-sam/bin/sam
 	$(VENV)/bin/ruff check shared functions infra tests
 	$(VENV)/bin/mypy shared
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)-sam/bin/sam validate --lint --region us-east-1
-	cd frontend && npx vue-tsc --noEmit
+	(cd frontend && npx vue-tsc --noEmit)
+	$(MAKE) --no-print-directory audit
+
+# Known advisories: pip-audit on the locks, npm audit on the shipped npm packages. Both need
+# their advisory service; where it cannot be reached (this machine's registries proxy allows
+# installs only) the step says so and the last full audit stands (docs/security.md, 14.).
+audit: python-deps node-deps
+	$(PY) -m infra.audit
 
 # The SPA's TypeScript types of the API, from the OpenAPI document (a contract test checks them).
 types: python-deps frontend/node_modules/.installed

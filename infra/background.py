@@ -43,7 +43,8 @@ class RunningSystem:
 
 
 def start(data_dir: Path, *, extra_env: dict[str, str] | None = None, seed: bool = True,
-          timeout: float = 180) -> RunningSystem:
+          timeout: float = 600) -> RunningSystem:
+    # Seeding the demo shop takes ~3 minutes when the machine's two cores are shared by several runs.
     data_dir.mkdir(parents=True, exist_ok=True)
     ready = data_dir / "ready.json"
     ready.unlink(missing_ok=True)

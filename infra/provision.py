@@ -225,15 +225,20 @@ class Provisioner:
     def user_pool_client(self, logical: str, p: dict[str, Any]) -> dict[str, str]:
         idp = self.client("cognito-idp")
         known = self.state.get(logical, {})
+        settable = ("ExplicitAuthFlows", "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity",
+                    "TokenValidityUnits", "PreventUserExistenceErrors", "ReadAttributes", "WriteAttributes",
+                    "EnableTokenRevocation")
         if known.get("Ref") and known.get("Pool") == p["UserPoolId"]:
             try:
                 idp.describe_user_pool_client(UserPoolId=p["UserPoolId"], ClientId=known["Ref"])
+                # A data folder from before a template change gets the client's new settings.
+                idp.update_user_pool_client(UserPoolId=p["UserPoolId"], ClientId=known["Ref"],
+                                            ClientName=p.get("ClientName", logical),
+                                            **{k: p[k] for k in settable if k in p})
                 return {"Ref": known["Ref"]}
             except idp.exceptions.ResourceNotFoundException:
                 pass
-        kwargs = {k: p[k] for k in ("ExplicitAuthFlows", "GenerateSecret", "AccessTokenValidity", "IdTokenValidity",
-                                    "RefreshTokenValidity", "TokenValidityUnits", "PreventUserExistenceErrors")
-                  if k in p}
+        kwargs = {k: p[k] for k in ("GenerateSecret", *settable) if k in p}
         client_id = idp.create_user_pool_client(UserPoolId=p["UserPoolId"], ClientName=p.get("ClientName", logical),
                                                 **kwargs)["UserPoolClient"]["ClientId"]
         self.state[logical] = {"Ref": client_id, "Pool": p["UserPoolId"]}

@@ -18,6 +18,7 @@ from infra.stack import Stack
 
 log = logging.getLogger("shopdesk.local")
 STAGE = "local"
+PREFIX = "shopdesk-local"  # of every local resource name (tables, queues, buckets)
 
 
 @dataclass
@@ -27,7 +28,7 @@ class SystemConfig:
     dynamodb_port: int = 0
     moto_port: int = 0
     seed: bool = True
-    prefix: str = "shopdesk-local"
+    prefix: str = PREFIX
     containers: int = 4
     demo_mode: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -107,7 +108,8 @@ class LocalSystem:
 
         self.payment_sandbox = PaymentSandbox(cfg.data_dir / "payment-sandbox")
         self.gateway = Gateway(stack, pool, verifier, stage=STAGE, openapi=self._openapi(pool),
-                               controls=self._controls(pool), mounts={MOUNT: self.payment_sandbox.handle})
+                               controls=self._controls(pool), media_origin=self.cloud.moto_endpoint,
+                               mounts={MOUNT: self.payment_sandbox.handle})
         self.port = self.gateway.serve("127.0.0.1", cfg.port)
         self.payment_sandbox.start(f"http://127.0.0.1:{self.port}{MOUNT}")
         self.sweeper = threading.Thread(target=self._sweep_ttl, name="ttl-sweeper", daemon=True)
@@ -127,13 +129,20 @@ class LocalSystem:
         return build
 
     def _controls(self, pool: Any) -> dict[str, Any]:
+        """The local-only controls under ``/__local/`` (the gateway serves them to this machine's
+        same-origin JSON requests only; the template has no such route)."""
         from infra.runtime import guard
+        from infra.runtime.gateway import Refusal
 
         def fire(body: dict[str, Any]) -> Any:
-            return {"result": self.scheduler.fire(body["schedule"])}
+            name = body.get("schedule")
+            if not isinstance(name, str) or name not in self.scheduler.schedules:
+                raise Refusal(404, "schedule_not_found")
+            return {"result": self.scheduler.fire(name)}
 
         return {
-            "health": lambda _: {"ok": True, "schedules": list(self.scheduler.schedules)},
+            "health": lambda _: {"ok": True, "schedules": list(self.scheduler.schedules),
+                                 "fired": dict(self.scheduler.fired)},
             "guard": lambda _: dict(guard.counters),
             "fire": fire,
             "idle": lambda _: {"idle": all(p.idle.is_set() for p in self.pollers)},

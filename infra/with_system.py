@@ -2,7 +2,8 @@
 
     python -m infra.with_system -- npx playwright test
 
-The command gets ``SHOPDESK_URL``; its exit code is returned.
+The command gets ``SHOPDESK_URL`` and ``SHOPDESK_AWS_ENDPOINT`` (the local cloud, whose
+``/moto-api/data.json`` lists the e-mails and SMS "sent"); its exit code is returned.
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def main(argv: list[str]) -> int:
         system = background.start(Path(tmp))
         try:
             print(f"ShopDesk for this run: {system.url}", flush=True)
-            return subprocess.call(command, env={**os.environ, "SHOPDESK_URL": system.url})
+            return subprocess.call(command, env={**os.environ, "SHOPDESK_URL": system.url,
+                                                 "SHOPDESK_AWS_ENDPOINT": system.env["AWS_ENDPOINT_URL"]})
         finally:
             system.stop()
 

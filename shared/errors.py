@@ -13,9 +13,11 @@ class ShopDeskError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, code: str | None = None, *, details: dict[str, Any] | None = None, **params: Any):
+    def __init__(self, code: str | None = None, *, details: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None, **params: Any):
         self.code = code or type(self).code
         self.details = details or {}
+        self.headers = headers or {}  # sent with the error answer (e.g. Retry-After of a 429)
         self.params = params
         super().__init__(f"{self.code} {params or ''}")
 

@@ -31,6 +31,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "服务器出错（请求 {request_id}），未做任何修改。",
     },
     "throttled": {"en": "Too many requests; try again shortly.", "zh-CN": "请求过于频繁，请稍后再试。"},
+    # answers of the local gateway itself (infra/runtime/gateway.py)
+    "bad_gateway": {"en": "The local gateway failed (request {request_id}); the run's log has the details.",
+                    "zh-CN": "本地网关出错（请求 {request_id}），详情见运行日志。"},
+    "length_required": {"en": "Send the body with a Content-Length (chunked bodies are not accepted).",
+                        "zh-CN": "请求内容须带 Content-Length（不接受分块传输）。"},
+    "bad_content_length": {"en": "The Content-Length header is invalid.", "zh-CN": "Content-Length 请求头无效。"},
+    "local_cross_origin": {"en": "Local controls accept requests from this machine's own pages only.",
+                           "zh-CN": "本地控制接口只接受本机同源页面的请求。"},
+    "local_json_only": {"en": "Local controls accept JSON bodies only (Content-Type: application/json).",
+                        "zh-CN": "本地控制接口只接受 JSON 请求（Content-Type: application/json）。"},
+    "schedule_not_found": {"en": "No such schedule.", "zh-CN": "没有这个定时任务。"},
+    "rate_limited": {
+        "en": "Too many attempts ({limit}); try again in {retry_after} seconds.",
+        "zh-CN": "操作过于频繁（{limit}），请在 {retry_after} 秒后再试。",
+    },
     "request_in_progress": {
         "en": "The same request (Idempotency-Key) is still being processed.",
         "zh-CN": "相同的请求（Idempotency-Key）仍在处理中。",
@@ -51,7 +66,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "密码至少 8 位，且须包含大写字母、小写字母和数字。",
     },
     "session_expired": {"en": "The sign-in session has expired; sign in again.", "zh-CN": "登录会话已过期，请重新登录。"},
-    "user_disabled": {"en": "This account is disabled.", "zh-CN": "该账号已被停用。"},
+    "session_revoked": {"en": "This session has ended; sign in again.", "zh-CN": "该登录会话已失效，请重新登录。"},
+    "reset_code_invalid": {
+        "en": "The code is wrong or has expired; ask for a new one.",
+        "zh-CN": "验证码错误或已过期，请重新获取。",
+    },
     # settings
     "logo_invalid": {
         "en": "The logo must be a PNG, JPEG or WebP image of at most {max_bytes} bytes ({reason}).",
@@ -68,6 +87,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "self_lockout": {
         "en": "You cannot take away your own access to staff management (or disable or remove yourself).",
         "zh-CN": "不能取消自己的员工管理权限，也不能停用或移除自己。",
+    },
+    "grant_exceeds_own": {
+        "en": "You cannot grant {permission}: you do not hold it yourself.",
+        "zh-CN": "不能授予权限 {permission}：您自己没有该权限。",
+    },
+    "owner_only": {"en": "Only an owner can make or change an owner.", "zh-CN": "只有店主才能设置或更改店主。"},
+    "own_roles": {"en": "Nobody can change their own roles; ask another administrator.",
+                  "zh-CN": "不能修改自己的角色，请联系其他管理员。"},
+    "invitation_pending": {"en": "This person has not accepted the invitation yet.", "zh-CN": "对方尚未接受邀请。"},
+    "invitation_not_found": {"en": "No pending invitation to this shop.", "zh-CN": "没有该店铺的待处理邀请。"},
+    "approval_needs_second_person": {
+        "en": "Above {limit} someone other than its creator must approve this.",
+        "zh-CN": "金额超过 {limit} 时，须由创建人以外的人审核。",
     },
     "role_not_found": {"en": "No such role in this shop.", "zh-CN": "本店铺没有该角色。"},
     "role_built_in": {"en": "Built-in roles cannot be changed or deleted.", "zh-CN": "内置角色不能修改或删除。"},
@@ -203,6 +235,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "import_too_many_rows": {"en": "The file has more than {max} rows; split it into several files.",
                              "zh-CN": "文件超过 {max} 行，请拆分成多个文件导入。"},
+    "import_unpacks_too_large": {
+        "en": "The file unpacks to more than {max_mb} MB (or is packed suspiciously tightly), so it was not read. "
+              "Save it again from Excel as an ordinary .xlsx, or split it into several files.",
+        "zh-CN": "该文件解压后超过 {max_mb} MB（或压缩比异常），未读取。请用 Excel 重新另存为普通 .xlsx，或拆分为多个文件。",
+    },
     "import_file_too_large": {"en": "The file is larger than {max_mb} MB; split it into several files.",
                               "zh-CN": "文件超过 {max_mb} MB，请拆分成多个文件导入。"},
     "import_missing_columns": {
@@ -292,7 +329,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.unknown_po": {"en": "is not a purchase order of this supplier", "zh-CN": "不是该供应商的采购单"},
     "field.webhook_event_id": {"en": "must be given in the X-ShopDesk-Event-Id header and equal in the body",
                                "zh-CN": "须在 X-ShopDesk-Event-Id 请求头中提供，且与请求体中的一致"},
-    "field.webhook_url": {"en": "must be an http(s) URL without credentials", "zh-CN": "必须是不含账号密码的 http(s) 地址"},
+    "field.webhook_url": {"en": "must be an https URL without credentials", "zh-CN": "必须是不含账号密码的 https 地址"},
+    "field.webhook_url_inside": {"en": "must reach a public host, not a private, loopback, link-local or metadata address",
+                                 "zh-CN": "必须指向公网主机，不能是内网、本机、链路本地或云元数据地址"},
     # stocktake (盘点)
     "stocktake_not_found": {"en": "No such stocktake in this shop.", "zh-CN": "本店铺没有该盘点单。"},
     "stocktake_closed": {"en": "This stocktake is {status}: counts can no longer be entered or changed.",

@@ -1,8 +1,9 @@
 """Idempotency for creating requests (``Idempotency-Key`` header), on powertools' idempotency
 utility with its DynamoDB persistence layer (table ``IDEMPOTENCY_TABLE`` from the template).
 
-The key is scoped to shop, user and route, so two users (or shops) can never collide; the
-request body is validated too, so one key re-used with another body is refused instead of
+The key is scoped to shop, user and the whole request target (method, path with its parameters,
+query: ``shared.http.app.idempotency_scope``), so two users, shops or targets (two purchase
+orders) can never collide; the request body is validated too, so one key re-used with another body is refused instead of
 silently answering the first result. A repeat returns the stored first answer and runs nothing.
 """
 from __future__ import annotations

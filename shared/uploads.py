@@ -1,7 +1,8 @@
 """Browser uploads straight to the media bucket, shared by the shop logo and product images:
 a presigned S3 POST (type and size bound by its policy), then a check of the real content (the
-first bytes must be PNG, JPEG or WebP, whatever the name or the declared type said) and
-presigned GET URLs for the stored files.
+first bytes must be PNG, JPEG or WebP, whatever the name or the declared type said) on the one
+download that is also what gets processed and stored (``read_upload``), and presigned GET URLs
+for the stored files.
 
 URLs given to browsers are signed with the public endpoint client (locally the moto endpoint
 the browser can reach); server-side calls use the ordinary client.
@@ -63,8 +64,29 @@ def describe(first_bytes: bytes) -> str:
     return f"content is {kind.mime if kind else 'not an image'}"
 
 
-def head_bytes(key: str) -> bytes:
-    data: bytes = s3().get_object(Bucket=bucket(), Key=key, Range=f"bytes=0-{SNIFF_BYTES - 1}")["Body"].read()
+class UploadTooLarge(Exception):
+    """The uploaded object is larger than allowed (it was not read whole)."""
+
+
+def read_upload(key: str, max_bytes: int) -> bytes | None:
+    """The uploaded object's bytes in one download (None: it is gone), so that what is checked
+    is exactly what is processed and stored: a second read could see another upload to the same
+    key, which the presigned POST allows until it expires. ``UploadTooLarge`` beyond
+    ``max_bytes``, without reading it whole."""
+    client = s3()
+    try:
+        answer = client.get_object(Bucket=bucket(), Key=key)
+    except client.exceptions.NoSuchKey:
+        return None
+    body = answer["Body"]
+    try:
+        if int(answer.get("ContentLength", 0)) > max_bytes:
+            raise UploadTooLarge(key)
+        data: bytes = body.read(max_bytes + 1)
+    finally:
+        body.close()
+    if len(data) > max_bytes:
+        raise UploadTooLarge(key)
     return data
 
 

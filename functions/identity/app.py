@@ -11,8 +11,9 @@ from shared.errors import NotFound
 from shared.exports import ExportFile
 from shared.http import ApiRequest, ShopApp
 from shared.http.app import SIGNED_IN
-from shared.identity import access, roles, signin, staff
+from shared.identity import access, invitations, passwords, roles, sessions, signin, staff
 from shared.identity.audit import AuditEntry, AuditExportQuery, AuditQuery, export, search, visible_entries
+from shared.identity.invitations import PendingInvitation
 from shared.model import Input, Model
 from shared.pagination import Page
 
@@ -57,6 +58,7 @@ class Me(Model):
     user: UserView
     shops: list[ShopMembership]
     current: CurrentShop | None
+    invitations: list[PendingInvitation] = []
 
 
 class MeUpdate(Input):
@@ -71,6 +73,12 @@ class PasswordChange(Input):
 
 
 class Done(Model):
+    ok: bool = True
+
+
+class CodeSent(Model):
+    """Always the same answer, whether or not the login exists."""
+
     ok: bool = True
 
 
@@ -89,22 +97,54 @@ def auth_config(req: ApiRequest[None, None]) -> AuthConfig:
                       demo_accounts=[DemoAccount(email=e, role=r) for e, r in DEMO_ACCOUNTS])
 
 
+def _issue(req: ApiRequest[Any, Any], issued: signin.Issued) -> signin.Tokens:
+    """The tokens for the page; the refresh token only as an HttpOnly cookie."""
+    if issued.refresh_token:
+        req.response_headers["Set-Cookie"] = sessions.set_cookie(issued.refresh_token)
+    return issued.tokens
+
+
 @app.api("POST", "/auth/signin", public=True, errors=(401,), body=signin.SignIn, response=signin.Tokens)
 def sign_in(req: ApiRequest[signin.SignIn, None]) -> signin.Tokens:
-    """Sign in with e-mail (or mobile) and password; may answer a NEW_PASSWORD_REQUIRED challenge."""
-    return signin.sign_in(req.body)
+    """Sign in with e-mail (or mobile) and password; may answer a NEW_PASSWORD_REQUIRED challenge.
+    The refresh token comes back only as an HttpOnly cookie on /api/auth."""
+    return _issue(req, signin.sign_in(req.body, req.source_ip))
 
 
-@app.api("POST", "/auth/refresh", public=True, errors=(401,), body=signin.Refresh, response=signin.Tokens)
-def refresh(req: ApiRequest[signin.Refresh, None]) -> signin.Tokens:
-    """New ID and access tokens from a refresh token."""
-    return signin.refresh(req.body)
+@app.api("POST", "/auth/refresh", public=True, errors=(401,), response=signin.Tokens)
+def refresh(req: ApiRequest[None, None]) -> signin.Tokens:
+    """New ID and access tokens from the refresh-token cookie."""
+    return _issue(req, signin.refresh(sessions.read_cookie(req.headers)))
 
 
 @app.api("POST", "/auth/new-password", public=True, errors=(401,), body=signin.NewPassword, response=signin.Tokens)
 def new_password(req: ApiRequest[signin.NewPassword, None]) -> signin.Tokens:
     """Set the permanent password at first sign-in."""
-    return signin.new_password(req.body)
+    return _issue(req, signin.new_password(req.body))
+
+
+@app.api("POST", "/auth/signout", permission=SIGNED_IN, response=Done)
+def sign_out(req: ApiRequest[None, None]) -> Done:
+    """Sign out: the refresh token is revoked and this session's tokens stop opening the API."""
+    assert req.user is not None
+    sessions.revoke(sessions.read_cookie(req.headers), req.user.facts)
+    req.response_headers["Set-Cookie"] = sessions.clear_cookie()
+    return Done()
+
+
+@app.api("POST", "/auth/forgot-password", public=True, body=passwords.ForgotPassword, response=CodeSent,
+         status=202)
+def forgot_password(req: ApiRequest[passwords.ForgotPassword, None]) -> CodeSent:
+    """Send a one-time reset code to the person's own e-mail or mobile (same answer for any login)."""
+    passwords.request_code(req.body, req.source_ip)
+    return CodeSent()
+
+
+@app.api("POST", "/auth/reset-password", public=True, body=passwords.ResetPassword, response=Done)
+def reset_password(req: ApiRequest[passwords.ResetPassword, None]) -> Done:
+    """Set a new password with the code that was sent; every session of the account ends."""
+    passwords.reset(req.body, req.source_ip)
+    return Done()
 
 
 # -- the signed-in user --------------------------------------------------------------------------
@@ -125,7 +165,38 @@ def me(req: ApiRequest[None, None]) -> Me:
         current=CurrentShop(shop_id=current.shop_id, name=current.shop_name, roles=sorted(current.roles),
                             permissions=sorted(current.permissions),
                             role_names=roles.names(current.shop_id, sorted(current.roles))) if current else None,
+        invitations=invitations.pending(req.user.user_id),
     )
+
+
+@app.api("GET", "/me/invitations", permission=SIGNED_IN, response=invitations.InvitationList)
+def my_invitations(req: ApiRequest[None, None]) -> invitations.InvitationList:
+    """Invitations to shops waiting for the signed-in person's answer."""
+    assert req.user is not None
+    return invitations.InvitationList(items=invitations.pending(req.user.user_id))
+
+
+@app.api("POST", "/me/invitations/{shop_id}/accept", permission=SIGNED_IN, response=ShopMembership)
+def accept_invitation(req: ApiRequest[None, None]) -> ShopMembership:
+    """Join the shop with the roles of the invitation."""
+    assert req.user is not None
+    from shared.events.base import Actor
+
+    shop_id = req.path["shop_id"]
+    invitations.accept(req.user.user_id, shop_id, Actor(id=req.user.user_id, email=req.user.email),
+                       access.user_profile(req.user.user_id))
+    joined = next(m for m in access.memberships(req.user.user_id) if m.shop_id == shop_id)
+    return ShopMembership(shop_id=shop_id, name=joined.shop_name, roles=sorted(joined.roles))
+
+
+@app.api("POST", "/me/invitations/{shop_id}/decline", permission=SIGNED_IN, response=Done)
+def decline_invitation(req: ApiRequest[None, None]) -> Done:
+    """Decline an invitation: the shop's pending member is removed."""
+    assert req.user is not None
+    from shared.events.base import Actor
+
+    invitations.decline(req.user.user_id, req.path["shop_id"], Actor(id=req.user.user_id, email=req.user.email))
+    return Done()
 
 
 @app.api("PUT", "/me", permission=SIGNED_IN, body=MeUpdate, response=UserView)
@@ -136,13 +207,18 @@ def update_me(req: ApiRequest[MeUpdate, None]) -> UserView:
     return UserView(id=req.user.user_id, email=user.email, name=user.name, login=user.login, phone=user.phone)
 
 
-@app.api("POST", "/me/password", permission=SIGNED_IN, body=PasswordChange, response=Done)
-def change_password(req: ApiRequest[PasswordChange, None]) -> Done:
-    """Change one's own password (needs the access token from sign-in)."""
+@app.api("POST", "/me/password", permission=SIGNED_IN, body=PasswordChange, response=signin.Tokens)
+def change_password(req: ApiRequest[PasswordChange, None]) -> signin.Tokens:
+    """Change one's own password (needs the access token from sign-in). Every session of the
+    account ends; this one continues with the new tokens of the answer."""
+    assert req.user is not None
     from shared.identity.cognito import change_password as change
 
     change(req.body.access_token, req.body.old_password, req.body.new_password)
-    return Done()
+    after = sessions.end_all(req.user.user_id, req.user.email)
+    sessions.wait_until_valid(after)
+    return _issue(req, signin.sign_in(signin.SignIn(email=req.user.email, password=req.body.new_password),
+                                      req.source_ip))
 
 
 @app.api("POST", "/shops", permission=SIGNED_IN, body=access.ShopCreate, response=ShopCreated, status=201,
@@ -150,8 +226,10 @@ def change_password(req: ApiRequest[PasswordChange, None]) -> Done:
 def create_shop(req: ApiRequest[access.ShopCreate, None]) -> ShopCreated:
     """Open another shop; the caller becomes its owner."""
     assert req.user is not None
+    from shared import ratelimit
     from shared.events.base import Actor
 
+    ratelimit.consume(ratelimit.LIMITS["shops_per_day"], req.user.user_id)
     shop_id = access.create_shop(req.body.name, owner=Actor(id=req.user.user_id, email=req.user.email))
     return ShopCreated(shop_id=shop_id, name=req.body.name)
 
@@ -166,7 +244,8 @@ def list_staff(req: ApiRequest[None, staff.StaffQuery]) -> Page[staff.StaffView]
 @app.api("POST", "/staff", permission="staff.create", body=staff.StaffInvite, response=staff.Invitation,
          status=201, idempotent=True)
 def invite_staff(req: ApiRequest[staff.StaffInvite, None]) -> staff.Invitation:
-    """Invite someone by e-mail or mobile number with one or more roles."""
+    """Invite someone by e-mail or mobile number with one or more roles (at most your own); they
+    join when they accept. The answer is the same whether or not the login already existed."""
     return staff.invite(req.shop, req.body, access.shop_name(req.shop.shop_id))
 
 
@@ -192,12 +271,6 @@ def disable_staff(req: ApiRequest[None, None]) -> staff.StaffView:
 def enable_staff(req: ApiRequest[None, None]) -> staff.StaffView:
     """Re-enable a disabled member."""
     return staff.set_status(req.shop, req.path["user_id"], "active")
-
-
-@app.api("POST", "/staff/{user_id}/reset-password", permission="staff.edit", response=staff.PasswordReset)
-def reset_staff_password(req: ApiRequest[None, None]) -> staff.PasswordReset:
-    """Give a member a new temporary password (sent to them; they choose a new one at sign-in)."""
-    return staff.reset_password(req.shop, req.path["user_id"], access.shop_name(req.shop.shop_id))
 
 
 @app.api("DELETE", "/staff/{user_id}", permission="staff.delete", response=Done)

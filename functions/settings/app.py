@@ -8,6 +8,9 @@ from shared.config import settings as config
 from shared.http import ApiRequest, ShopApp
 from shared.settings import logo, service
 from shared.settings.models import (
+    ApprovalSettings,
+    ApprovalSettingsUpdate,
+    ApprovalSettingsView,
     BusinessHours,
     BusinessHoursUpdate,
     BusinessHoursView,
@@ -95,6 +98,19 @@ def put_notifications(req: ApiRequest[NotificationSettingsUpdate, None]) -> Noti
     new = NotificationSettings(topics=req.body.topics).completed()
     saved, version = service.update_section(req.shop.shop_id, "notifications", new, req.body.version, req.shop.actor)
     return NotificationSettingsView(**saved, version=version)
+
+
+@app.api("PUT", "/settings/approvals", permission="settings.edit", body=ApprovalSettingsUpdate,
+         response=ApprovalSettingsView)
+def put_approvals(req: ApiRequest[ApprovalSettingsUpdate, None]) -> ApprovalSettingsView:
+    """Separation of duties: above these amounts the creator of a PO or stocktake cannot approve it."""
+    from shared.auth.grants import require_within_own
+
+    # Turning the rule off or raising a limit is an owner's decision, like granting.
+    require_within_own(req.shop, {"purchasing.approve", "inventory.approve"}, field="separate_approver")
+    new = ApprovalSettings(**req.body.model_dump(exclude={"version"}))
+    saved, version = service.update_section(req.shop.shop_id, "approvals", new, req.body.version, req.shop.actor)
+    return ApprovalSettingsView(**saved, version=version)
 
 
 def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from . import cognito
 from .changes import ChangeTracker
 from .dynamodb_local import DynamoDBLocal, ensure_dynamodb_local
 from .instance_lock import InstanceLock
@@ -167,6 +168,8 @@ class LocalCloud:
         self.restore_report = self._store.restore()
         if self.restore_report.restored:
             log.info("Restored moto state: %s", ", ".join(self.restore_report.restored))
+        # Tokens are signed with this data folder's key, never moto's published one.
+        cognito.install(self.data_dir / "cognito")
         self._moto = MotoServer(self._gate, self._changes.note, LOOPBACK, self._moto_port)
         self._moto.start()
 

@@ -4,11 +4,13 @@ made into thumbnails by ``CatalogImageFunction``, which consumes the bucket's
 
 1. ``start_upload`` writes the image item ``IMAGE#<image>`` (``pending``) in the product's
    partition and answers a POST for ``uploads/<shop>/products/<product>/<image>.<ext>``.
-2. ``handle_notification`` (one SQS message = one S3 notification) reads the real bytes: not a
-   PNG/JPEG/WebP or too large -> the upload is deleted and the image ``rejected`` with a
-   reason; else the original and two WebP thumbnails (200 and 800 px on the longest side) are
-   stored under ``shops/<shop>/products/<product>/<image>/``, the upload deleted and the
-   image ``ready`` with its size. Only a ``pending`` image is processed (the status change is
+2. ``handle_notification`` (one SQS message = one S3 notification) reads the real bytes once
+   (those bytes are checked, decoded and stored: never a second read): not a PNG/JPEG/WebP, not
+   decodable as the format it starts as (Pillow is limited to that one format), too large or
+   too many pixels -> the upload is deleted and the image ``rejected`` with a reason; else the
+   original and two WebP thumbnails (200 and 800 px on the longest side) are stored under
+   ``shops/<shop>/products/<product>/<image>/``, the upload deleted and the image ``ready``
+   with its size. Only a ``pending`` image is processed (the status change is
    conditional on it), so a redelivered notification changes nothing.
 3. A product save names ready images by id (``images``, display order, first = main image).
 4. An image the product's ``images`` no longer names is deleted with the save (as are all of a
@@ -156,20 +158,19 @@ def process(shop_id: str, product_id: str, image_id: str, key: str) -> None:
         return
     s3, bucket = uploads.s3(), uploads.bucket()
     try:
-        head = s3.head_object(Bucket=bucket, Key=key)
-    except s3.exceptions.ClientError:
-        return  # gone: handled meanwhile, or expired
-    if head["ContentLength"] > IMAGE_MAX_BYTES:
+        data = uploads.read_upload(key, IMAGE_MAX_BYTES)  # one download: checked, processed, stored
+    except uploads.UploadTooLarge:
         _reject(rec, key, f"larger than {IMAGE_MAX_BYTES} bytes")
         return
-    first = uploads.head_bytes(key)
+    if data is None:
+        return  # gone: handled meanwhile, or expired
+    first = data[:uploads.SNIFF_BYTES]
     mime = uploads.sniff(first)
     if mime is None:
         _reject(rec, key, uploads.describe(first))
         return
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     try:
-        made = _thumbnails(data)
+        made = _thumbnails(data, mime)
     except _Refused as exc:
         _reject(rec, key, str(exc))
         return
@@ -192,7 +193,12 @@ class _Refused(Exception):
     pass
 
 
-def _thumbnails(data: bytes) -> dict[str, Any]:
+# Pillow decodes only the format the content check accepted the bytes as: left to itself it
+# tries every decoder it has (PhotoCD, TGA, EPS, ...) on bytes that merely start like a JPEG.
+PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
+
+
+def _thumbnails(data: bytes, mime: str) -> dict[str, Any]:
     """The size of the image and its WebP thumbnails. Pillow is imported here only (the API
     functions never load it)."""
     from PIL import Image, ImageOps
@@ -201,7 +207,7 @@ def _thumbnails(data: bytes) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            opened = Image.open(io.BytesIO(data))
+            opened = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[mime]])
             opened.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _Refused(f"more than {MAX_PIXELS} pixels") from exc

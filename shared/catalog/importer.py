@@ -305,10 +305,13 @@ def run_import(rec: jobs.JobRecord) -> None:
     s3, bucket, key = uploads.s3(), uploads.bucket(), str(rec.upload_key)
     progress = jobs.Progress(rec)
     try:
-        size = int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
-        if size > sheet.MAX_BYTES:
-            raise sheet.SheetRefused("import_file_too_large", max_mb=sheet.MAX_BYTES // (1024 * 1024))
-        parsed = sheet.read(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        try:
+            data = uploads.read_upload(key, sheet.MAX_BYTES)  # one bounded download
+        except uploads.UploadTooLarge:
+            raise sheet.SheetRefused("import_file_too_large", max_mb=sheet.MAX_BYTES // (1024 * 1024)) from None
+        if data is None:
+            raise sheet.SheetRefused("import_empty")
+        parsed = sheet.read(data)
     except sheet.SheetRefused as exc:
         jobs.finish(rec, "failed", error=(exc.code, exc.params))
         s3.delete_object(Bucket=bucket, Key=key)

@@ -343,6 +343,7 @@ def actor_context(rec: JobRecord) -> AuthContext:
     """The rights of the person who started the job, as they are now (a member disabled since
     cannot import: the shop "does not exist" for them)."""
     from shared.identity.access import authorize
+    from shared.identity.sessions import TokenFacts
 
-    ctx, _ = authorize(rec.actor_id, rec.actor_email, rec.shop_id, source_ip=None, user_agent="catalog-job")
+    ctx, _ = authorize(TokenFacts.without_token(rec.actor_id), rec.shop_id, source_ip=None, user_agent="catalog-job")
     return ctx

@@ -4,7 +4,8 @@ export can be edited and imported again.
 
 Reading: CSV in UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), or
 else GB18030 (a superset of GBK, what Excel on Chinese Windows writes); XLSX through openpyxl
-in read-only mode (imported on use: it is large). The content decides, not the name: a ZIP is
+in read-only mode (imported on use: it is large), once its unpacked size is known to be bounded
+(``check_unpacked_size``: no zip bombs). The content decides, not the name: a ZIP is
 read as XLSX, binary content of any other kind is refused. Headers in zh-CN or en.
 
 Cells: prices in yuan with at most two decimals (-> integer fen), counts as whole numbers.
@@ -26,6 +27,15 @@ from shared.exports import safe_cell
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
+# An XLSX is a ZIP: before openpyxl reads a byte of it, its entries must stay within these bounds
+# (a zip bomb of a few KB can unpack to gigabytes). Python's zipfile never yields more than an
+# entry's declared size (and fails its CRC if the data says otherwise), so the declared sizes
+# of the central directory are what bounds the parsing. 20,000 rows of our layout unpack to
+# about 14 MB at a ratio of about 14.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1000
+MAX_RATIO = 100  # unpacked / packed, for entries larger than RATIO_FROM_BYTES
+RATIO_FROM_BYTES = 1024 * 1024
 SPECS = 3
 _EMPTY_RUN = 1000  # XLSX sheets formatted far down: stop after this many empty rows in a row
 
@@ -203,9 +213,27 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def check_unpacked_size(data: bytes) -> None:
+    """Refuses a ZIP whose entries would unpack beyond the bounds above (before any parsing)."""
+    from zipfile import BadZipFile, LargeZipFile, ZipFile
+
+    try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (BadZipFile, LargeZipFile, OSError, ValueError) as exc:
+        raise SheetRefused("import_not_spreadsheet", kind="zip") from exc
+    max_mb = MAX_UNPACKED_BYTES // (1024 * 1024)
+    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+        raise SheetRefused("import_unpacks_too_large", max_mb=max_mb)
+    for entry in entries:
+        if entry.file_size > RATIO_FROM_BYTES and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            raise SheetRefused("import_unpacks_too_large", max_mb=max_mb)
+
+
 def _read_xlsx(data: bytes) -> Sheet:
     from zipfile import BadZipFile
 
+    check_unpacked_size(data)
     from openpyxl import load_workbook  # imported on use: openpyxl is large
 
     try:

@@ -29,9 +29,10 @@ from shared.identity.events import (
     ShopCreated,
     StaffDisabled,
     StaffEnabled,
+    StaffInvitationAccepted,
+    StaffInvitationDeclined,
     StaffInvited,
     StaffModified,
-    StaffPasswordReset,
     StaffRemoved,
 )
 from shared.inventory.events import (
@@ -56,7 +57,7 @@ from shared.settings.events import SettingsModified
 
 EVENTS: tuple[type[DomainEvent], ...] = (
     SettingsModified, ShopCreated, StaffInvited, StaffModified, StaffDisabled, StaffEnabled, StaffRemoved,
-    StaffPasswordReset, RoleCreated, RoleModified, RoleDeleted,
+    StaffInvitationAccepted, StaffInvitationDeclined, RoleCreated, RoleModified, RoleDeleted,
     ProductCreated, ProductModified, ProductDeleted, ProductListed, ProductDelisted, SkuPriceChanged,
     CategoryCreated, CategoryModified, CategoryDeleted,
     StockReserved, StockReleased, StockDeducted, StockAdjusted, StockLow, StockDigestCompiled,

@@ -10,7 +10,8 @@ Every route gets the same treatment: the caller's language from ``Accept-Languag
 signed-in user from the Cognito claims API Gateway put in the request context; the shop from
 ``X-Shop-Id`` checked against the user's membership (not a member: 404); the declared
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
-invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes;
+invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes
+(scoped to shop, user and the whole request target: method, path with its parameters, query);
 and every error answered in the one error shape. A route declared without a permission must say
 ``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
 member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
@@ -42,7 +43,8 @@ Q = TypeVar("Q")
 @dataclass(frozen=True)
 class SignedInUser:
     user_id: str
-    email: str
+    email: str  # the login on the user's record (not a token claim)
+    facts: Any = None  # shared.identity.sessions.TokenFacts of the verified token
 
 
 @dataclass
@@ -56,6 +58,8 @@ class ApiRequest(Generic[B, Q]):
     ctx: AuthContext | None = None
     request_id: str = ""
     prefetched: list[Any] = field(default_factory=list)
+    source_ip: str | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)  # e.g. Set-Cookie of the auth routes
 
     @property
     def shop(self) -> AuthContext:
@@ -137,7 +141,8 @@ class ShopApp:
         request_id = str(context.get("requestId", ""))
         try:
             req: ApiRequest[Any, Any] = ApiRequest(language=language, path=path_params, headers=headers,
-                                                   request_id=request_id)
+                                                   request_id=request_id,
+                                                   source_ip=(context.get("identity") or {}).get("sourceIp"))
             self._authenticate(spec, req, context, headers)
             check_path(path_params)
             body = request.raw_body or b""
@@ -154,16 +159,17 @@ class ShopApp:
             if spec.idempotent and headers.get("idempotency-key"):
                 from shared.idempotency import run_once
 
-                scope = f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{spec.name}"
+                scope = idempotency_scope(spec, req, dict(request.query_params or {}))
                 outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run,
                                    lambda_context=self.chalice.lambda_context)
             else:
                 outcome = run()
             return Response(body=json.dumps(outcome["body"], ensure_ascii=False), status_code=outcome["status"],
-                            headers={"Content-Type": "application/json; charset=utf-8", **dict(spec.headers)})
+                            headers={"Content-Type": "application/json; charset=utf-8", **dict(spec.headers),
+                                     **req.response_headers})
         except ShopDeskError as exc:
             return Response(body=json.dumps(exc.body(language), ensure_ascii=False), status_code=exc.status,
-                            headers={"Content-Type": "application/json; charset=utf-8"})
+                            headers={"Content-Type": "application/json; charset=utf-8", **exc.headers})
         except Exception:
             from shared.observability import logger
 
@@ -180,10 +186,15 @@ class ShopApp:
         claims = (context.get("authorizer") or {}).get("claims") or {}
         if not claims.get("sub"):
             raise NotAuthenticated()
-        # Staff usernames are their e-mail addresses; the ID token carries both claims on AWS.
-        email = claims.get("email") or claims.get("cognito:username") or ""
-        req.user = SignedInUser(user_id=str(claims["sub"]), email=str(email))
+        from shared.identity.sessions import TokenFacts
+
+        facts = TokenFacts.of(claims)
         if spec.access == "user":
+            from shared.identity.access import signed_in
+
+            profile = signed_in(facts)
+            # Who the user is comes from their record, never from a claim they could edit.
+            req.user = SignedInUser(user_id=facts.user_id, email=str(profile.login if profile else ""), facts=facts)
             return
         shop_id = headers.get("x-shop-id", "").strip()
         if not shop_id:
@@ -191,11 +202,12 @@ class ShopApp:
         from shared.identity.access import authorize
 
         identity = context.get("identity") or {}
-        # The membership and the route's main item (``prefetch``) come in one round trip.
+        # The membership, the session checks and the route's main item (``prefetch``) come in
+        # one round trip.
         keys = spec.prefetch(shop_id) if spec.prefetch else []
-        req.ctx, req.prefetched = authorize(req.user.user_id, req.user.email, shop_id,
-                                            source_ip=identity.get("sourceIp"), user_agent=headers.get("user-agent"),
-                                            prefetch=keys)
+        req.ctx, req.prefetched = authorize(facts, shop_id, source_ip=identity.get("sourceIp"),
+                                            user_agent=headers.get("user-agent"), prefetch=keys)
+        req.user = SignedInUser(user_id=facts.user_id, email=req.ctx.email, facts=facts)
         if spec.permission and spec.permission != SHOP_MEMBER:
             req.ctx.require(spec.permission)
 
@@ -208,6 +220,19 @@ def check_path(params: dict[str, str]) -> None:
         pattern = PATH_PARAMETERS.get(name)
         if pattern and not re.fullmatch(pattern, value or ""):
             raise NotFound("not_found", details={"field": name})
+
+
+def idempotency_scope(spec: RouteSpec, req: ApiRequest[Any, Any], query: dict[str, str]) -> str:
+    """What one ``Idempotency-Key`` belongs to: the shop, the user and the whole request target
+    (method, path with its parameters, query). The same key sent to two purchase orders is two
+    requests, not a repeat of the first."""
+    from urllib.parse import quote, urlencode
+
+    path = spec.path
+    for name, value in req.path.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    target = f"{spec.method} {path}" + (f"?{urlencode(sorted(query.items()))}" if query else "")
+    return f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{target}"
 
 
 def parse_body(model: type[BaseModel], raw: bytes) -> Any:

@@ -15,8 +15,9 @@ from shared.db import ItemKey, batch_get, connection
 from shared.errors import NotFound
 from shared.events.base import Actor, EventEnvelope
 from shared.events.outbox import outbox_item
-from shared.identity import logins
+from shared.identity import logins, sessions
 from shared.identity.events import ShopCreated
+from shared.identity.sessions import TokenFacts
 from shared.identity.tables import MembershipRecord, ShopRecord, UserRecord
 from shared.ids import new_id
 from shared.keys import shop_pk, user_of, user_pk
@@ -54,18 +55,32 @@ def memberships(user_id: str) -> list[Membership]:
     return sorted(found, key=lambda m: (m.joined_at, m.shop_id))
 
 
-def authorize(user_id: str, email: str, shop_id: str, *, source_ip: str | None = None,
+def authorize(facts: TokenFacts, shop_id: str, *, source_ip: str | None = None,
               user_agent: str | None = None, prefetch: list[ItemKey] | None = None,
               ) -> tuple[AuthContext, list[Any]]:
-    """The auth context of a user in a shop, and the ``prefetch`` items read in the same round
-    trip. Not a member, or disabled: the shop "does not exist" (404, never 403), checked on every
-    request, so disabling a member takes effect on their next request."""
-    record, *items = batch_get([membership_key(user_id, shop_id), *(prefetch or [])])
-    found = _membership(record, shop_id) if isinstance(record, MembershipRecord) else None
+    """The auth context of a signed-in user in a shop, and the ``prefetch`` items read in the
+    same round trip. A signed-out or ended session: 401. Not a member, or disabled, or only
+    invited: the shop "does not exist" (404, never 403), checked on every request, so disabling
+    a member takes effect on their next request. The actor's e-mail comes from the member
+    record, never from a token claim."""
+    user_id = facts.user_id
+    record, profile, revoked, *items = batch_get([membership_key(user_id, shop_id), sessions.profile_key(user_id),
+                                                  sessions.revoked_key(facts), *(prefetch or [])])
+    rec = record if isinstance(record, MembershipRecord) else None
+    sessions.check(facts, profile, revoked)
+    found = _membership(rec, shop_id) if rec is not None else None
     if found is None or found.status != "active":
         raise NotFound("shop_not_found", details={"shop_id": shop_id})
+    email = str(rec.login or rec.email) if rec is not None else ""
     return AuthContext(user_id=user_id, email=email, shop_id=shop_id, roles=found.roles,
                        permissions=found.permissions, source_ip=source_ip, user_agent=user_agent), items
+
+
+def signed_in(facts: TokenFacts) -> UserRecord | None:
+    """The signed-in user's profile, after the session checks (routes outside any shop)."""
+    profile, revoked = batch_get([sessions.profile_key(facts.user_id), sessions.revoked_key(facts)])
+    sessions.check(facts, profile, revoked)
+    return profile if isinstance(profile, UserRecord) else None
 
 
 def shop_name(shop_id: str) -> str:

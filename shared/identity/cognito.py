@@ -1,4 +1,5 @@
-"""Staff logins in the Cognito user pool (admin side): create, find, reset, change password."""
+"""Staff logins in the Cognito user pool (admin side): create, find, change password. Resets are
+the person's own (``shared.identity.passwords``); no administrator sets anyone's password."""
 from __future__ import annotations
 
 from typing import Any
@@ -36,18 +37,6 @@ def find_or_create(login: str, name: str, password: str | None = None) -> tuple[
         idp.admin_set_user_password(UserPoolId=pool, Username=login, Password=password, Permanent=True)
         return _sub(user["Attributes"]), None, True
     return _sub(user["Attributes"]), temporary, True
-
-
-def reset_password(login: str) -> str:
-    """A new temporary password; the user must choose a new one at next sign-in."""
-    temporary = logins.temporary_password()
-    idp, pool = _idp(), settings().user_pool_id
-    idp.admin_set_user_password(UserPoolId=pool, Username=login, Password=temporary, Permanent=False)
-    try:
-        idp.admin_user_global_sign_out(UserPoolId=pool, Username=login)
-    except Exception:  # moto may not implement it; the temporary password is what matters
-        pass
-    return temporary
 
 
 def change_password(access_token: str, old: str, new: str) -> None:

@@ -41,8 +41,12 @@ class StaffRemoved(_Staff):
     old: dict[str, Any]
 
 
-class StaffPasswordReset(_Staff):
-    pass
+class StaffInvitationAccepted(_Staff):
+    """The invited person accepted: they are an active member from now on (actor: themselves)."""
+
+
+class StaffInvitationDeclined(_Staff):
+    """The invited person declined: the pending member is gone (actor: themselves)."""
 
 
 class RoleCreated(_Role):

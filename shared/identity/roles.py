@@ -134,6 +134,9 @@ def _load(shop_id: str, code: str) -> RoleRecord:
 
 
 def create(ctx: AuthContext, body: RoleInput) -> RoleView:
+    from shared.auth.grants import require_within_own
+
+    require_within_own(ctx, body.permissions, field="permissions")
     code = f"role_{new_id().lower()[-10:]}"
     rec = RoleRecord(pk=shop_pk(ctx.shop_id), sk=f"ROLE#{code}", name_zh=body.name_zh, name_en=body.name_en,
                      permissions=set(body.permissions), version=1, created_at=clock.iso())
@@ -148,6 +151,9 @@ def update(ctx: AuthContext, code: str, body: RoleUpdate) -> RoleView:
     rec = _load(ctx.shop_id, code)
     if rec.version != body.version:
         raise VersionConflict(expected=body.version, current=int(rec.version))
+    from shared.auth.grants import require_within_own
+
+    require_within_own(ctx, body.permissions, field="permissions")
     old = _snapshot(rec)
     if code in ctx.roles and "roles.edit" not in body.permissions and not _keeps_roles_edit(ctx, code):
         raise Conflict("self_lockout", details={"field": "permissions"})

@@ -1,6 +1,13 @@
-"""Staff of a shop: invite (by e-mail or mobile), change roles, disable and re-enable, reset a
-password, remove; and the guards that keep a shop manageable (never zero owners, nobody locks
-themselves out). Every change is one transaction with its outbox event (audit log).
+"""Staff of a shop: invite (by e-mail or mobile), change roles, disable and re-enable, remove;
+and the guards that keep a shop manageable (never zero owners, nobody locks themselves out) and
+safe (nobody grants more than they hold, only owners touch owners, nobody edits their own roles).
+Every change is one transaction with its outbox event (audit log).
+
+An invitation never changes an existing account and never tells the inviter whether the login
+existed: the answer is the same pending member (``status: invited``, the name the inviter typed)
+either way; the person accepts or declines it after signing in (``shared.identity.invitations``).
+A new login's first-time password goes only to the person, by e-mail or SMS. Password resets
+belong to the person (``shared.identity.passwords``); no administrator can reset one.
 """
 from __future__ import annotations
 
@@ -12,10 +19,10 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared import clock
-from shared.auth.built_in_roles import BUILT_IN_ROLES, permissions_of
+from shared.auth.built_in_roles import BUILT_IN_ROLES
 from shared.auth.context import AuthContext
 from shared.db import connection
-from shared.errors import Conflict, NotFound, VersionConflict, field_error
+from shared.errors import Conflict, Forbidden, NotFound, VersionConflict, field_error
 from shared.events.base import DomainEvent, changed_fields
 from shared.events.outbox import outbox_item
 from shared.identity import cognito, logins
@@ -24,7 +31,6 @@ from shared.identity.events import (
     StaffEnabled,
     StaffInvited,
     StaffModified,
-    StaffPasswordReset,
     StaffRemoved,
 )
 from shared.identity.tables import MembershipRecord, RoleRecord, UserRecord
@@ -59,7 +65,7 @@ class StaffUpdate(Input):
 
 
 class StaffQuery(PageQuery):
-    status: Literal["active", "disabled"] | None = None
+    status: Literal["active", "disabled", "invited"] | None = None
     role: str | None = Field(None, max_length=60)
     q: str | None = Field(None, max_length=40, description="Part of a name or login")
 
@@ -78,15 +84,9 @@ class StaffView(Model):
 
 
 class Invitation(Model):
+    """The same for a new login and an existing one: nothing tells them apart."""
+
     staff: StaffView
-    temporary_password: str | None = Field(
-        None, description="Only for a new login: give it to the person; they must change it at first sign-in")
-    sent_to: str
-    new_login: bool
-
-
-class PasswordReset(Model):
-    temporary_password: str
     sent_to: str
 
 
@@ -180,17 +180,25 @@ def get_staff(ctx: AuthContext, user_id: str) -> StaffView:
 
 # -- changing --------------------------------------------------------------------------------------
 def invite(ctx: AuthContext, body: StaffInvite, shop_name: str) -> Invitation:
+    from shared import ratelimit
+    from shared.auth.grants import require_grantable
+
     custom = resolve_roles(ctx.shop_id, body.roles)
+    require_grantable(ctx, body.roles, custom)
+    ratelimit.consume(ratelimit.LIMITS["invitations_per_hour"], ctx.user_id)
+    ratelimit.consume(ratelimit.LIMITS["invitations_per_day"], ctx.user_id)
     login = body.login
-    user_id, temporary, new_login = cognito.find_or_create(login, body.name)
+    user_id, temporary, _created = cognito.find_or_create(login, body.name)
     existing = MembershipRecord.count(user_pk(user_id), MembershipRecord.sk == f"MEMBER#{ctx.shop_id}")
     if existing:
         raise Conflict("member_exists", details={"field": "login"}, login=login)
-    profile = ensure_user(user_id, login, body.name)
+    ensure_user(user_id, login, body.name)
+    # The pending member shows what the inviter typed, never the account's own details.
     rec = MembershipRecord(
         pk=user_pk(user_id), sk=f"MEMBER#{ctx.shop_id}", shop_name=shop_name, roles=set(body.roles),
-        custom_permissions=custom or None, status="active", name=profile.name, email=profile.email,
-        phone=profile.phone, login=login, version=1, created_at=clock.iso(), invited_by=ctx.email or ctx.user_id,
+        custom_permissions=custom or None, status="invited", name=body.name,
+        email="" if logins.is_phone(login) else login, phone=login if logins.is_phone(login) else "", login=login,
+        version=1, created_at=clock.iso(), invited_by=ctx.email or ctx.user_id,
         gsi1pk=shop_pk(ctx.shop_id), gsi1sk=f"MEMBER#{user_id}")
     event = StaffInvited(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id, new=_snapshot(rec),
                          channel="sms" if logins.is_phone(login) else "email")
@@ -206,7 +214,7 @@ def invite(ctx: AuthContext, body: StaffInvite, shop_name: str) -> Invitation:
     from shared.messaging import send
 
     send(login, subject, text)
-    return Invitation(staff=_view(rec, ctx), temporary_password=temporary, sent_to=login, new_login=new_login)
+    return Invitation(staff=_view(rec, ctx), sent_to=login)
 
 
 def ensure_user(user_id: str, login: str, name: str) -> UserRecord:
@@ -225,9 +233,13 @@ def update(ctx: AuthContext, user_id: str, body: StaffUpdate) -> StaffView:
     rec = _record(ctx.shop_id, user_id)
     if rec.version != body.version:
         raise VersionConflict(expected=body.version, current=int(rec.version))
+    from shared.auth.grants import require_grantable, require_may_manage
+
+    if user_id == ctx.user_id:
+        raise Forbidden("own_roles", details={"field": "roles"})
+    require_may_manage(ctx, rec.roles or ())
     custom = resolve_roles(ctx.shop_id, body.roles)
-    if user_id == ctx.user_id and "staff.edit" not in permissions_of(body.roles, custom):
-        raise Conflict("self_lockout", details={"field": "roles"})
+    require_grantable(ctx, body.roles, custom)
     _guard_owner_kept(ctx.shop_id, user_id, rec, "owner" in body.roles)
     old = _snapshot(rec)
     rec.roles, rec.name, rec.custom_permissions = set(body.roles), body.name, custom or None
@@ -242,9 +254,14 @@ def update(ctx: AuthContext, user_id: str, body: StaffUpdate) -> StaffView:
 
 
 def set_status(ctx: AuthContext, user_id: str, status: Literal["active", "disabled"]) -> StaffView:
+    from shared.auth.grants import require_may_manage
+
     rec = _record(ctx.shop_id, user_id)
     if rec.status == status:
         return _view(rec, ctx)
+    if rec.status == "invited":
+        raise Conflict("invitation_pending")
+    require_may_manage(ctx, rec.roles or ())
     if status == "disabled":
         if user_id == ctx.user_id:
             raise Conflict("self_lockout")
@@ -254,29 +271,25 @@ def set_status(ctx: AuthContext, user_id: str, status: Literal["active", "disabl
         event = StaffEnabled(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id)
     _commit(rec, [MembershipRecord.status.set(status)], int(rec.version), event)
     rec.status, rec.version = status, rec.version + 1
+    if status == "disabled":
+        from shared.identity import sessions
+
+        # The person's sessions end now (in every shop: a session is theirs, not the shop's),
+        # so a later re-enable does not bring back a token issued before the disable.
+        sessions.end_all(user_id, rec.login)
     return _view(rec, ctx)
 
 
 def remove(ctx: AuthContext, user_id: str) -> None:
+    from shared.auth.grants import require_may_manage
+
     rec = _record(ctx.shop_id, user_id)
     if user_id == ctx.user_id:
         raise Conflict("self_lockout")
+    require_may_manage(ctx, rec.roles or ())
     _guard_owner_kept(ctx.shop_id, user_id, rec, still_owner=False)
     event = StaffRemoved(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id, old=_snapshot(rec))
     _commit(rec, None, int(rec.version), event, delete=True)
-
-
-def reset_password(ctx: AuthContext, user_id: str, shop_name: str) -> PasswordReset:
-    rec = _record(ctx.shop_id, user_id)
-    temporary = cognito.reset_password(rec.login)
-    event = StaffPasswordReset(shop_id=ctx.shop_id, actor=ctx.actor, resource_id=user_id)
-    _commit(rec, [], int(rec.version), event)
-    from shared.identity.messages import password_reset
-    from shared.messaging import send
-
-    subject, text = password_reset(shop_name, rec.login, temporary)
-    send(rec.login, subject, text)
-    return PasswordReset(temporary_password=temporary, sent_to=rec.login)
 
 
 def refresh_role(shop_id: str, role_code: str) -> int:

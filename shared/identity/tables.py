@@ -6,6 +6,8 @@
 | custom role | SHOP#<id>       | ROLE#<code>     |               |                |
 | user        | USER#<sub>      | PROFILE         | LOGIN#<login> | USER           |
 | membership  | USER#<sub>      | MEMBER#<shop>   | SHOP#<shop>   | MEMBER#<sub>   |
+| revoked session | USER#<sub>  | SESSION#<jti>   |               |                |
+| reset code  | USER#<sub>      | RESET_CODE      |               |                |
 
 - A request's auth check reads one membership item (in the same BatchGetItem as the route's
   main item). It carries the permissions of the member's custom roles, resolved when roles are
@@ -13,6 +15,11 @@
 - A shop's staff list is one Query of gsi1 (``SHOP#<shop>``, ``MEMBER#``); the membership
   carries a copy of the member's name and contacts for it.
 - A login (e-mail or +86 mobile) maps to one user through gsi1 (``LOGIN#<login>``).
+
+- Sessions: ``tokens_valid_after`` (epoch seconds) on the user ends every session opened before
+  it (password change or reset, or a disable). A signed-out session's ``origin_jti`` is a revoked-session item (TTL). The
+  per-request check reads them in the same BatchGetItem as the membership.
+- A membership is ``invited`` until the person accepts it (``shared.identity.invitations``).
 
 The audit log has a table of its own (``AUDIT_TABLE``): no function but the audit consumer may
 write it.
@@ -62,6 +69,7 @@ class UserRecord(IdentityItem):
     name = UnicodeAttribute(default="")
     status = UnicodeAttribute(default="active")
     created_at = UnicodeAttribute()
+    tokens_valid_after = NumberAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_gsi1 = ByGsi1()
@@ -82,3 +90,17 @@ class MembershipRecord(IdentityItem):
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_gsi1 = ByGsi1()
+
+
+class RevokedSession(IdentityItem):
+    """A signed-out session (pk USER#<sub>, sk SESSION#<origin_jti>): its tokens no longer open the API."""
+
+    expires_at = NumberAttribute()
+
+
+class ResetCodeRecord(IdentityItem):
+    """The one pending password-reset code of a user (pk USER#<sub>, sk RESET_CODE), hashed."""
+
+    code_hash = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    expires_at = NumberAttribute()

@@ -77,6 +77,7 @@ class StocktakeRecord(InventoryItem, discriminator="stocktake"):
     lines_adjusted = NumberAttribute(default=0)
     opened_at = UnicodeAttribute()
     opened_by = UnicodeAttribute()
+    opened_by_id = UnicodeAttribute(null=True)  # user id, for the separation-of-duties check
     closed_at = UnicodeAttribute(null=True)
     closed_by = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
@@ -320,7 +321,8 @@ def open_count(ctx: AuthContext, body: StocktakeOpen) -> StocktakeView:
                              warehouse_id=warehouse.warehouse_id, warehouse_name=warehouse.name,
                              category_id=body.category_id, category_name=category_name, note=body.note,
                              status="open", lines_total=count, lines_counted=0, lines_adjusted=0, opened_at=now,
-                             opened_by=ctx.actor.email or ctx.actor.id, updated_at=now, version=1)
+                             opened_by=ctx.actor.email or ctx.actor.id, opened_by_id=ctx.user_id,
+                             updated_at=now, version=1)
     writes = Writes()
     writes.put(StocktakeLock(shop_pk(shop_id), lock_sk(warehouse.warehouse_id), stocktake_id=stocktake_id),
                StocktakeLock.pk.does_not_exist(), ("lock",))
@@ -537,6 +539,13 @@ def approve(ctx: AuthContext, stocktake_id: str) -> StocktakeView:
     if header.status == "approved":
         return view(header)
     if header.status == "open":
+        from shared.auth.duties import require_second_person
+        from shared.settings.service import approval_policy
+
+        policy = approval_policy(shop_id)
+        require_second_person(ctx, created_by=header.opened_by_id or header.opened_by,
+                              amount=variance_value(shop_id, stocktake_id), limit=policy.stocktake_limit,
+                              enabled=policy.separate_approver)
         writes = Writes()
         writes.update(header, [StocktakeRecord.status.set("approving"), StocktakeRecord.version.add(1),
                                StocktakeRecord.updated_at.set(clock.iso())], StocktakeRecord.status == "open",
@@ -571,6 +580,25 @@ def approve(ctx: AuthContext, stocktake_id: str) -> StocktakeView:
     except ConditionsFailed:
         pass  # closed by a concurrent approval
     return view(load(shop_id, stocktake_id))
+
+
+def variance_value(shop_id: str, stocktake_id: str) -> int:
+    """Fen: the counted lines' absolute variances valued at each SKU's cost price (its price when
+    it has no cost), for the separation-of-duties limit. One catalog read per product."""
+    from shared.catalog import products
+
+    lines = [ln for ln in StocktakeLineRecord.query(lines_pk(shop_id, stocktake_id), consistent_read=True)
+             if ln.variance is not None and int(ln.variance) != 0]
+    unit: dict[str, int] = {}
+    for product_id in {ln.product_id for ln in lines}:
+        try:
+            loaded = products.load(shop_id, product_id)
+        except NotFound:
+            continue
+        for rec in loaded.skus:
+            sku = products.to_sku(rec)
+            unit[sku.id] = sku.cost_price if sku.cost_price is not None else sku.price
+    return sum(abs(int(ln.variance)) * unit.get(ln.sku_id, 0) for ln in lines)
 
 
 def cancel(ctx: AuthContext, stocktake_id: str) -> StocktakeView:

@@ -38,7 +38,8 @@ class SupplierFields(Input):
     payment_terms: str = Field("", max_length=100, description="e.g. 月结30天, 款到发货")
     notes: str = Field("", max_length=500)
     active: bool = True
-    webhook_url: str | None = Field(None, max_length=500, description="http(s) URL that receives submitted POs")
+    webhook_url: str | None = Field(None, max_length=500,
+                                    description="https URL of a public host that receives submitted POs")
 
     @field_validator("phone")
     @classmethod
@@ -57,13 +58,17 @@ class SupplierFields(Input):
     @field_validator("webhook_url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
-        from urllib.parse import urlsplit
+        from shared import outbound
 
         if not v:
             return None
-        parts = urlsplit(v)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-            raise PydanticCustomError("webhook_url", "must be an http(s) URL without credentials")
+        try:
+            outbound.check_url(v)  # checked again, after DNS resolution, at every send
+        except outbound.Refused as exc:
+            if exc.code == "address_not_allowed":
+                raise PydanticCustomError("webhook_url_inside", "must reach a public host, not a private, "
+                                          "loopback, link-local or metadata address") from None
+            raise PydanticCustomError("webhook_url", "must be an https URL without credentials") from None
         return v
 
 

@@ -357,6 +357,12 @@ def transition(ctx: AuthContext, po_id: str, action: str, body: PoAction) -> PoV
         supplier = suppliers.get_record(ctx.shop_id, record.supplier_id)
         if not supplier.active:
             raise Conflict("supplier_archived_conflict")
+        from shared.auth.duties import require_second_person
+        from shared.settings.service import approval_policy
+
+        policy = approval_policy(ctx.shop_id)
+        require_second_person(ctx, created_by=record.created_by, amount=total(record.lines),
+                              limit=policy.purchase_order_limit, enabled=policy.separate_approver)
         submitted = PurchaseOrderSubmitted(**common, warehouse_id=record.warehouse_id, currency=record.currency,
                                            total=total(record.lines), expected_at=record.expected_at,
                                            notes=record.notes or "", lines=po_lines(record))

@@ -1,9 +1,11 @@
 """The supplier's system, both ways, signed with the supplier's secret (``signing``).
 
 Outbound: a consumer of ``PurchaseOrderSubmitted`` POSTs the order as JSON to the supplier's
-``webhook_url`` (http or https only, redirects not followed, 5 s timeout). A non-2xx answer or a
-network error fails the SQS record, so the queue retries it (5 receives, then the DLQ); every
-attempt is recorded on the PO (``webhook``) and in its timeline.
+``webhook_url`` through ``shared.outbound`` (https to a public host, checked again after DNS
+resolution and connected to the checked address; no redirects, no proxy, 5 s timeout). A non-2xx
+answer or a network error fails the SQS record, so the queue retries it (5 receives, then the
+DLQ); every attempt is recorded on the PO (``webhook``) and in its timeline, its error as a
+fixed code (``shared.outbound.FAILURES``), never exception text.
 
 Inbound: ``POST /webhooks/suppliers/{shop_id}/{supplier_id}``, public, checked in this order
 (nothing is written before all pass): the timestamp within 5 minutes and the signature
@@ -31,7 +33,6 @@ from shared.purchasing.tables import NonceRecord, PurchaseOrderRecord, nonce_pk
 from shared.tx import ConditionsFailed, Writes, failed
 
 MAX_ATTEMPTS = 5  # = the queue's maxReceiveCount: the 5th failure is the last
-TIMEOUT_SECONDS = 5
 EVENT_ID = re.compile(r"^[0-9A-Za-z_.:-]{1,100}$")
 Notice = Annotated[InboundShipment | InboundReceipt, Field(discriminator="type")]
 
@@ -51,23 +52,10 @@ def payload(detail: dict[str, Any]) -> bytes:
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str | None]:
-    import urllib.error
-    import urllib.request
+    from shared import outbound
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect)
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        **headers, "Content-Type": "application/json; charset=utf-8", "User-Agent": "ShopDesk-Webhooks/1"})
-    try:
-        with opener.open(request, timeout=TIMEOUT_SECONDS) as answer:
-            return int(answer.status), None
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), None
-    except (OSError, ValueError) as exc:  # URLError, timeouts, refused connections
-        return None, str(exc)[:200]
+    return outbound.post(url, body, {**headers, "Content-Type": "application/json; charset=utf-8",
+                                     "User-Agent": "ShopDesk-Webhooks/1"})
 
 
 def _record(po: PurchaseOrderRecord, state: dict[str, Any], entry: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from typing import Literal
 
 from shared.events.base import RecordModified
 
-Section = Literal["profile", "payment_methods", "delivery_regions", "business_hours", "notifications"]
+Section = Literal["profile", "payment_methods", "delivery_regions", "business_hours", "notifications", "approvals"]
 
 
 class SettingsModified(RecordModified):

@@ -31,19 +31,21 @@ def accept(shop_id: str, upload_key: str) -> str:
     bucket = uploads.bucket()
     s3 = uploads.s3()
     try:
-        head = s3.head_object(Bucket=bucket, Key=upload_key)
-    except s3.exceptions.ClientError as exc:
-        raise Unprocessable("logo_missing", details={"field": "logo_key"}, key=upload_key) from exc
-    if head["ContentLength"] > LOGO_MAX_BYTES:
+        # One download: the bytes checked are the bytes stored (a copy of the key could copy a
+        # later upload to it).
+        data = uploads.read_upload(upload_key, LOGO_MAX_BYTES)
+    except uploads.UploadTooLarge:
         _reject(upload_key, "too large")
-    first = uploads.head_bytes(upload_key)
+        raise AssertionError("unreachable") from None
+    if data is None:
+        raise Unprocessable("logo_missing", details={"field": "logo_key"}, key=upload_key)
+    first = data[:uploads.SNIFF_BYTES]
     mime = uploads.sniff(first)
     if mime is None:
         _reject(upload_key, uploads.describe(first))
         raise AssertionError("unreachable")
     final = f"shops/{shop_id}/logo/{new_id()}.{uploads.EXT[mime]}"
-    s3.copy_object(Bucket=bucket, Key=final, CopySource={"Bucket": bucket, "Key": upload_key},
-                   ContentType=mime, MetadataDirective="REPLACE")
+    s3.put_object(Bucket=bucket, Key=final, Body=data, ContentType=mime)
     s3.delete_object(Bucket=bucket, Key=upload_key)
     return final
 

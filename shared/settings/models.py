@@ -376,6 +376,27 @@ class NotificationSettingsView(NotificationSettings):
     version: int
 
 
+# -- approvals (separation of duties) -------------------------------------------------------
+class ApprovalSettings(Strict):
+    """Above these amounts, whoever created a purchase order or opened a stocktake cannot also
+    approve it (submit the PO / approve the count): a second person must (issue 9, point 3)."""
+
+    separate_approver: bool = Field(True, description="On by default")
+    purchase_order_limit: int = Field(500_000, ge=0, le=10**12,
+                                      description="Fen: POs whose total is above it need a second person (¥5,000)")
+    stocktake_limit: int = Field(200_000, ge=0, le=10**12,
+                                 description="Fen: counts whose absolute variance, valued at the SKUs' prices, "
+                                             "is above it need a second person (¥2,000); 0 = always")
+
+
+class ApprovalSettingsUpdate(ApprovalSettings):
+    version: Version
+
+
+class ApprovalSettingsView(ApprovalSettings):
+    version: int
+
+
 # -- all sections --------------------------------------------------------------------------
 class SettingsView(Model):
     profile: ProfileView
@@ -383,6 +404,7 @@ class SettingsView(Model):
     delivery_regions: DeliveryRegionsView
     business_hours: BusinessHoursView
     notifications: NotificationSettingsView
+    approvals: ApprovalSettingsView
 
 
 class LogoUploadRequest(Strict):

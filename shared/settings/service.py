@@ -20,6 +20,8 @@ from shared.keys import shop_of
 from shared.settings import logo
 from shared.settings.events import Section, SettingsModified
 from shared.settings.models import (
+    ApprovalSettings,
+    ApprovalSettingsView,
     BusinessHours,
     BusinessHoursView,
     DeliveryRegions,
@@ -41,6 +43,7 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
     "delivery_regions": DeliveryRegions,
     "business_hours": BusinessHours,
     "notifications": NotificationSettings,
+    "approvals": ApprovalSettings,
 }
 
 
@@ -101,6 +104,7 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ...) -> Sett
     regions, rv = _section(item, "delivery_regions")
     hours, hv = _section(item, "business_hours")
     notices, nv = _section(item, "notifications")
+    approvals, av = _section(item, "approvals")
     return SettingsView(
         profile=ProfileView(**profile, version=pv, logo_url=logo.url_of(profile.get("logo_key"))),
         payment_methods=PaymentMethodsView(**payments, version=mv),
@@ -108,7 +112,14 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ...) -> Sett
         business_hours=BusinessHoursView(**hours, version=hv),
         # Completed on read too: a topic registered after the shop saved shows with its defaults.
         notifications=NotificationSettingsView(**NotificationSettings(**notices).completed().model_dump(), version=nv),
+        approvals=ApprovalSettingsView(**{**ApprovalSettings().model_dump(), **approvals}, version=av),
     )
+
+
+def approval_policy(shop_id: str) -> ApprovalSettings:
+    """The shop's separation-of-duties settings (defaults when never saved)."""
+    data = read_section(shop_id, "approvals")
+    return ApprovalSettings(**{**ApprovalSettings().model_dump(), **data})
 
 
 def update_section(shop_id: str, section: Section, new: BaseModel, expected_version: int,

@@ -27,6 +27,8 @@ class SettingsItem(ShopItem):
     business_hours_version = NumberAttribute(null=True)
     notifications = JSONAttribute(null=True)
     notifications_version = NumberAttribute(null=True)
+    approvals = JSONAttribute(null=True)
+    approvals_version = NumberAttribute(null=True)
 
 
 def key(shop_id: str) -> tuple[str, str]:

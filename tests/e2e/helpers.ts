@@ -1,13 +1,26 @@
 // Shared steps of the browser tests. They run against a live ShopDesk whose demo shop persists
 // between runs, so every value a test writes is unique to the run.
 import { deflateSync } from 'node:zlib'
-import { expect, type Locator, type Page } from '@playwright/test'
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test'
 
 export const DEMO_PASSWORD = 'ShopDesk-demo-1'
 export const OWNER = 'owner@demo.shop'
 
 export function unique(prefix: string): string {
   return `${prefix}${Date.now().toString(36).slice(-6)}`
+}
+
+/**
+ * Texts of the e-mails and SMS the local cloud "sent" to `to` (newest last). Needs the local
+ * cloud's endpoint (`SHOPDESK_AWS_ENDPOINT`, set by `python -m infra.with_system`).
+ */
+export async function messagesTo(request: APIRequestContext, to: string): Promise<string[]> {
+  const endpoint = process.env.SHOPDESK_AWS_ENDPOINT
+  if (!endpoint) throw new Error('SHOPDESK_AWS_ENDPOINT is not set: run through python -m infra.with_system')
+  const data = await (await request.get(`${endpoint}/moto-api/data.json`)).json()
+  const mails = (data.ses?.Message ?? []).filter((m: { destinations: { ToAddresses: string[] } }) => m.destinations.ToAddresses.includes(to))
+  const sms = (data.sns?.SMS ?? []).filter((m: { phone_number: string }) => m.phone_number === to)
+  return [...mails, ...sms].map((m) => JSON.stringify(m))
 }
 
 /** Signs in through the sign-in page, by clicking the demo account (fills e-mail and password). */

@@ -1,8 +1,9 @@
 // Identity and access in a real browser: what a role sees, a custom role made in the matrix
-// editor, an invited member's first sign-in, disabling, the audit log's filters and export,
-// and the staff list on a phone. The demo shop persists between runs: names are unique per run.
+// editor, an invitation accepted after the member's first sign-in (the first password only in
+// their e-mail), the refresh token only in an HttpOnly cookie, disabling, the audit log's filters
+// and export, "forgot password" by a code, and the staff list on a phone. The demo shop persists between runs: names are unique per run.
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test'
-import { formItem, hasDrawer, menuItem, openFromMenu, signIn, unique } from './helpers'
+import { formItem, hasDrawer, menuItem, messagesTo, openFromMenu, signIn, unique } from './helpers'
 
 /** The menu keys a user sees, in order (on a phone: inside the drawer). */
 async function visibleMenuKeys(page: Page): Promise<string[]> {
@@ -65,7 +66,8 @@ test.describe.serial('a custom role for a new member', () => {
     email = `e2e-${run}-${testInfo.project.name}@demo.test`
   })
 
-  test('the owner makes the role in the matrix editor and invites the member with it', async ({ page }) => {
+  test('the owner makes the role in the matrix editor and invites the member with it', async ({ page, request }) => {
+    test.slow() // two invitations, and the e-mail is read back from the local cloud
     await signIn(page)
     await openFromMenu(page, 'roles')
     await expect(page.getByTestId('roles-page')).toBeVisible()
@@ -107,18 +109,22 @@ test.describe.serial('a custom role for a new member', () => {
     await dialog.locator('.el-dialog__title').click() // closes the option list
     await page.getByTestId('staff-dialog-save').click()
 
-    const secret = page.getByTestId('temp-password-dialog')
-    await expect(secret).toBeVisible()
-    await expect(secret).toContainText(email)
-    await expect(secret).toContainText('首次登录时必须修改密码')
-    password = (await secret.getByTestId('temp-password').innerText()).trim()
-    expect(password).toMatch(/^\S{8,}$/)
-    await secret.getByTestId('temp-password-done').click()
-    await expect(secret).toBeHidden()
+    // No password on the screen: the first one goes only to the person.
+    const sent = page.locator('.el-message-box').filter({ hasText: '邀请已发送' })
+    await expect(sent).toContainText(email)
+    await expect(page.locator('body')).not.toContainText('临时密码')
+    await sent.getByRole('button', { name: '确定' }).click()
+    await expect(sent).toBeHidden()
+    await expect(async () => {
+      const found = (await messagesTo(request, email)).map((m) => /Sd[A-Za-z0-9]{10}\da/.exec(m)?.[0]).find(Boolean)
+      expect(found).toBeTruthy()
+      password = found!
+    }).toPass({ timeout: 20_000 })
 
     const row = staffRow(page, email)
     await expect(row).toBeVisible()
     await expect(row).toContainText(roleZh)
+    await expect(row.getByTestId('staff-invited-tag')).toBeVisible()
 
     // Inviting the same login again is refused on the login field.
     await page.getByTestId('staff-invite').click()
@@ -131,7 +137,7 @@ test.describe.serial('a custom role for a new member', () => {
     await dialog.getByRole('button', { name: '取消' }).click()
   })
 
-  test('the member signs in with the temporary password, chooses their own and sees only what the role grants', async ({ browser }, testInfo) => {
+  test('the member signs in with the password from their e-mail, accepts the invitation and sees only what the role grants', async ({ browser }, testInfo) => {
     expect(password, 'set by the previous test').not.toBe('')
     const page = await freshPage(browser, testInfo)
     await page.goto('./#/sign-in')
@@ -143,6 +149,22 @@ test.describe.serial('a custom role for a new member', () => {
     await page.getByTestId('new-password').fill(password)
     await page.getByTestId('new-password-confirm').fill(password)
     await page.getByTestId('new-password-submit').click()
+    await expect(page.getByTestId('dashboard-welcome')).toBeVisible()
+
+    // The refresh token is an HttpOnly, Secure, SameSite=Strict cookie page scripts cannot read.
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'shopdesk_refresh')
+    expect(cookie && { httpOnly: cookie.httpOnly, secure: cookie.secure, sameSite: cookie.sameSite, path: cookie.path }).toEqual({
+      httpOnly: true, secure: true, sameSite: 'Strict', path: '/api/auth',
+    })
+    expect(await page.evaluate(() => document.cookie)).not.toContain('shopdesk_refresh')
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(cookie!.value)
+
+    // Nothing opens before the invitation is accepted.
+    expect(await visibleMenuKeys(page)).toEqual(['dashboard'])
+    const invitation = page.getByTestId('invitation')
+    await expect(invitation).toHaveCount(1)
+    await invitation.getByTestId('invitation-accept').click()
+    await expect(page.getByTestId('invitations')).toHaveCount(0)
     await expect(page.getByTestId('dashboard-welcome')).toContainText(memberName)
 
     expect(await visibleMenuKeys(page)).toEqual(['dashboard', 'settings', 'audit'])
@@ -271,6 +293,7 @@ test.describe.serial('a custom role for a new member', () => {
       await expect(log).toContainText(email, { timeout: 2_000 })
     }).toPass({ timeout: 30_000 })
     await expect(log).toContainText('邀请了员工')
+    await expect(log).toContainText('接受了邀请')
     await expect(log).toContainText('停用了员工')
     await expect(log).toContainText(roleZh) // the role code is shown by its name
     await expect(log).not.toContainText('新建了角色') // other resources are filtered out
@@ -294,6 +317,38 @@ test.describe.serial('a custom role for a new member', () => {
     expect(text).toContain('staff.invited')
     expect(text).toContain(email)
     expect(text).not.toContain('settings.profile.modified')
+  })
+
+  test('the member forgets their password, sets a new one with the code sent to them, and signs out', async ({ page, request }) => {
+    await page.goto('./#/sign-in')
+    await page.getByTestId('sign-in-email').fill(email)
+    await page.getByTestId('sign-in-forgot').click()
+    await expect(page.getByTestId('forgot-login')).toHaveValue(email)
+    const before = (await messagesTo(request, email)).length
+    await page.getByTestId('forgot-send').click()
+    await expect(page.getByTestId('forgot-code-sent')).toContainText(email)
+    let code = ''
+    await expect(async () => {
+      const all = await messagesTo(request, email)
+      expect(all.length).toBeGreaterThan(before)
+      code = /(?<!\d)(\d{6})(?!\d)/.exec(all[all.length - 1])![1]
+    }).toPass({ timeout: 20_000 })
+    password = `E2e-${run}-Rs7`
+    await page.getByTestId('forgot-code').fill(code)
+    await page.getByTestId('forgot-password').fill(password)
+    await page.getByTestId('forgot-confirm').fill(password)
+    await page.getByTestId('forgot-submit').click()
+    await expect(page).toHaveURL(/#\/sign-in/)
+    await page.getByTestId('sign-in-email').fill(email)
+    await page.getByTestId('sign-in-password').fill(password)
+    await page.getByTestId('sign-in-submit').click()
+    await expect(page.getByTestId('dashboard-welcome')).toBeVisible()
+
+    // Signing out revokes the session on the server: the cookie is gone and cannot come back.
+    await page.getByTestId('user-menu').click()
+    await page.getByTestId('sign-out').click()
+    await expect(page).toHaveURL(/#\/sign-in/)
+    expect((await page.context().cookies()).find((c) => c.name === 'shopdesk_refresh')).toBeUndefined()
   })
 })
 

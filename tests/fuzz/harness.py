@@ -10,7 +10,9 @@ What keeps a fuzz run from locking out the people it signs in as:
 - every ``{user_id}`` it sends is one sacrificial member's (``victim``), so disabling, removing,
   resetting the password of or re-roling "a member" never touches a signed-in fuzz user; the
   document has no list link for ``user_id`` (a list's first member may be the caller);
-- ``POST /me/password`` needs the current password, which the generator never knows.
+- ``POST /me/password`` needs the current password, which the generator never knows;
+- ``POST /auth/signout`` is not fuzzed: it would end the very session the pass signs its requests
+  with (it takes no input; tests/integration/test_security_identity.py plays it).
 The target shop's records are fair game: the suite's pass runs last in the session (see
 tests/integration/conftest.py) and ``make fuzz`` runs against a system of its own.
 """
@@ -99,7 +101,8 @@ def run(target: Target, role: str, *, examples: int, seed: int, report_dir: Path
     report_dir.mkdir(parents=True, exist_ok=True)
     config = report_dir / f"schemathesis-{role}.toml"
     # A fixed {user_id} (see the module's docstring); quoted keys, as TOML wants for dots.
-    config.write_text(f'[parameters]\n"path.user_id" = "{target.victim}"\n', encoding="utf-8")
+    config.write_text(f'[parameters]\n"path.user_id" = "{target.victim}"\n\n'
+                      '[[operations]]\ninclude-path = "/auth/signout"\nenabled = false\n', encoding="utf-8")
     json_path = report_dir / f"{role}.json"
     har_path = report_dir / f"{role}.har"
     cmd = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",

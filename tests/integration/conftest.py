@@ -59,7 +59,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[background.RunningSystem]:
     data = tmp_path_factory.mktemp("shopdesk-data")
-    running = background.start(Path(data), extra_env={"SHOPDESK_FORBID_SCAN": "1"})
+    from tests.integration import receiver
+
+    # The loopback ports outbound webhooks may reach in this session (tests/integration/receiver.py).
+    running = background.start(Path(data), extra_env={"SHOPDESK_FORBID_SCAN": "1", **receiver.ENV})
     saved = dict(os.environ)
     # The test process talks to the same local cloud and tables (to create shops and staff).
     os.environ.update(running.env)

@@ -27,13 +27,17 @@ def test_wrong_password_and_unknown_user_look_the_same(system, owner: Api):
     assert wrong.json()["error"]["code"] == unknown.json()["error"]["code"] == "invalid_credentials"
 
 
-def test_refresh_gives_a_new_id_token(system, owner: Api):
+def test_refresh_gives_a_new_id_token_from_the_cookie(system, owner: Api):
     email = owner.get("/me").json()["user"]["email"]
-    tokens = post(system, "/auth/signin", {"email": email, "password": PASSWORD}).json()
-    refreshed = post(system, "/auth/refresh", {"refresh_token": tokens["refresh_token"]})
+    signed = post(system, "/auth/signin", {"email": email, "password": PASSWORD})
+    cookie = signed.cookies.get("shopdesk_refresh")
+    assert cookie and "refresh_token" not in signed.json()
+    refreshed = requests.post(f"{system.url}/api/auth/refresh", timeout=30, cookies={"shopdesk_refresh": cookie})
     assert refreshed.status_code == 200
     assert Api(system.url, refreshed.json()["id_token"], owner.shop_id).get("/settings").status_code == 200
-    assert post(system, "/auth/refresh", {"refresh_token": "x" * 40}).status_code == 401
+    forged = requests.post(f"{system.url}/api/auth/refresh", timeout=30, cookies={"shopdesk_refresh": "x" * 40})
+    assert forged.status_code == 401
+    assert post(system, "/auth/refresh", {}).status_code == 401  # no cookie
 
 
 def test_first_sign_in_requires_a_new_password(system, shop_id):

@@ -6,12 +6,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -19,6 +17,7 @@ import requests
 
 from tests.integration.conftest import Api, eventually
 from tests.integration.inventory import assert_ledger_consistent, by_warehouse, movements, product
+from tests.integration.receiver import Receiver
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -94,32 +93,6 @@ def probe(system: Any, shop_id: str, source: str) -> Iterator[Any]:
         events.remove_targets(Rule=rule, EventBusName=bus, Ids=["probe"])
         events.delete_rule(Name=rule, EventBusName=bus)
         sqs.delete_queue(QueueUrl=url)
-
-
-class Receiver:
-    """A supplier's system on 127.0.0.1: records each POST and answers ``status``."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.status, self.calls = status, []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                outer.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(outer.status)
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/shopdesk/po"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
 
 
 def signed(secret: str, body: dict[str, Any], *, timestamp: int | None = None, event_id: str | None = None,
@@ -395,7 +368,10 @@ def test_inbound_notices_are_verified_recorded_and_never_replayed(system, owner:
     refusals = [
         (signed(secret, shipment, key="whsec_wrong"), sup["id"], 401, "webhook_signature_invalid"),
         (signed(secret, shipment, timestamp=int(time.time()) - 600), sup["id"], 401, "webhook_timestamp_invalid"),
-        (signed(secret, shipment), "sup_nobody", 401, "webhook_signature_invalid"),
+        # An unknown supplier answers like a bad signature (nothing tells which suppliers exist);
+        # a value that cannot be a supplier id at all is not found, before any signature check.
+        (signed(secret, shipment), "sup_01J00000000000000000000000", 401, "webhook_signature_invalid"),
+        (signed(secret, shipment), "sup_nobody", 404, "not_found"),
         (signed(secret, {**shipment, "po_number": "PO-19990101-0001"}), sup["id"], 422, "validation_failed"),
         (signed(secret, {**shipment, "carrier": ""}), sup["id"], 422, "validation_failed"),
     ]

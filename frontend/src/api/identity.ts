@@ -9,6 +9,7 @@ export type {
   Invitation,
   Me,
   PermissionList,
+  PendingInvitation,
   PermissionView as PermissionInfo,
   RoleInput,
   RoleView,
@@ -34,7 +35,13 @@ export const authApi = {
   signIn: (email: string, password: string) => api.call('post', '/auth/signin', { body: { email, password }, auth: false }),
   newPassword: (email: string, session: string, newPassword: string) =>
     api.call('post', '/auth/new-password', { body: { email, session, new_password: newPassword }, auth: false }),
-  refresh: (refreshToken: string) => api.call('post', '/auth/refresh', { body: { refresh_token: refreshToken }, auth: false }),
+  /** The refresh token travels only in the HttpOnly cookie the server set at sign-in. */
+  refresh: () => api.call('post', '/auth/refresh', { auth: false }),
+  /** Ends the session on the server: the refresh cookie and this session's tokens. */
+  signOut: () => api.call('post', '/auth/signout'),
+  forgotPassword: (login: string) => api.call('post', '/auth/forgot-password', { body: { login }, auth: false }),
+  resetPassword: (login: string, code: string, newPassword: string) =>
+    api.call('post', '/auth/reset-password', { body: { login, code, new_password: newPassword }, auth: false }),
   me: () => api.call('get', '/me', { redirectOnForbidden: false }),
 }
 
@@ -44,6 +51,9 @@ export const meApi = {
   /** A wrong old password answers 401 invalid_credentials: that is the answer, not a lapsed session. */
   changePassword: (body: { access_token: string; old_password: string; new_password: string }) =>
     api.call('post', '/me/password', { body, passwordCheck: true }),
+  invitations: () => api.call('get', '/me/invitations'),
+  acceptInvitation: (shopId: string) => api.call('post', '/me/invitations/{shop_id}/accept', { path: { shop_id: shopId } }),
+  declineInvitation: (shopId: string) => api.call('post', '/me/invitations/{shop_id}/decline', { path: { shop_id: shopId } }),
   createShop: (name: string, idempotencyKey: string) => api.call('post', '/shops', { body: { name }, idempotencyKey }),
 }
 
@@ -55,7 +65,6 @@ export const staffApi = {
   update: (userId: string, body: StaffUpdate) => api.call('put', '/staff/{user_id}', { path: { user_id: userId }, body }),
   disable: (userId: string) => api.call('post', '/staff/{user_id}/disable', { path: { user_id: userId } }),
   enable: (userId: string) => api.call('post', '/staff/{user_id}/enable', { path: { user_id: userId } }),
-  resetPassword: (userId: string) => api.call('post', '/staff/{user_id}/reset-password', { path: { user_id: userId } }),
   remove: (userId: string) => api.call('delete', '/staff/{user_id}', { path: { user_id: userId } }),
 }
 

@@ -66,6 +66,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/forgot-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a one-time reset code to the person's own e-mail or mobile (same answer for any login).
+         * @description Send a one-time reset code to the person's own e-mail or mobile (same answer for any login).
+         */
+        post: operations["forgot_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/new-password": {
         parameters: {
             query?: never;
@@ -96,10 +116,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * New ID and access tokens from a refresh token.
-         * @description New ID and access tokens from a refresh token.
+         * New ID and access tokens from the refresh-token cookie.
+         * @description New ID and access tokens from the refresh-token cookie.
          */
         post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the code that was sent; every session of the account ends.
+         * @description Set a new password with the code that was sent; every session of the account ends.
+         */
+        post: operations["reset_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -118,8 +158,29 @@ export interface paths {
         /**
          * Sign in with e-mail (or mobile) and password; may answer a NEW_PASSWORD_REQUIRED challenge.
          * @description Sign in with e-mail (or mobile) and password; may answer a NEW_PASSWORD_REQUIRED challenge.
+         *         The refresh token comes back only as an HttpOnly cookie on /api/auth.
          */
         post: operations["sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/signout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out: the refresh token is revoked and this session's tokens stop opening the API.
+         * @description Sign out: the refresh token is revoked and this session's tokens stop opening the API.
+         */
+        post: operations["sign_out"];
         delete?: never;
         options?: never;
         head?: never;
@@ -614,6 +675,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invitations to shops waiting for the signed-in person's answer.
+         * @description Invitations to shops waiting for the signed-in person's answer.
+         */
+        get: operations["my_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/invitations/{shop_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join the shop with the roles of the invitation.
+         * @description Join the shop with the roles of the invitation.
+         */
+        post: operations["accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/invitations/{shop_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline an invitation: the shop's pending member is removed.
+         * @description Decline an invitation: the shop's pending member is removed.
+         */
+        post: operations["decline_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/password": {
         parameters: {
             query?: never;
@@ -624,8 +745,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change one's own password (needs the access token from sign-in).
-         * @description Change one's own password (needs the access token from sign-in).
+         * Change one's own password (needs the access token from sign-in). Every session of the
+         * @description Change one's own password (needs the access token from sign-in). Every session of the
+         *         account ends; this one continues with the new tokens of the answer.
          */
         post: operations["change_password"];
         delete?: never;
@@ -1284,6 +1406,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settings/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Separation of duties: above these amounts the creator of a PO or stocktake cannot approve it.
+         * @description Separation of duties: above these amounts the creator of a PO or stocktake cannot approve it.
+         */
+        put: operations["put_approvals"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings/business-hours": {
         parameters: {
             query?: never;
@@ -1458,8 +1600,9 @@ export interface paths {
         get: operations["list_staff"];
         put?: never;
         /**
-         * Invite someone by e-mail or mobile number with one or more roles.
-         * @description Invite someone by e-mail or mobile number with one or more roles.
+         * Invite someone by e-mail or mobile number with one or more roles (at most your own); they
+         * @description Invite someone by e-mail or mobile number with one or more roles (at most your own); they
+         *         join when they accept. The answer is the same whether or not the login already existed.
          */
         post: operations["invite_staff"];
         delete?: never;
@@ -1530,26 +1673,6 @@ export interface paths {
          * @description Re-enable a disabled member.
          */
         post: operations["enable_staff"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/staff/{user_id}/reset-password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Give a member a new temporary password (sent to them; they choose a new one at sign-in).
-         * @description Give a member a new temporary password (sent to them; they choose a new one at sign-in).
-         */
-        post: operations["reset_staff_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1783,6 +1906,55 @@ export interface components {
              * @default 60
              */
             fee_rate_bp: number;
+        };
+        /** ApprovalSettingsUpdate */
+        ApprovalSettingsUpdate: {
+            /**
+             * Separate Approver
+             * @description On by default
+             * @default true
+             */
+            separate_approver?: boolean;
+            /**
+             * Purchase Order Limit
+             * @description Fen: POs whose total is above it need a second person (¥5,000)
+             * @default 500000
+             */
+            purchase_order_limit?: number;
+            /**
+             * Stocktake Limit
+             * @description Fen: counts whose absolute variance, valued at the SKUs' prices, is above it need a second person (¥2,000); 0 = always
+             * @default 200000
+             */
+            stocktake_limit?: number;
+            /**
+             * Version
+             * @description The version this update is based on (optimistic lock)
+             */
+            version: number;
+        };
+        /** ApprovalSettingsView */
+        ApprovalSettingsView: {
+            /**
+             * Separate Approver
+             * @description On by default
+             * @default true
+             */
+            separate_approver: boolean;
+            /**
+             * Purchase Order Limit
+             * @description Fen: POs whose total is above it need a second person (¥5,000)
+             * @default 500000
+             */
+            purchase_order_limit: number;
+            /**
+             * Stocktake Limit
+             * @description Fen: counts whose absolute variance, valued at the SKUs' prices, is above it need a second person (¥2,000); 0 = always
+             * @default 200000
+             */
+            stocktake_limit: number;
+            /** Version */
+            version: number;
         };
         /** Attribute */
         Attribute: {
@@ -2276,6 +2448,17 @@ export interface components {
              */
             reason: string;
         };
+        /**
+         * CodeSent
+         * @description Always the same answer, whether or not the login exists.
+         */
+        CodeSent: {
+            /**
+             * Ok
+             * @default true
+             */
+            ok: boolean;
+        };
         /** CountEntries */
         CountEntries: {
             /** Lines */
@@ -2439,6 +2622,14 @@ export interface components {
             /** @description The fields of GET /products (limit and cursor are ignored) */
             filter?: components["schemas"]["ProductQuery-Input"];
         };
+        /** ForgotPassword */
+        ForgotPassword: {
+            /**
+             * Login
+             * @description E-mail address or mobile number
+             */
+            login: string;
+        };
         /** FromSuggestions */
         FromSuggestions: {
             /** Supplier Id */
@@ -2587,19 +2778,19 @@ export interface components {
             /** Max Bytes */
             max_bytes: number;
         };
-        /** Invitation */
+        /**
+         * Invitation
+         * @description The same for a new login and an existing one: nothing tells them apart.
+         */
         Invitation: {
             staff: components["schemas"]["StaffView"];
-            /**
-             * Temporary Password
-             * @description Only for a new login: give it to the person; they must change it at first sign-in
-             * @default null
-             */
-            temporary_password: string | null;
             /** Sent To */
             sent_to: string;
-            /** New Login */
-            new_login: boolean;
+        };
+        /** InvitationList */
+        InvitationList: {
+            /** Items */
+            items: components["schemas"]["PendingInvitation"][];
         };
         /** JobActor */
         JobActor: {
@@ -2782,6 +2973,11 @@ export interface components {
             /** Shops */
             shops: components["schemas"]["ShopMembership"][];
             current: components["schemas"]["CurrentShop"] | null;
+            /**
+             * Invitations
+             * @default []
+             */
+            invitations: components["schemas"]["PendingInvitation"][];
         };
         /** MeUpdate */
         MeUpdate: {
@@ -3190,13 +3386,6 @@ export interface components {
             /** New Password */
             new_password: string;
         };
-        /** PasswordReset */
-        PasswordReset: {
-            /** Temporary Password */
-            temporary_password: string;
-            /** Sent To */
-            sent_to: string;
-        };
         /** PaymentMethodsUpdate */
         PaymentMethodsUpdate: {
             /** Methods */
@@ -3213,6 +3402,17 @@ export interface components {
             methods: (components["schemas"]["Alipay-Output"] | components["schemas"]["WechatPay-Output"] | components["schemas"]["UnionPay-Output"] | components["schemas"]["BankTransfer-Output"] | components["schemas"]["CashOnDelivery-Output"])[];
             /** Version */
             version: number;
+        };
+        /** PendingInvitation */
+        PendingInvitation: {
+            /** Shop Id */
+            shop_id: string;
+            /** Shop Name */
+            shop_name: string;
+            /** Roles */
+            roles: string[];
+            /** Invited At */
+            invited_at: string;
         };
         /** PermissionList */
         PermissionList: {
@@ -4031,11 +4231,6 @@ export interface components {
             /** At */
             at: string;
         };
-        /** Refresh */
-        Refresh: {
-            /** Refresh Token */
-            refresh_token: string;
-        };
         /** Region */
         Region: {
             /** Code */
@@ -4112,6 +4307,18 @@ export interface components {
              * @default false
              */
             replayed: boolean;
+        };
+        /** ResetPassword */
+        ResetPassword: {
+            /** Login */
+            login: string;
+            /**
+             * Code
+             * @description The 6-digit code sent to the person
+             */
+            code: string;
+            /** New Password */
+            new_password: string;
         };
         /** RoleInput */
         RoleInput: {
@@ -4206,6 +4413,7 @@ export interface components {
             delivery_regions: components["schemas"]["DeliveryRegionsView"];
             business_hours: components["schemas"]["BusinessHoursView"];
             notifications: components["schemas"]["NotificationSettingsView"];
+            approvals: components["schemas"]["ApprovalSettingsView"];
         };
         /** ShardView */
         ShardView: {
@@ -4529,7 +4737,7 @@ export interface components {
              * Status
              * @default null
              */
-            status: ("active" | "disabled") | null;
+            status: ("active" | "disabled" | "invited") | null;
             /**
              * Role
              * @default null
@@ -5096,7 +5304,7 @@ export interface components {
             active?: boolean;
             /**
              * Webhook Url
-             * @description http(s) URL that receives submitted POs
+             * @description https URL of a public host that receives submitted POs
              * @default null
              */
             webhook_url?: string | null;
@@ -5260,7 +5468,7 @@ export interface components {
             active?: boolean;
             /**
              * Webhook Url
-             * @description http(s) URL that receives submitted POs
+             * @description https URL of a public host that receives submitted POs
              * @default null
              */
             webhook_url?: string | null;
@@ -5398,7 +5606,10 @@ export interface components {
             /** At */
             at: string;
         };
-        /** Tokens */
+        /**
+         * Tokens
+         * @description What the page gets: ID and access tokens (the refresh token goes into an HttpOnly cookie).
+         */
         Tokens: {
             /**
              * Id Token
@@ -5410,11 +5621,6 @@ export interface components {
              * @default null
              */
             access_token: string | null;
-            /**
-             * Refresh Token
-             * @default null
-             */
-            refresh_token: string | null;
             /**
              * Expires In
              * @default null
@@ -5915,6 +6121,8 @@ export type AlipayInput = components['schemas']['Alipay-Input'];
 export type AlipayOutput = components['schemas']['Alipay-Output'];
 export type AlipaySettingsInput = components['schemas']['AlipaySettings-Input'];
 export type AlipaySettingsOutput = components['schemas']['AlipaySettings-Output'];
+export type ApprovalSettingsUpdate = components['schemas']['ApprovalSettingsUpdate'];
+export type ApprovalSettingsView = components['schemas']['ApprovalSettingsView'];
 export type Attribute = components['schemas']['Attribute'];
 export type AttributeView = components['schemas']['AttributeView'];
 export type AuditActor = components['schemas']['AuditActor'];
@@ -5942,6 +6150,7 @@ export type CategoryTree = components['schemas']['CategoryTree'];
 export type CategoryView = components['schemas']['CategoryView'];
 export type ClosedDayInput = components['schemas']['ClosedDay-Input'];
 export type ClosedDayOutput = components['schemas']['ClosedDay-Output'];
+export type CodeSent = components['schemas']['CodeSent'];
 export type CountEntries = components['schemas']['CountEntries'];
 export type CountEntry = components['schemas']['CountEntry'];
 export type CurrentShop = components['schemas']['CurrentShop'];
@@ -5954,6 +6163,7 @@ export type Done = components['schemas']['Done'];
 export type EntriesView = components['schemas']['EntriesView'];
 export type ExportFile = components['schemas']['ExportFile'];
 export type ExportRequest = components['schemas']['ExportRequest'];
+export type ForgotPassword = components['schemas']['ForgotPassword'];
 export type FromSuggestions = components['schemas']['FromSuggestions'];
 export type FromSuggestionsLine = components['schemas']['FromSuggestionsLine'];
 export type ImageStatusView = components['schemas']['ImageStatusView'];
@@ -5963,6 +6173,7 @@ export type ImageView = components['schemas']['ImageView'];
 export type ImportRequest = components['schemas']['ImportRequest'];
 export type ImportTicket = components['schemas']['ImportTicket'];
 export type Invitation = components['schemas']['Invitation'];
+export type InvitationList = components['schemas']['InvitationList'];
 export type JobActor = components['schemas']['JobActor'];
 export type JobError = components['schemas']['JobError'];
 export type JobView = components['schemas']['JobView'];
@@ -5995,9 +6206,9 @@ export type PageStocktakeView = components['schemas']['Page_StocktakeView_'];
 export type PageStorefrontSummary = components['schemas']['Page_StorefrontSummary_'];
 export type PageSupplierView = components['schemas']['Page_SupplierView_'];
 export type PasswordChange = components['schemas']['PasswordChange'];
-export type PasswordReset = components['schemas']['PasswordReset'];
 export type PaymentMethodsUpdate = components['schemas']['PaymentMethodsUpdate'];
 export type PaymentMethodsView = components['schemas']['PaymentMethodsView'];
+export type PendingInvitation = components['schemas']['PendingInvitation'];
 export type PermissionList = components['schemas']['PermissionList'];
 export type PermissionView = components['schemas']['PermissionView'];
 export type PoAction = components['schemas']['PoAction'];
@@ -6025,13 +6236,13 @@ export type ReceiptCreate = components['schemas']['ReceiptCreate'];
 export type ReceiptLineInput = components['schemas']['ReceiptLineInput'];
 export type ReceiptLineView = components['schemas']['ReceiptLineView'];
 export type ReceiptView = components['schemas']['ReceiptView'];
-export type Refresh = components['schemas']['Refresh'];
 export type Region = components['schemas']['Region'];
 export type RegionList = components['schemas']['RegionList'];
 export type ReservationCreate = components['schemas']['ReservationCreate'];
 export type ReservationLine = components['schemas']['ReservationLine'];
 export type ReservationLineInput = components['schemas']['ReservationLineInput'];
 export type ReservationView = components['schemas']['ReservationView'];
+export type ResetPassword = components['schemas']['ResetPassword'];
 export type RoleInput = components['schemas']['RoleInput'];
 export type RoleList = components['schemas']['RoleList'];
 export type RoleName = components['schemas']['RoleName'];
@@ -6313,6 +6524,57 @@ export interface operations {
             };
         };
     };
+    forgot_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPassword"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeSent"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     new_password: {
         parameters: {
             query?: never;
@@ -6380,11 +6642,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Refresh"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description OK */
             200: {
@@ -6395,8 +6653,8 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
-            400: {
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6404,8 +6662,41 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in (no or invalid token), or wrong credentials */
-            401: {
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPassword"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6466,6 +6757,62 @@ export interface operations {
             };
             /** @description Not signed in (no or invalid token), or wrong credentials */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9001,6 +9348,178 @@ export interface operations {
             };
         };
     };
+    my_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopMembership"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    decline_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     change_password: {
         parameters: {
             query?: never;
@@ -9020,7 +9539,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Done"];
+                    "application/json": components["schemas"]["Tokens"];
                 };
             };
             /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
@@ -12248,6 +12767,96 @@ export interface operations {
             };
         };
     };
+    put_approvals: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalSettingsView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     put_business_hours: {
         parameters: {
             query?: never;
@@ -12935,7 +13544,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string | null;
-                status?: ("active" | "disabled") | null;
+                status?: ("active" | "disabled" | "invited") | null;
                 role?: string | null;
                 q?: string | null;
             };
@@ -13464,94 +14073,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffView"];
-                };
-            };
-            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not signed in (no or invalid token), or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller's roles lack the operation's permission (details.permission) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid fields (details.fields names each, details.field the first) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    reset_staff_password: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description The shop the request acts on (a shop the caller is an active member of) */
-                "X-Shop-Id": string;
-            };
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PasswordReset"];
                 };
             };
             /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */

@@ -43,6 +43,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { public: true, title: 'auth.newPasswordTitle' },
   },
   {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('@/pages/ForgotPasswordPage.vue'),
+    meta: { public: true, title: 'auth.forgotTitle' },
+  },
+  {
     path: '/',
     component: () => import('@/layouts/AdminLayout.vue'),
     children: [

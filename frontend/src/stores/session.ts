@@ -1,5 +1,6 @@
-// Who is signed in, for which shop, and what they may do. Tokens and the chosen shop
-// live in localStorage so a reload keeps the session.
+// Who is signed in, for which shop, and what they may do. The short-lived ID and access tokens
+// and the chosen shop live in localStorage so a reload keeps the session; the refresh token is
+// never seen by page scripts (an HttpOnly cookie the server sets on /api/auth).
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError } from '@/api/http'
@@ -13,7 +14,6 @@ const EXPIRY_MARGIN_MS = 30_000
 interface StoredTokens {
   idToken: string
   accessToken: string
-  refreshToken: string | null
   expiresAt: number
 }
 
@@ -54,7 +54,6 @@ export const useSessionStore = defineStore('session', () => {
     tokens.value = {
       idToken: t.id_token,
       accessToken: t.access_token ?? '',
-      refreshToken: t.refresh_token ?? tokens.value?.refreshToken ?? null,
       expiresAt: Date.now() + (t.expires_in ?? 3600) * 1000,
     }
     write(TOKENS_KEY, JSON.stringify(tokens.value))
@@ -88,12 +87,11 @@ export const useSessionStore = defineStore('session', () => {
     await loadMe()
   }
 
-  /** One refresh at a time; every request that got a 401 waits for the same one. */
+  /** One refresh at a time (with the HttpOnly cookie); every request that got a 401 waits for it. */
   function refresh(): Promise<boolean> {
-    const refreshToken = tokens.value?.refreshToken
-    if (!refreshToken) return Promise.resolve(false)
+    if (!tokens.value) return Promise.resolve(false)
     refreshing ??= authApi
-      .refresh(refreshToken)
+      .refresh()
       .then((t) => {
         storeTokens(t)
         return true
@@ -145,7 +143,9 @@ export const useSessionStore = defineStore('session', () => {
     await loadMe()
   }
 
-  function signOut(): void {
+  /** Revokes the session on the server (refresh cookie and this session's tokens), then forgets it. */
+  async function signOut(): Promise<void> {
+    if (tokens.value) await authApi.signOut().catch(() => undefined)
     clear()
   }
 
@@ -159,7 +159,15 @@ export const useSessionStore = defineStore('session', () => {
     await ensureFreshToken()
     const accessToken = tokens.value?.accessToken
     if (!accessToken) throw new Error('no access token: sign in again')
-    await meApi.changePassword({ access_token: accessToken, old_password: oldPassword, new_password: newPassword })
+    // Every session of the account ends; this one goes on with the tokens of the answer.
+    storeTokens(await meApi.changePassword({ access_token: accessToken, old_password: oldPassword, new_password: newPassword }))
+  }
+
+  /** Accept or decline an invitation to a shop, then reload the shops. */
+  async function answerInvitation(shopId: string, accept: boolean): Promise<void> {
+    if (accept) await meApi.acceptInvitation(shopId)
+    else await meApi.declineInvitation(shopId)
+    await loadMe()
   }
 
   return {
@@ -182,6 +190,7 @@ export const useSessionStore = defineStore('session', () => {
     signOut,
     setUser,
     changePassword,
+    answerInvitation,
     clear,
   }
 })

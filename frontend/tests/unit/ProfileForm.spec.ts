@@ -39,12 +39,14 @@ async function mountForm() {
     delivery_regions: { provinces: [], version: 0 },
     business_hours: { weekly: [], closed_days: [], version: 0 },
     notifications: { topics: {}, version: 0 },
+    approvals: { separate_approver: true, purchase_order_limit: 500000, stocktake_limit: 200000, version: 0 },
   }
   const session = useSessionStore()
   session.me = {
     user: { id: 'u1', email: 'owner@demo.shop', name: '王芳', login: 'owner@demo.shop', phone: '' },
     shops: [{ shop_id: 's1', name: '花间集', roles: ['owner'] }],
     current: { shop_id: 's1', name: '花间集', roles: ['owner'], permissions: ['settings.view', 'settings.edit'], role_names: [] },
+    invitations: [],
   }
   const router = createRouter({
     history: createMemoryHistory(),

@@ -53,6 +53,7 @@ function setup(permissions: string[]) {
     user: { id: 'u1', email: 'owner@demo.shop', name: '王芳', login: 'owner@demo.shop', phone: '' },
     shops: [{ shop_id: 's1', name: '花间集', roles: ['owner'] }],
     current: { shop_id: 's1', name: '花间集', roles: ['owner'], permissions, role_names: [] },
+    invitations: [],
   }
   return pinia
 }
@@ -182,7 +183,7 @@ describe('StaffFormDialog', () => {
     expect(errorOf('staff-login')).toContain('已是本店铺的员工')
 
     // Same body again: same Idempotency-Key, so a lost answer cannot invite twice.
-    const invitation = { staff: { user_id: 'u2' }, temporary_password: 'Sd123', sent_to: 'li@x.com', new_login: true }
+    const invitation = { staff: { user_id: 'u2', status: 'invited' }, sent_to: 'li@x.com' }
     invite.mockResolvedValueOnce(invitation)
     await save()
     expect(invite.mock.calls[1]![1]).toBe(invite.mock.calls[0]![1])

@@ -10,6 +10,7 @@ const auth = vi.hoisted(() => ({
   signIn: vi.fn(),
   newPassword: vi.fn(),
   refresh: vi.fn(),
+  signOut: vi.fn(),
   me: vi.fn(),
   config: vi.fn(),
 }))
@@ -22,8 +23,9 @@ const ME: Me = {
     { shop_id: 'shp_b', name: 'B', roles: ['finance'] },
   ],
   current: { shop_id: 'shp_a', name: 'A', roles: ['owner'], permissions: ['settings.view'], role_names: [] },
+  invitations: [],
 }
-const TOKENS = { id_token: 'id-1', access_token: 'acc-1', refresh_token: 'ref-1', expires_in: 3600, challenge: null, session: null }
+const TOKENS = { id_token: 'id-1', access_token: 'acc-1', expires_in: 3600, challenge: null, session: null }
 
 describe('session store', () => {
   beforeEach(() => {
@@ -50,7 +52,7 @@ describe('session store', () => {
   })
 
   it('asks for a new password when the server answers with the challenge', async () => {
-    auth.signIn.mockResolvedValue({ id_token: null, access_token: null, refresh_token: null, expires_in: null, challenge: 'NEW_PASSWORD_REQUIRED', session: 'sess' })
+    auth.signIn.mockResolvedValue({ id_token: null, access_token: null, expires_in: null, challenge: 'NEW_PASSWORD_REQUIRED', session: 'sess' })
     auth.newPassword.mockResolvedValue(TOKENS)
     const session = useSessionStore()
     await expect(session.signIn('new@demo.shop', 'temp')).resolves.toBe('new_password')
@@ -63,19 +65,19 @@ describe('session store', () => {
     expect(session.challenge).toBeNull()
   })
 
-  it('runs one refresh for many requests and keeps the refresh token', async () => {
+  it('runs one refresh (by the HttpOnly cookie) for many requests and never stores a refresh token', async () => {
     auth.signIn.mockResolvedValue(TOKENS)
     let resolve!: (v: unknown) => void
     auth.refresh.mockReturnValue(new Promise((r) => (resolve = r)))
     const session = useSessionStore()
     await session.signIn('owner@demo.shop', 'pw')
     const all = Promise.all([session.refresh(), session.refresh(), session.refresh()])
-    resolve({ id_token: 'id-2', access_token: 'acc-2', refresh_token: null, expires_in: 3600 })
+    resolve({ id_token: 'id-2', access_token: 'acc-2', expires_in: 3600 })
     await expect(all).resolves.toEqual([true, true, true])
     expect(auth.refresh).toHaveBeenCalledTimes(1)
-    expect(auth.refresh).toHaveBeenCalledWith('ref-1')
+    expect(auth.refresh).toHaveBeenCalledWith()
     expect(session.idToken()).toBe('id-2')
-    expect(session.tokens?.refreshToken).toBe('ref-1')
+    expect(localStorage.getItem('shopdesk.session')).not.toContain('refresh')
   })
 
   it('answers false when the refresh is refused', async () => {
@@ -96,11 +98,13 @@ describe('session store', () => {
     expect(localStorage.getItem('shopdesk.shop')).toBe('shp_a')
   })
 
-  it('signs out completely', async () => {
+  it('signs out completely, revoking the session on the server', async () => {
     auth.signIn.mockResolvedValue(TOKENS)
+    auth.signOut.mockResolvedValue({ ok: true })
     const session = useSessionStore()
     await session.signIn('owner@demo.shop', 'pw')
-    session.signOut()
+    await session.signOut()
+    expect(auth.signOut).toHaveBeenCalledTimes(1)
     expect(session.isSignedIn).toBe(false)
     expect(session.me).toBeNull()
     expect(localStorage.getItem('shopdesk.session')).toBeNull()
