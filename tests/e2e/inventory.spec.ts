@@ -40,13 +40,13 @@ test('the stock list shows the demo stock, highlights low stock and filters to i
 })
 
 test('adjusting stock shows in the SKU history, and a safety stock above it marks it low', async ({ page, request }) => {
-  const shop = await ShopData.newShop(request, 'E2E库存')
+  const shop = await ShopData.newShop(request, 'E2E库存', 'warehouse@demo.shop')
   const code = unique('INV').toUpperCase()
   const product = await shop.product(`E2E 库存 ${code}`, code, ['红', '蓝'])
   await shop.receive(product, product.skus[0]!, 10)
   await shop.receive(product, product.skus[1]!, 30)
 
-  await signIn(page)
+  await signIn(page, shop.login)
   await useShop(page, shop.shopId, '/inventory/stock')
   await expect(stockRow(page, `${code}-1`)).toBeVisible()
   await expect(stockItem(page, `${code}-1`).getByTestId('stock-on-hand')).toHaveText('10')
