@@ -32,7 +32,8 @@ PATH_PARAMETERS: dict[str, str] = {
     "image_id": id_pattern("img_"),
     "job_id": id_pattern("job_"),
     "sku_id": id_pattern("sku_"),
-    "warehouse_id": id_pattern("wh_"),
+    # Every shop starts with the warehouse "wh_default"; the ones staff add get ULIDs.
+    "warehouse_id": f"^wh_({ULID_PATTERN}|default)$",
     "stocktake_id": id_pattern("stk_"),
     "supplier_id": id_pattern("sup_"),
     "po_id": id_pattern("po_"),

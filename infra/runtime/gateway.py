@@ -207,7 +207,12 @@ class Gateway:
                     return self.do_GET
                 raise AttributeError(name)
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        class Server(ThreadingHTTPServer):
+            # socketserver's default listen backlog is 5: a burst of clients (promotion traffic,
+            # the concurrency tests' 16 at once) overflows it and connections get reset.
+            request_queue_size = 128
+
+        self.server = Server((host, port), Handler)
         self.server.daemon_threads = True
         self.port = int(self.server.server_address[1])
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
