@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help run test test-python test-frontend test-e2e lint audit lock bench fuzz deploy setup \
-        system-packages python-deps node-deps frontend clean-data stop backup restore types
+        system-packages python-deps node-deps frontend clean-data stop backup restore redrive types
 
 help:
 	@echo "make run     - the whole system at http://127.0.0.1:$(PORT) (demo logins printed)"
@@ -33,6 +33,7 @@ help:
 	@echo "make stop    - stop a 'make run' started elsewhere"
 	@echo "make backup  - every record, upload, key and login of the local shop in one archive (stopped)"
 	@echo "make restore ARCHIVE=... - put an archive back (the current data folder is kept aside)"
+	@echo "make redrive - run again the stream batches that failed past their retries (docs/security.md)"
 
 # ---------------------------------------------------------------- installing what is missing
 system-packages:
@@ -119,6 +120,10 @@ restore: python-deps
 	  ls -1t .data/backups/*.tar.gz 2>/dev/null | head -5 | sed 's/^/  /'; exit 2; fi
 	$(PY) -m infra.backup restore "$(ARCHIVE)"
 
+# The failed stream batches of the running local system (REDRIVE_ARGS="--aws --stack NAME" for AWS).
+redrive: python-deps
+	$(PY) -m infra.redrive $(REDRIVE_ARGS)
+
 clean-data:
 	@echo "This deletes every record, upload and login of the local shop in .data/."
 	@read -p "Type yes to continue: " ok && [ "$$ok" = yes ] && rm -rf .data && echo deleted
@@ -155,7 +160,9 @@ bench: setup
 fuzz: setup
 	$(PY) -m tests.fuzz.deep $(FUZZ_ARGS)
 
+# --language-extensions: the template's Fn::ForEach (docs/architecture.md); CAPABILITY_AUTO_EXPAND
+# lets CloudFormation run its transforms.
 deploy: $(VENV)-sam/bin/sam frontend
-	SHOPDESK_ROOT=$(CURDIR) $(VENV)-sam/bin/sam build
-	$(VENV)-sam/bin/sam deploy --guided
-	@echo "Then upload frontend/dist to a bucket behind CloudFront (docs/deploy.md)."
+	SHOPDESK_ROOT=$(CURDIR) $(VENV)-sam/bin/sam build --language-extensions
+	$(VENV)-sam/bin/sam deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+	@echo "Then upload frontend/dist to the stack's AdminSiteBucketName (docs/deploy.md)."

@@ -18,6 +18,14 @@ from infra.stack import ACCOUNT_ID, Stack
 
 SKIPPED = {"AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Serverless::LayerVersion",
            "AWS::SQS::QueuePolicy"}  # run by the local runtime, or not enforced locally
+# What only exists on AWS: the edge (CloudFront, WAF), operations (alarms, dashboard, their
+# topic), backups (AWS Backup, PITR is a table setting) and IAM/bucket policies, which the local
+# cloud does not enforce. docs/local-runtime.md "What runs only on AWS".
+DEPLOY_ONLY = {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::SNS::Topic", "AWS::SNS::Subscription",
+               "AWS::WAFv2::WebACL", "AWS::WAFv2::WebACLAssociation", "AWS::CloudFront::Distribution",
+               "AWS::CloudFront::Function", "AWS::CloudFront::OriginAccessControl",
+               "AWS::CloudFront::ResponseHeadersPolicy", "AWS::S3::BucketPolicy", "AWS::Backup::BackupVault",
+               "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection", "AWS::IAM::Role"}
 
 
 class Provisioner:
@@ -42,7 +50,8 @@ class Provisioner:
             "AWS::Events::Rule": self.rule,
             "AWS::SES::EmailIdentity": self.email_identity,
         }
-        pending = {k: v for k, v in self.stack.resources.items() if v["Type"] not in SKIPPED}
+        pending = {k: v for k, v in self.stack.resources.items()
+                   if v["Type"] not in SKIPPED | DEPLOY_ONLY and self.stack.condition_holds(v)}
         unknown = sorted({v["Type"] for v in pending.values()} - set(handlers))
         if unknown:
             raise NotImplementedError(f"the local provisioner does not know {unknown}: add them to infra/provision.py")
@@ -108,7 +117,8 @@ class Provisioner:
                  if k in ("VisibilityTimeout", "MessageRetentionPeriod", "RedrivePolicy", "DelaySeconds",
                           "ReceiveMessageWaitTimeSeconds", "FifoQueue", "ContentBasedDeduplication")}
         url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
-        return {"Ref": url, "Arn": f"arn:aws:sqs:{self.stack.region}:{ACCOUNT_ID}:{name}", "QueueName": name}
+        return {"Ref": url, "Arn": f"arn:aws:sqs:{self.stack.region}:{ACCOUNT_ID}:{name}", "QueueName": name,
+                "QueueUrl": url}
 
     def bus(self, logical: str, p: dict[str, Any]) -> dict[str, str]:
         events = self.client("events")
@@ -124,8 +134,9 @@ class Provisioner:
         name = p.get("Name") or self.stack.name_for(logical)
         kwargs: dict[str, Any] = {"Name": name, "EventBusName": p.get("EventBusName", "default"),
                                   "State": p.get("State", "ENABLED")}
-        if "EventPattern" in p:
-            kwargs["EventPattern"] = json.dumps(p["EventPattern"])
+        if "EventPattern" in p:  # an object, or its JSON text (the consumers' Mappings)
+            pattern = p["EventPattern"]
+            kwargs["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
         if "ScheduleExpression" in p:
             kwargs["ScheduleExpression"] = p["ScheduleExpression"]
         arn = events.put_rule(**kwargs)["RuleArn"]
@@ -147,6 +158,8 @@ class Provisioner:
             if self.stack.region != "us-east-1":
                 kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.stack.region}
             s3.create_bucket(**kwargs)
+        if (p.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         if "CorsConfiguration" in p:
             # CloudFormation spells some CORS keys differently from the S3 API.
             rename = {"MaxAge": "MaxAgeSeconds", "Id": "ID", "ExposedHeaders": "ExposeHeaders"}

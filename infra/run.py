@@ -54,10 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     info = {"url": system.url, "dynamodb": system.cloud.dynamodb_endpoint, "moto": system.cloud.moto_endpoint,
             "data_dir": str(args.data_dir.resolve()), "pid": os.getpid(),
             "env": {**system.cloud.env(), **system.function_env}}
-    if args.ready_file:
-        tmp = args.ready_file.with_suffix(".tmp")
+    # running.json: where this system serves, for tools run beside it (python -m infra.redrive).
+    running = args.data_dir.resolve() / "running.json"
+    for target in filter(None, (args.ready_file, running)):
+        tmp = target.with_suffix(".tmp")
         tmp.write_text(json.dumps(info))
-        tmp.replace(args.ready_file)
+        tmp.replace(target)
     from infra.seed import DEMO_PASSWORD, DEMO_STAFF
 
     print(f"""
@@ -73,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     done.wait()
     print("Stopping ShopDesk ...", flush=True)
     system.stop()
+    running.unlink(missing_ok=True)
     print("Stopped. Data saved in", args.data_dir, flush=True)
     return 0
 

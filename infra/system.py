@@ -47,6 +47,7 @@ class LocalSystem:
         self._stopping = threading.Event()
         self.port = 0
         self.function_env: dict[str, str] = {}
+        self.pool: Any = None
 
     def start(self) -> None:
         from infra.localcloud import LocalCloud
@@ -63,7 +64,7 @@ class LocalSystem:
 
     def _start_runtime(self) -> None:
         from infra.provision import Provisioner
-        from infra.runtime import guard
+        from infra.runtime import faults, guard
         from infra.runtime.functions import FunctionPool
         from infra.runtime.gateway import CognitoVerifier, Gateway
         from infra.runtime.pollers import start_pollers
@@ -72,8 +73,11 @@ class LocalSystem:
         cfg = self.config
         os.environ.update(self.cloud.env())
         os.environ.update(cfg.extra_env)
+        # AllowedOrigin "*": the local admin's origin (http://127.0.0.1:<port>) is only known once
+        # the gateway serves; the local cloud does not enforce a bucket's CORS on presigned POSTs.
         stack = Stack.load(region=self.cloud.region, prefix=cfg.prefix,
-                           overrides={"Stage": STAGE, "DemoMode": "true" if cfg.demo_mode else "false"})
+                           overrides={"Stage": STAGE, "DemoMode": "true" if cfg.demo_mode else "false",
+                                      "AllowedOrigin": "*"})
         Provisioner(stack, cfg.data_dir / "stack-state.json").run()
         self.stack = stack
         # Every function of the template runs in this one process, so their environments are
@@ -86,7 +90,10 @@ class LocalSystem:
                 merged[key] = value
         merged["MEDIA_PUBLIC_ENDPOINT"] = self.cloud.moto_endpoint
         merged.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-        merged.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        # EMF metrics to a file (docs/local-runtime.md), the functions' logs at the runtime's level
+        # (the template's INFO would print a JSON line per request on `make run`'s console).
+        merged["SHOPDESK_METRICS_FILE"] = str(cfg.data_dir / "metrics.jsonl")
+        merged["POWERTOOLS_LOG_LEVEL"] = os.environ.get("SHOPDESK_LOG_LEVEL", "WARNING")
         os.environ.update(merged)
         self.function_env = merged
         from shared import aws, config
@@ -94,6 +101,7 @@ class LocalSystem:
         config.reset()
         aws.reset()
         guard.install()
+        faults.install()
         pool = FunctionPool(stack, max_containers=cfg.containers)
         pool.warm()
         pool_id = stack.physical["UserPool"]["Ref"]
@@ -101,6 +109,7 @@ class LocalSystem:
             jwks_url=f"{self.cloud.moto_endpoint}/{pool_id}/.well-known/jwks.json",
             issuer=f"https://cognito-idp.{stack.region}.amazonaws.com/{pool_id}",
             audience=stack.physical["UserPoolClient"]["Ref"])
+        self.pool = pool
         self.pollers = start_pollers(stack, pool, cfg.data_dir)
         self.scheduler = Scheduler(stack, pool)
         self.scheduler.start()
@@ -131,7 +140,7 @@ class LocalSystem:
     def _controls(self, pool: Any) -> dict[str, Any]:
         """The local-only controls under ``/__local/`` (the gateway serves them to this machine's
         same-origin JSON requests only; the template has no such route)."""
-        from infra.runtime import guard
+        from infra.runtime import faults, guard
         from infra.runtime.gateway import Refusal
 
         def fire(body: dict[str, Any]) -> Any:
@@ -140,13 +149,32 @@ class LocalSystem:
                 raise Refusal(404, "schedule_not_found")
             return {"result": self.scheduler.fire(name)}
 
+        def redrive(body: dict[str, Any]) -> Any:
+            return self.redrive()
+
         return {
             "health": lambda _: {"ok": True, "schedules": list(self.scheduler.schedules),
                                  "fired": dict(self.scheduler.fired)},
             "guard": lambda _: dict(guard.counters),
             "fire": fire,
             "idle": lambda _: {"idle": all(p.idle.is_set() for p in self.pollers)},
+            "faults": faults.configure,
+            "redrive": redrive,
         }
+
+    def redrive(self) -> dict[str, Any]:
+        """``python -m infra.redrive`` against this system: the failed stream batches of the
+        on-failure queues, read back and run again through the same functions."""
+        import boto3
+
+        from infra import redrive
+
+        assert self.stack is not None
+        stack = self.stack
+        found = redrive.sources(stack, lambda logical: stack.physical[logical]["Ref"])
+        return redrive.redrive(found, boto3.client("sqs", region_name=stack.region),
+                               boto3.client("dynamodbstreams", region_name=stack.region),
+                               lambda function, event: self.pool[function].invoke(event))
 
     def _sweep_ttl(self) -> None:
         """DynamoDB TTL stand-in: delete expired items of tables with TTL (local clouds never do)."""

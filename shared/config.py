@@ -31,6 +31,9 @@ class Settings:
     user_pool_id: str
     user_pool_client_id: str
     media_public_endpoint: str | None
+    # The header a trusted proxy (the admin's CloudFront function) puts the viewer's address in;
+    # set by the template only when the API refuses requests that bypass that proxy.
+    viewer_ip_header: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +47,7 @@ def settings() -> Settings:
         user_pool_id=env("USER_POOL_ID", ""),
         user_pool_client_id=env("USER_POOL_CLIENT_ID", ""),
         media_public_endpoint=os.environ.get("MEDIA_PUBLIC_ENDPOINT") or None,
+        viewer_ip_header=(os.environ.get("VIEWER_IP_HEADER") or "").lower() or None,
     )
 
 

@@ -10,6 +10,9 @@ the browser can reach); server-side calls use the ordinary client.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_plus
+
+from pydantic import BaseModel, ConfigDict
 
 from shared.aws import client
 from shared.config import settings
@@ -25,6 +28,34 @@ SNIFF_BYTES = 262  # what ``filetype`` needs to recognise every type it knows
 class PresignedPost(Model):
     url: str
     fields: dict[str, str]
+
+
+class _S3Object(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    key: str
+
+
+class _S3Entity(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    object: _S3Object
+
+
+class _S3Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    eventName: str
+    s3: _S3Entity
+
+
+class S3Notification(BaseModel):
+    """The body of an S3 event notification on a queue (the media bucket's uploads). S3's
+    ``s3:TestEvent``, sent when notifications are configured, has no records."""
+
+    model_config = ConfigDict(extra="ignore")
+    Records: list[_S3Record] = []
+
+    def created_keys(self) -> list[str]:
+        """The keys of the objects created (keys come URL-encoded in notifications)."""
+        return [unquote_plus(r.s3.object.key) for r in self.Records if r.eventName.startswith("ObjectCreated:")]
 
 
 def s3() -> Any:

@@ -32,9 +32,11 @@ from shared.catalog.models import (
     ShelfView,
     SpecsUpdate,
 )
-from shared.config import settings as config
+from shared.events.consumer import consume, consume_messages
 from shared.http import ApiRequest, ShopApp
+from shared.observability import observed
 from shared.pagination import Page
+from shared.uploads import S3Notification
 
 app = ShopApp("catalog")
 
@@ -184,13 +186,7 @@ def delete_category(req: ApiRequest[None, None]) -> Done:
 
 
 # -- streams and schedules -----------------------------------------------------------------------
-def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Stream handler of the catalog table: outbox items become events on the bus."""
-    from shared.events.outbox import publish_stream_batch
-
-    return {"published": publish_stream_batch(event, config().event_bus_name)}
-
-
+@observed
 def index_catalog(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Stream handler of the catalog table: listing entries and search postings follow products."""
     from shared.catalog.indexer import handle_stream
@@ -199,31 +195,25 @@ def index_catalog(event: dict[str, Any], context: Any) -> dict[str, int]:
 
 
 def on_image_uploaded(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """SQS consumer of the media bucket's upload notifications: checks product images and makes
-    their thumbnails (partial batch failures)."""
-    from shared.events.consumer import consume_bodies
-
-    return consume_bodies(event, context, images.handle_notification)
+    """Consumer of the media bucket's upload notifications: checks product images and makes
+    their thumbnails."""
+    return consume_messages(event, context, S3Notification, images.handle_notification)
 
 
 def on_catalog_job(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """SQS consumer of CatalogJobQueue: import uploads (S3 notifications) and export requests
-    (partial batch failures)."""
+    """Consumer of CatalogJobQueue: import uploads (S3 notifications) and export requests."""
     from shared.catalog import job_worker  # the importer and exporter: loaded by this consumer only
-    from shared.events.consumer import consume_bodies
 
-    return consume_bodies(event, context, job_worker.handle_message)
+    return consume_messages(event, context, jobs.JobMessage, job_worker.handle_message)
 
 
 def on_stock_changed(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """SQS consumer of inventory's stock events: the product's stock totals and state, read from
-    inventory, onto the product item (lists show and filter them); partial batch failures."""
-    from shared.catalog.stock_projection import Refresher
-    from shared.events.consumer import consume
-
-    return consume(event, context, Refresher())
+    """Consumer of inventory's stock events: the product's stock totals and state, read from
+    inventory, onto the product item (lists show and filter them)."""
+    return consume(event, context, stock_projection.STOCK_EVENTS, stock_projection.Refresher())
 
 
+@observed
 def run_shelf_schedule(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Every minute: the scheduled listings and delistings that are due."""
     return {"executed": shelf.run_due()}

@@ -8,14 +8,17 @@ from pydantic import Field
 
 from shared.config import settings as config
 from shared.errors import NotFound
+from shared.events.consumer import ANY_EVENT, consume
 from shared.exports import ExportFile
 from shared.http import ApiRequest, ShopApp
 from shared.http.app import SIGNED_IN
 from shared.identity import access, invitations, passwords, roles, sessions, signin, staff
-from shared.identity.audit import AuditEntry, AuditExportQuery, AuditQuery, export, search, visible_entries
+from shared.identity.audit import AuditEntry, AuditExportQuery, AuditQuery, export, record, search, visible_entries
+from shared.identity.events import RoleModified
 from shared.identity.invitations import PendingInvitation
 from shared.model import Input, Model
 from shared.pagination import Page
+from shared.settings.events import SettingsModified
 
 app = ShopApp("identity")
 DEMO_PASSWORD = "ShopDesk-demo-1"  # published demo credential of the local demo shop, not a secret
@@ -327,27 +330,18 @@ def export_audit_log(req: ApiRequest[None, AuditExportQuery]) -> ExportFile:
 
 
 # -- events --------------------------------------------------------------------------------------
-@app.chalice.on_sqs_message(queue="audit", batch_size=10)
-def record_audit(event: Any) -> dict[str, Any]:
-    """Consumer: every domain event becomes one audit entry (redeliveries write nothing)."""
-    from shared.events.consumer import consume
-    from shared.identity.audit import record
-
-    return consume(event.to_dict(), event.context, record)
+def record_audit(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Consumer of every domain event: one audit entry each (redeliveries write nothing)."""
+    return consume(event, context, ANY_EVENT, record)
 
 
-@app.chalice.on_sqs_message(queue="identity-shop-renamed", batch_size=10)
-def on_settings_modified(event: Any) -> dict[str, Any]:
+def on_settings_modified(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Consumer of SettingsModified: a renamed shop is renamed in the shop switcher too."""
-    from shared.events.consumer import consume
-
-    return consume(event.to_dict(), event.context, access.on_settings_modified)
+    return consume(event, context, SettingsModified, access.on_settings_modified)
 
 
-def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Stream handler of the identity table: outbox items become events on the bus."""
-    from shared.events.outbox import publish_stream_batch
-
-    return {"published": publish_stream_batch(event, config().event_bus_name)}
+def on_role_modified(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Consumer of RoleModified: the members holding the role get its new permissions."""
+    return consume(event, context, RoleModified, staff.on_role_modified)
 
 

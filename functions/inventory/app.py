@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.config import settings as config
 from shared.exports import ExportFile
 from shared.http import ApiRequest, ShopApp
 from shared.inventory import ledger, reservations, shards, stock_views, stocktake, warehouses
@@ -31,6 +30,7 @@ from shared.inventory.models import (
     WarehouseUpdate,
     WarehouseView,
 )
+from shared.observability import observed
 from shared.pagination import Page
 
 app = ShopApp("inventory")
@@ -199,16 +199,10 @@ def cancel_stocktake(req: ApiRequest[None, None]) -> stocktake.StocktakeView:
 
 
 # -- schedules --------------------------------------------------------------------------------------
+@observed
 def run_low_stock_digest(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Daily: per shop with stock at or below its safety stock, one digest notification."""
     from shared.inventory import alerts
 
     return alerts.run_digest()
 
-
-# -- streams ----------------------------------------------------------------------------------------
-def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Stream handler of the inventory table: outbox items become events on the bus."""
-    from shared.events.outbox import publish_stream_batch
-
-    return {"published": publish_stream_batch(event, config().event_bus_name)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.events.consumer import ANY_EVENT, consume
 from shared.http import ApiRequest, ShopApp
 from shared.http.app import SHOP_MEMBER
 from shared.notifications import inbox
@@ -43,10 +44,9 @@ def read_all_notifications(req: ApiRequest[None, None]) -> inbox.ReadAll:
     return inbox.mark_all_read(req.shop.shop_id, _user(req))
 
 
-@app.chalice.on_sqs_message(queue="notifications", batch_size=10)
-def deliver_from_events(event: Any) -> dict[str, Any]:
-    """Consumer: each registered event becomes one notification per member concerned (once)."""
-    from shared.events.consumer import consume
+def deliver_from_events(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Consumer: each registered event becomes one notification per member concerned (once;
+    the template's rule routes exactly the events of ``shared.notifications.triggers``)."""
     from shared.notifications.triggers import on_event
 
-    return consume(event.to_dict(), event.context, on_event)
+    return consume(event, context, ANY_EVENT, on_event)

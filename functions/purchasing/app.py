@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.config import settings as config
+from shared.events.consumer import consume
 from shared.http import ApiRequest, ShopApp
+from shared.inventory.events import StockDeducted
 from shared.pagination import Page
 from shared.purchasing import orders, receiving, skus, suggestions, suppliers
+from shared.purchasing.events import PurchaseOrderSubmitted
 from shared.purchasing.models import (
     FromSuggestions,
     PoAction,
@@ -175,26 +177,14 @@ def supplier_webhook(req: ApiRequest[None, None]) -> WebhookAccepted:
 
 
 # -- streams and queues -----------------------------------------------------------------------------
-def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Stream handler of the purchasing table: outbox items become events on the bus."""
-    from shared.events.outbox import publish_stream_batch
-
-    return {"published": publish_stream_batch(event, config().event_bus_name)}
-
-
 def deliver_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """PurchaseOrderSubmitted -> the supplier's webhook URL (failed records are retried)."""
-    from shared.events.consumer import consume
+    """Consumer of PurchaseOrderSubmitted: the supplier's webhook URL, signed (failed records are
+    retried)."""
     from shared.purchasing.webhooks import deliver
 
-    return consume(event, context, deliver)
+    return consume(event, context, PurchaseOrderSubmitted, deliver)
 
 
 def record_sales(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """StockDeducted -> the SKUs' daily sales counters (replenishment suggestions)."""
-    from shared.events.consumer import consume
-
-    def handle(envelope: Any) -> None:
-        suggestions.record_sales(envelope)
-
-    return consume(event, context, handle)
+    """Consumer of StockDeducted: the SKUs' daily sales counters (replenishment suggestions)."""
+    return consume(event, context, StockDeducted, suggestions.record_sales)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.config import settings as config
+from shared.events.consumer import consume
 from shared.http import ApiRequest, ShopApp
+from shared.identity.events import ShopCreated
+from shared.observability import observed
 from shared.settings import logo, service
 from shared.settings.models import (
     ApprovalSettings,
@@ -113,22 +115,13 @@ def put_approvals(req: ApiRequest[ApprovalSettingsUpdate, None]) -> ApprovalSett
     return ApprovalSettingsView(**saved, version=version)
 
 
-def publish_outbox(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Stream handler of the settings table: outbox items become events on the bus."""
-    from shared.events.outbox import publish_stream_batch
-
-    return {"published": publish_stream_batch(event, config().event_bus_name)}
-
-
-@app.chalice.on_sqs_message(queue="settings-shop-created", batch_size=10)
-def on_shop_created(event: Any) -> dict[str, Any]:
+# -- consumers and schedules -------------------------------------------------------------------------
+def on_shop_created(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Consumer of ShopCreated: the new shop's profile carries its name (once)."""
-    from shared.events.consumer import consume
-    from shared.settings.service import on_shop_created as handle
-
-    return consume(event.to_dict(), event.context, handle)
+    return consume(event, context, ShopCreated, service.on_shop_created)
 
 
+@observed
 def prune_closed_days(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Daily schedule: forget closed days that are past, in every shop."""
     from shared.settings.service import prune_all_shops

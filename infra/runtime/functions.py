@@ -2,7 +2,12 @@
 
 Each container is a fresh import of the function's module (``CodeUri`` + ``Handler``) under a
 unique module name, so a Chalice app's per-request state (``current_request``) is never shared
-by two concurrent invocations. Containers are created on demand up to ``max_containers``.
+by two concurrent invocations. Containers are created on demand up to ``max_containers``, or the
+function's ``ReservedConcurrentExecutions`` when the template reserves fewer (the functions that
+talk to providers), as Lambda would throttle beyond it.
+
+``current()`` names the function whose invocation the calling thread is running (the fault
+switches of ``infra.runtime.faults`` act on one function's AWS calls).
 """
 from __future__ import annotations
 
@@ -21,6 +26,12 @@ from typing import Any
 from infra.stack import ROOT, Stack
 
 _serial = itertools.count()
+_running = threading.local()
+
+
+def current() -> str | None:
+    """The logical id of the function this thread is invoking, if any."""
+    return getattr(_running, "function", None)
 
 
 @dataclass
@@ -45,7 +56,8 @@ class Function:
         self.module_path = self.code_dir / f"{module_file.replace('.', '/')}.py"
         self.timeout = int(props.get("Timeout", 3))
         self.memory = int(props.get("MemorySize", 128))
-        self.max_containers = max_containers
+        reserved = props.get("ReservedConcurrentExecutions")
+        self.max_containers = min(max_containers, int(reserved)) if reserved is not None else max_containers
         self._idle: queue.LifoQueue[ModuleType] = queue.LifoQueue()
         self._created = 0
         self._lock = threading.Lock()
@@ -78,6 +90,7 @@ class Function:
 
     def invoke(self, event: dict[str, Any], request_id: str | None = None) -> Any:
         container = self._acquire()
+        outer, _running.function = current(), self.logical
         try:
             context = LambdaContext(
                 function_name=self.logical, memory_limit_in_mb=self.memory,
@@ -85,6 +98,7 @@ class Function:
                 aws_request_id=request_id or str(uuid.uuid4()), deadline=time.monotonic() + self.timeout)
             return getattr(container, self.attr)(event, context)
         finally:
+            _running.function = outer
             self._idle.put(container)
 
 

@@ -306,7 +306,9 @@ class Gateway:
         event = self.event(h, route, path, params, query, body, claims)
         with guard.api_request():
             result = self.pool[route.function].invoke(event, event["requestContext"]["requestId"])
-        out_headers: dict[str, Any] = {**cors, **(result.get("headers") or {})}
+        # API Gateway answers its request id (the correlation id of what the request causes).
+        out_headers: dict[str, Any] = {**cors, "x-amzn-RequestId": event["requestContext"]["requestId"],
+                                       **(result.get("headers") or {})}
         for k, values in (result.get("multiValueHeaders") or {}).items():
             # Cookies cannot be folded into one comma-joined line: one Set-Cookie line each.
             out_headers[k] = list(values) if k.lower() == "set-cookie" else ", ".join(values)

@@ -8,8 +8,11 @@ after the queue's ``maxReceiveCount``, SQS moves them to the DLQ.
 
 Streams: every shard is read from its checkpoint (kept in the data folder, so a restart neither
 loses nor repeats records) or from the start of the stream on first run; ``FilterCriteria``
-patterns are applied; a failing batch is retried up to ``MaximumRetryAttempts`` and then
-skipped with an error in the log (AWS would send it to the on-failure destination).
+patterns are applied; a failing batch is retried up to ``MaximumRetryAttempts`` times, then,
+as on AWS, its pointers (stream, shard, first and last sequence number: the message Lambda
+sends, ``on_failure_message``) go to the event's ``DestinationConfig.OnFailure`` queue and the
+poller moves on. ``python -m infra.redrive`` reads the records back and invokes the function
+again (docs/security.md "No event is lost").
 """
 from __future__ import annotations
 
@@ -17,11 +20,14 @@ import json
 import logging
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from infra.runtime import faults
 from infra.runtime.functions import FunctionPool
 from infra.stack import Stack
 
@@ -109,9 +115,11 @@ class SqsPoller(Poller):
 
 class StreamPoller(Poller):
     def __init__(self, pool: FunctionPool, function: str, stream_arn: str, props: dict[str, Any], region: str,
-                 checkpoints: Path) -> None:
+                 checkpoints: Path, on_failure: str | None = None) -> None:
         super().__init__(f"stream:{function}")
-        self.pool, self.function, self.stream_arn = pool, function, stream_arn
+        self.pool, self.function, self.stream_arn, self.region = pool, function, stream_arn, region
+        self.on_failure = on_failure  # the queue URL of DestinationConfig.OnFailure
+        self.sqs = boto3.client("sqs", region_name=region)
         self.batch_size = int(props.get("BatchSize", 100))
         self.retries = int(props.get("MaximumRetryAttempts", 3))
         self.filters = [json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])]
@@ -164,7 +172,7 @@ class StreamPoller(Poller):
                     records = answer.get("Records", [])
                     if records:
                         busy = True
-                        self.deliver(records)
+                        self.deliver(records, sid)
                         self._save(sid, records[-1]["dynamodb"]["SequenceNumber"])
                     self.iterators[sid] = answer.get("NextShardIterator")
                 if not busy:
@@ -184,7 +192,7 @@ class StreamPoller(Poller):
                 last_discovery = 0.0
                 self.stopping.wait(1)
 
-    def deliver(self, records: list[dict[str, Any]]) -> None:
+    def deliver(self, records: list[dict[str, Any]], shard: str = "") -> None:
         wanted = [r for r in records if not self.filters or any(matches(f, r) for f in self.filters)]
         if not wanted:
             return
@@ -195,8 +203,42 @@ class StreamPoller(Poller):
                 return
             except Exception:
                 log.exception("%s failed on %d stream records (attempt %d)", self.function, len(wanted), attempt + 1)
-                self.stopping.wait(min(2 ** attempt * 0.2, 5))
-        log.error("%s: giving up on %d stream records after %d retries", self.function, len(wanted), self.retries)
+                if attempt < self.retries:
+                    self.stopping.wait(faults.stream_retry_delay(min(2 ** attempt * 0.2, 5)))
+        if self.on_failure is None:
+            log.error("%s: giving up on %d stream records after %d retries (no on-failure destination)",
+                      self.function, len(wanted), self.retries)
+            return
+        message = on_failure_message(self.function, self.region, self.stream_arn, shard, wanted, self.retries + 1)
+        self.sqs.send_message(QueueUrl=self.on_failure, MessageBody=json.dumps(message))
+        log.error("%s: %d stream records failed %d times; their pointers went to the on-failure queue "
+                  "(python -m infra.redrive republishes them)", self.function, len(wanted), self.retries + 1)
+
+
+def on_failure_message(function: str, region: str, stream_arn: str, shard: str, records: list[dict[str, Any]],
+                       invocations: int) -> dict[str, Any]:
+    """What Lambda sends a DynamoDB stream source's on-failure destination: where the failed batch
+    is, not its records (AWS Lambda developer guide, "Retaining discarded records")."""
+    def arrival(record: dict[str, Any]) -> str:
+        at = record.get("dynamodb", {}).get("ApproximateCreationDateTime")
+        moment = at if isinstance(at, datetime) else datetime.fromtimestamp(float(at or time.time()), UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return {
+        "requestContext": {"requestId": str(uuid.uuid4()), "condition": "RetryAttemptsExhausted",
+                           "functionArn": f"arn:aws:lambda:{region}:123456789012:function:{function}",
+                           "approximateInvokeCount": invocations},
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "DDBStreamBatchInfo": {
+            "shardId": shard, "streamArn": stream_arn, "batchSize": len(records),
+            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": arrival(records[0]),
+            "approximateArrivalOfLastRecord": arrival(records[-1]),
+        },
+    }
 
 
 def start_pollers(stack: Stack, pool: FunctionPool, data_dir: Path) -> list[Poller]:
@@ -208,8 +250,10 @@ def start_pollers(stack: Stack, pool: FunctionPool, data_dir: Path) -> list[Poll
     for function, _, props in stack.events_of("DynamoDB"):
         if not stack.resolve(props["Stream"]):
             continue  # provisioned without streams (SHOPDESK_NO_STREAMS=1, benchmarks only)
+        destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        on_failure = arn_to_queue[stack.resolve(destination)]["Ref"] if destination else None
         pollers.append(StreamPoller(pool, function, stack.resolve(props["Stream"]), props, stack.region,
-                                    data_dir / "stream-checkpoints.json"))
+                                    data_dir / "stream-checkpoints.json", on_failure))
     for p in pollers:
         p.start()
     return pollers

@@ -20,12 +20,9 @@ made into thumbnails by ``CatalogImageFunction``, which consumes the bucket's
 from __future__ import annotations
 
 import io
-import json
-import logging
 import re
 import warnings
 from typing import Any
-from urllib.parse import unquote_plus
 
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -34,9 +31,8 @@ from shared.catalog.models import IMAGE_MAX_BYTES, ImageStatusView, ImageUpload,
 from shared.catalog.tables import PRODUCT_SK, ImageRecord, ProductRecord, image_sk, product_pk
 from shared.errors import NotFound, field_error
 from shared.ids import new_id
+from shared.observability import log
 from shared.uploads import PresignedPost
-
-log = logging.getLogger(__name__)
 
 THUMB_PX = 200
 LARGE_PX = 800
@@ -134,13 +130,9 @@ def check_ready(ids: list[str], records: dict[str, ImageRecord]) -> None:
 
 
 # -- the consumer -------------------------------------------------------------------------------
-def handle_notification(body: str) -> None:
-    """One SQS message body: an S3 event notification (or moto's/S3's ``s3:TestEvent``)."""
-    message = json.loads(body)
-    for record in message.get("Records", []):
-        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
-            continue
-        key = unquote_plus(record["s3"]["object"]["key"])
+def handle_notification(notification: uploads.S3Notification) -> None:
+    """The consumer's record handler: one S3 event notification (or S3's ``s3:TestEvent``)."""
+    for key in notification.created_keys():
         match = _UPLOAD_KEY.match(key)
         if match is None:  # another upload (a logo, ...): not this consumer's
             continue

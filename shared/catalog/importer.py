@@ -14,7 +14,6 @@ then create (or, for a ref that is a product id of this shop, replace) each prod
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,8 +29,8 @@ from shared.catalog.tables import PRODUCT_SK, CodeClaim, ProductRecord, claim_sk
 from shared.errors import ShopDeskError, ValidationFailed
 from shared.i18n import message
 from shared.keys import shop_pk
+from shared.observability import log
 
-log = logging.getLogger(__name__)
 _PRODUCT_ID = re.compile(r"^prd_[0-9A-HJKMNP-TV-Z]{26}$")
 _SKU_COLUMN = {"status": "sku_status", "values": "spec1_value"}
 _PRODUCT_COLUMN = {"category_id": "category", "name": "name", "brand": "brand", "description": "description"}

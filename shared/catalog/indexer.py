@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
@@ -52,7 +51,6 @@ from shared.catalog.tokens import index_tokens
 from shared.keys import shop_of
 from shared.tx import write_batch, write_chunks
 
-log = logging.getLogger(__name__)
 MANIFEST_SK = "MANIFEST"
 # Product attributes no projection shows: a change of only these needs no reconciliation.
 UNSHOWN = frozenset({"stock_version"})

@@ -8,32 +8,22 @@ A redelivered message finds the job already claimed and does nothing. A job whos
 """
 from __future__ import annotations
 
-import json
-import logging
 import re
-from urllib.parse import unquote_plus
 
 from shared import clock, uploads
 from shared.catalog import exporter, importer
-from shared.catalog.jobs import claim, finish, load
-
-log = logging.getLogger(__name__)
+from shared.catalog.jobs import ExportJobMessage, JobMessage, claim, finish, load
+from shared.observability import log
 
 _IMPORT_KEY = re.compile(r"^imports/(?P<shop>[A-Za-z0-9_-]+)/(?P<job>job_[A-Za-z0-9]+)\.(?:csv|xlsx)$")
 
 
-def handle_message(body: str) -> None:
-    """One message of ``CatalogJobQueue``: an S3 notification of an import upload, or
-    ``{"job": {"shop_id", "job_id"}}`` for an export."""
-    message_body = json.loads(body)
-    if "job" in message_body:
-        ref = message_body["job"]
-        _run(str(ref["shop_id"]), str(ref["job_id"]), None)
+def handle_message(body: JobMessage) -> None:
+    """The consumer's record handler: run the export job, or the import job of each upload."""
+    if isinstance(body.message, ExportJobMessage):
+        _run(body.message.job.shop_id, body.message.job.job_id, None)
         return
-    for record in message_body.get("Records", []):
-        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
-            continue
-        key = unquote_plus(record["s3"]["object"]["key"])
+    for key in body.message.created_keys():
         match = _IMPORT_KEY.match(key)
         if match is None:
             log.warning("ignored upload %s (not an import key)", key)

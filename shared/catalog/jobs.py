@@ -17,12 +17,11 @@ and the exporter (they report progress through ``Progress`` and ``finish`` here)
 """
 from __future__ import annotations
 
-import json
 import time
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -258,7 +257,7 @@ def start_export(ctx: AuthContext, body: ExportRequest, language: str) -> JobVie
     rec = _new(ctx, new_id("job_"), "export", "queued", body.format, language, filter=wanted)
     try:
         client("sqs").send_message(QueueUrl=env("CATALOG_JOB_QUEUE_URL"),
-                                   MessageBody=json.dumps({"job": {"shop_id": ctx.shop_id, "job_id": rec.job_id}}))
+                                   MessageBody=ExportJobMessage(job=JobRef(shop_id=ctx.shop_id, job_id=rec.job_id)).model_dump_json())
     except Exception:
         finish(rec, "failed", error=("job_failed", {}))
         raise
@@ -337,6 +336,29 @@ def finish(rec: JobRecord, status: str, *, error: tuple[str, dict[str, Any]] | N
     for name, value in fields.items():
         actions.append(getattr(JobRecord, name).set(value))
     rec.update(actions)
+
+
+class JobRef(Model):
+    shop_id: str
+    job_id: str
+
+
+class ExportJobMessage(Model):
+    """What ``start_export`` sends to ``CatalogJobQueue``."""
+
+    job: JobRef
+
+
+class JobMessage(Model):
+    """A message of ``CatalogJobQueue``: an export request, or an S3 notification of an import
+    upload (S3's test event included)."""
+
+    message: ExportJobMessage | uploads.S3Notification = Field(union_mode="left_to_right")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap(cls, data: Any) -> Any:
+        return {"message": data}
 
 
 def actor_context(rec: JobRecord) -> AuthContext:

@@ -7,7 +7,6 @@ schedule being unchanged, so a change re-scheduled or cancelled meanwhile is nev
 """
 from __future__ import annotations
 
-import logging
 import zlib
 from datetime import datetime
 from typing import Any
@@ -29,9 +28,9 @@ from shared.errors import Conflict, NotFound, ShopDeskError
 from shared.events.base import Actor, DomainEvent
 from shared.events.outbox import outbox_item
 from shared.i18n import message
+from shared.observability import log
 from shared.tx import ConditionsFailed, Writes
 
-log = logging.getLogger(__name__)
 TARGET = {"list": "on_shelf", "delist": "off_shelf"}
 _CLEAR = (ProductRecord.scheduled_action, ProductRecord.scheduled_at, ProductRecord.due_shard)
 

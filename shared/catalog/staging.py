@@ -25,7 +25,6 @@ claims expire (``ABANDONED_AFTER``), so nobody takes over a claim that may still
 # mypy: disable-error-code="no-untyped-call"
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -52,8 +51,6 @@ from shared.errors import Conflict
 from shared.ids import new_id
 from shared.keys import shop_pk
 from shared.tx import LIMIT, ConditionsFailed, Writes, write_chunks
-
-log = logging.getLogger(__name__)
 
 COMMIT_WITHIN = timedelta(minutes=1)  # a staged save commits within this of its start, or gives up
 ABANDONED_AFTER = timedelta(minutes=5)  # then its pending claims expire and its leftovers are garbage

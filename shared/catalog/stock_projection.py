@@ -26,13 +26,14 @@ from pynamodb.exceptions import UpdateError
 
 from shared.catalog.models import ProductView, StockState
 from shared.catalog.tables import PRODUCT_SK, ProductRecord, product_pk
-from shared.events.base import EventEnvelope
+from shared.inventory.events import StockAdjusted, StockDeducted, StockLow, StockReleased, StockReserved
 from shared.inventory.stock import Shard, Stock, get_many
 from shared.inventory.tables import StockRecord, list_pk, stock_pk, warehouse_sk
 
 Key = tuple[str, str]
 # The events after which a product's stock may look different (source shopdesk.inventory).
-STOCK_EVENTS = ("StockReserved", "StockReleased", "StockDeducted", "StockAdjusted", "StockLow")
+STOCK_EVENTS = (StockReserved, StockReleased, StockDeducted, StockAdjusted, StockLow)
+StockEvent = StockReserved | StockReleased | StockDeducted | StockAdjusted | StockLow
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,11 @@ def refresh(shop_id: str, product_id: str, named: Iterable[Key] = ()) -> bool:
     return write(shop_id, product_id, read(shop_id, product_id, named))
 
 
-def affected(envelope: EventEnvelope) -> dict[tuple[str, str], list[Key]]:
+def affected(event: StockEvent) -> dict[tuple[str, str], list[Key]]:
     """(shop, product) -> the stock items the event names. Reservation events name lines
     (``lines[].product_id/sku_id/warehouse_id``); the others one SKU (``resource_id``) in one
     warehouse."""
-    detail: dict[str, Any] = envelope.detail
+    detail: dict[str, Any] = event.model_dump(mode="json")
     shop_id = str(detail["shop_id"])
     named: dict[tuple[str, str], list[Key]] = {}
     lines = detail.get("lines") if isinstance(detail.get("lines"), list) else None
@@ -141,10 +142,8 @@ class Refresher:
     def __init__(self) -> None:
         self.done: set[tuple[str, str]] = set()
 
-    def __call__(self, envelope: EventEnvelope) -> None:
-        if envelope.source != "shopdesk.inventory" or envelope.detail_type not in STOCK_EVENTS:
-            return
-        for (shop_id, product_id), keys in affected(envelope).items():
+    def __call__(self, event: StockEvent) -> None:
+        for (shop_id, product_id), keys in affected(event).items():
             if (shop_id, product_id) not in self.done:
                 refresh(shop_id, product_id, keys)
                 self.done.add((shop_id, product_id))

@@ -1,4 +1,4 @@
 """Domain events: pydantic models published through the Streams outbox onto one EventBridge bus."""
-from shared.events.base import Actor, DomainEvent, EventEnvelope
+from shared.events.base import Actor, DomainEvent
 
-__all__ = ["Actor", "DomainEvent", "EventEnvelope"]
+__all__ = ["Actor", "DomainEvent"]

@@ -1,7 +1,10 @@
 """The event base model and the EventBridge envelope consumers receive.
 
 Every event carries ``shop_id``, ``event_id`` (unique; consumers de-duplicate on it),
-``occurred_at``, ``version`` (of the event's schema) and the acting user where there is one.
+``occurred_at``, ``version`` (of the event's schema), the acting user where there is one, and
+the ``correlation_id`` of the request (or consumed event) that caused it
+(``shared.observability``): an operator follows one id from the API call through the bus to
+every consumer's logs.
 The EventBridge ``detail-type`` is the class name (``SettingsModified``), the ``source`` is
 ``shopdesk.<capability>``.
 """
@@ -13,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared import clock
 from shared.ids import new_id
+from shared.observability import correlation_id
 
 
 class Actor(BaseModel):
@@ -39,6 +43,7 @@ class DomainEvent(BaseModel):
     occurred_at: str = Field(default_factory=clock.iso)
     version: int = 1
     actor: Actor | None = None
+    correlation_id: str | None = Field(default_factory=correlation_id)
 
     def model_post_init(self, __context: Any) -> None:
         self.version = type(self).schema_version
@@ -54,17 +59,6 @@ class RecordModified(DomainEvent):
     old: dict[str, Any]
     new: dict[str, Any]
     changed: list[str]
-
-
-class EventEnvelope(BaseModel):
-    """What an SQS consumer finds in a message body: EventBridge's envelope around our event."""
-
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", defer_build=True)
-    id: str
-    detail_type: str = Field(alias="detail-type")
-    source: str
-    time: str | None = None
-    detail: dict[str, Any]
 
 
 def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -1,10 +1,11 @@
 """The Streams outbox: a committed write becomes a domain event, never "write, then publish".
 
 A capability writes its state change and an ``OUTBOX#<event_id>`` item in ONE DynamoDB
-transaction. The table's stream delivers the new item to the capability's ``publish_outbox``
-handler, which puts the event on the EventBridge bus. If publishing fails the stream batch is
-retried, so delivery is at least once and consumers de-duplicate on ``event_id``. Outbox items
-expire through the table's TTL after a week.
+transaction. The table's stream delivers the new item to the table's outbox publisher
+(``publisher()``), which puts the event on the EventBridge bus. If publishing fails the stream
+batch is retried, then handed to the table's on-failure queue for a redrive, so delivery is at
+least once and consumers de-duplicate on ``event_id``. Outbox items expire through the table's
+TTL after a week.
 
 A write that makes more events than fit its transaction (a product save changing hundreds of
 SKU prices) stores them in a few bundle items (``outbox_bundles``); the publisher puts each
@@ -13,6 +14,7 @@ event of a bundle on the bus as if it had its own item.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -75,10 +77,42 @@ def outbox_bundles(table_env: str, events: list[DomainEvent]) -> list[ShopItem]:
                   expires_at=clock.now() + KEEP_FOR) for first, entries in bundles]
 
 
-def publish_stream_batch(event: dict[str, Any], bus_name: str) -> int:
-    """Handler body for a table's stream: publish every new outbox item. Returns how many."""
-    from shared.aws import client
+def publisher() -> Callable[[dict[str, Any], Any], dict[str, int]]:
+    """The stream handler of an outbox table: every table's publisher is this one handler
+    (``functions/outbox/app.py``; the template makes one function per table from one
+    definition, ``Fn::ForEach::OutboxPublishers``). It puts the batch's new outbox items on the
+    bus; if EventBridge refuses any, it raises, so Lambda retries the batch and, after
+    ``MaximumRetryAttempts``, sends the batch's pointers to the table's on-failure queue
+    (``python -m infra.redrive`` republishes them; docs/security.md "No event is lost")."""
 
+    def publish(event: dict[str, Any], context: Any) -> dict[str, int]:
+        from shared import metrics
+        from shared.config import settings
+        from shared.observability import invocation, log, traced
+
+        function = str(getattr(context, "function_name", "outbox"))
+        entries = stream_entries(event, settings().event_bus_name)
+        details = [json.loads(e["Detail"]) for e in entries]
+        # A batch of one request's events (the usual case) runs under that request's id.
+        correlations = {d.get("correlation_id") for d in details}
+        with invocation(context, correlations.pop() if len(correlations) == 1 else None), traced("publish outbox"):
+            try:
+                put_entries(entries)
+            except Exception:
+                log.exception("publishing the outbox failed; the stream batch will be retried", extra={
+                    "events": [{"event_id": d.get("event_id"), "detail_type": e["DetailType"],
+                                "correlation_id": d.get("correlation_id")} for d, e in zip(details, entries, strict=True)]})
+                metrics.outbox_publish_failure(len(entries), function)
+                raise
+            if entries:
+                metrics.events_published(len(entries), function)
+        return {"published": len(entries)}
+
+    return publish
+
+
+def stream_entries(event: dict[str, Any], bus_name: str) -> list[dict[str, Any]]:
+    """The PutEvents entries of a stream batch: its new outbox items (bundles unpacked)."""
     entries = []
     for record in event.get("Records", []):
         if record.get("eventName") != "INSERT":
@@ -96,6 +130,12 @@ def publish_stream_batch(event: dict[str, Any], bus_name: str) -> int:
             "Detail": image["detail"]["S"],
             "EventBusName": bus_name,
         })
+    return entries
+
+
+def put_entries(entries: list[dict[str, Any]]) -> None:
+    from shared.aws import client
+
     events = client("events")
     for chunk in _calls(entries):
         answer = events.put_events(Entries=chunk)
@@ -103,7 +143,6 @@ def publish_stream_batch(event: dict[str, Any], bus_name: str) -> int:
             failed = [e for e in answer["Entries"] if e.get("ErrorCode")]
             # Raising makes the stream retry the batch; consumers de-duplicate repeats.
             raise RuntimeError(f"EventBridge refused {len(failed)} events: {json.dumps(failed)[:500]}")
-    return len(entries)
 
 
 def _calls(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -12,7 +12,9 @@ signed-in user from the Cognito claims API Gateway put in the request context; t
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
 invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes
 (scoped to shop, user and the whole request target: method, path with its parameters, query);
-and every error answered in the one error shape. A route declared without a permission must say
+every error answered in the one error shape; and every request logged with its Lambda context
+and API Gateway's request id, the correlation id the events it causes carry
+(``shared.observability``). A route declared without a permission must say
 ``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
 member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
 """
@@ -94,6 +96,7 @@ class ShopApp:
 
         self.name = name
         self.chalice = Chalice(app_name=f"shopdesk-{name}")
+        self.chalice.register_middleware(_observe, "http")
         self.specs: list[RouteSpec] = []
 
     def __call__(self, event: dict[str, Any], context: Any) -> Any:
@@ -142,7 +145,7 @@ class ShopApp:
         try:
             req: ApiRequest[Any, Any] = ApiRequest(language=language, path=path_params, headers=headers,
                                                    request_id=request_id,
-                                                   source_ip=(context.get("identity") or {}).get("sourceIp"))
+                                                   source_ip=client_address(context, headers))
             self._authenticate(spec, req, context, headers)
             check_path(path_params)
             body = request.raw_body or b""
@@ -201,15 +204,50 @@ class ShopApp:
             raise BadRequest("shop_required", details={"field": "X-Shop-Id"})
         from shared.identity.access import authorize
 
-        identity = context.get("identity") or {}
         # The membership, the session checks and the route's main item (``prefetch``) come in
         # one round trip.
         keys = spec.prefetch(shop_id) if spec.prefetch else []
-        req.ctx, req.prefetched = authorize(facts, shop_id, source_ip=identity.get("sourceIp"),
+        req.ctx, req.prefetched = authorize(facts, shop_id, source_ip=req.source_ip,
                                             user_agent=headers.get("user-agent"), prefetch=keys)
         req.user = SignedInUser(user_id=facts.user_id, email=req.ctx.email, facts=facts)
         if spec.permission and spec.permission != SHOP_MEMBER:
             req.ctx.require(spec.permission)
+
+
+def _observe(request: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Chalice middleware, the equivalent of powertools' ``ConvertToMiddleware(
+    logger.inject_lambda_context(correlation_id_path=API_GATEWAY_REST))`` that is safe in the
+    local runtime's threads: the Lambda context and the request id on every log line of the
+    request (and on the events it causes), and one line per request for the operator."""
+    import time
+
+    from shared.observability import invocation, log
+
+    context = request.context or {}
+    started = time.perf_counter()
+    with invocation(request.lambda_context, correlation_id=str(context.get("requestId") or "") or None):
+        response = get_response(request)
+        log.info("request", extra={"method": request.method, "route": context.get("resourcePath"),
+                                   "status": getattr(response, "status_code", None),
+                                   "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+    return response
+
+
+def client_address(context: dict[str, Any], headers: dict[str, str]) -> str | None:
+    """The caller's address, as per-address limits count it.
+
+    API Gateway's ``sourceIp``, unless the template names a trusted proxy's header
+    (``VIEWER_IP_HEADER``: the admin's CloudFront function overwrites ``x-viewer-ip`` with the
+    viewer's address, and the template sets the variable only when the WAF refuses requests that
+    bypass CloudFront). Behind CloudFront ``sourceIp`` is an edge server shared by many viewers.
+    """
+    from shared.config import settings
+
+    header = settings().viewer_ip_header
+    if header and headers.get(header):
+        return headers[header].strip()
+    value = (context.get("identity") or {}).get("sourceIp")
+    return str(value) if value else None
 
 
 def check_path(params: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ from shared.auth.built_in_roles import permissions_of
 from shared.auth.context import AuthContext
 from shared.db import ItemKey, batch_get, connection
 from shared.errors import NotFound
-from shared.events.base import Actor, EventEnvelope
+from shared.events.base import Actor
 from shared.events.outbox import outbox_item
 from shared.identity import logins, sessions
 from shared.identity.events import ShopCreated
@@ -22,6 +22,7 @@ from shared.identity.tables import MembershipRecord, ShopRecord, UserRecord
 from shared.ids import new_id
 from shared.keys import shop_pk, user_of, user_pk
 from shared.model import Input
+from shared.settings.events import SettingsModified
 
 
 @dataclass(frozen=True)
@@ -174,13 +175,12 @@ def active_members(shop_id: str, permission: str | None = None) -> list[Member]:
     return found
 
 
-def on_settings_modified(envelope: EventEnvelope) -> None:
+def on_settings_modified(event: SettingsModified) -> None:
     """A shop renamed in its settings profile: the shop record and every membership's copy of
     the name follow (the shop switcher reads them). Replays write the same values again."""
-    detail = envelope.detail
-    if detail.get("section") != "profile" or "name" not in (detail.get("changed") or []):
+    if event.section != "profile" or "name" not in event.changed:
         return
-    shop_id, name = detail["shop_id"], detail["new"]["name"]
+    shop_id, name = event.shop_id, event.new["name"]
     try:
         ShopRecord(pk=shop_pk(shop_id), sk="SHOP").update(actions=[ShopRecord.name.set(name)],
                                                            condition=ShopRecord.pk.exists())

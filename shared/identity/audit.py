@@ -24,7 +24,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from ulid import ULID
 
 from shared.db import ShopItem, TableMeta
-from shared.events.base import EventEnvelope
+from shared.events.base import DomainEvent
 from shared.exports import ExportFile
 from shared.keys import shop_key, shop_pk
 from shared.model import Instant, Model
@@ -108,11 +108,11 @@ def _words(name: str) -> str:
     return "_".join(w.lower() for w in re.findall(r"[A-Z][a-z0-9]*", name))
 
 
-def record(envelope: EventEnvelope) -> bool:
+def record(event: DomainEvent) -> bool:
     """Write the audit entry of one event. False when it was already recorded (redelivery)."""
-    d = envelope.detail
-    resource = d.get("resource") or envelope.source.removeprefix("shopdesk.")
-    verb = "_".join(_words(envelope.detail_type).split("_")[1:])  # StaffPasswordReset -> password_reset
+    d = event.model_dump(mode="json")
+    resource = d.get("resource") or event.source.removeprefix("shopdesk.")
+    verb = "_".join(_words(event.detail_type()).split("_")[1:])  # StaffPasswordReset -> password_reset
     section = d.get("section") or d.get("resource_id") or ""
     actor = d.get("actor") or {"id": "system"}
     shop = d["shop_id"]

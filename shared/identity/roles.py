@@ -169,7 +169,12 @@ def update(ctx: AuthContext, code: str, body: RoleUpdate) -> RoleView:
             tx.save(outbox_item(TABLE_ENV, event))
     except TransactWriteError as exc:
         raise VersionConflict(expected=body.version, current=int(_load(ctx.shop_id, code).version)) from exc
-    staff.refresh_role(ctx.shop_id, code)
+    try:
+        staff.refresh_role(ctx.shop_id, code)  # at once; the RoleModified consumer makes sure of it
+    except Exception:
+        from shared.observability import log
+
+        log.warning("refreshing the members of role %s failed; the RoleModified consumer will", code, exc_info=True)
     rec.version += 1
     return _view(rec, staff.holders(ctx.shop_id, code))
 

@@ -27,6 +27,7 @@ from shared.events.base import DomainEvent, changed_fields
 from shared.events.outbox import outbox_item
 from shared.identity import cognito, logins
 from shared.identity.events import (
+    RoleModified,
     StaffDisabled,
     StaffEnabled,
     StaffInvited,
@@ -293,15 +294,51 @@ def remove(ctx: AuthContext, user_id: str) -> None:
 
 
 def refresh_role(shop_id: str, role_code: str) -> int:
-    """After a custom role changed: recompute the permissions of every member holding it."""
+    """Recompute the resolved permissions of every member holding the custom role ``role_code``.
+
+    Run by the ``RoleModified`` consumer (a retried event: a crash after the role's commit
+    cannot leave members with the old permissions; docs/security.md "No event is lost") and,
+    for an immediate effect, by the role update itself. Idempotent, and safe against concurrent
+    changes: each member's write is conditional on the member's version and on the versions of
+    the roles it was computed from, and is recomputed on a conflict. Returns the members seen."""
     count = 0
     for rec in _members(shop_id):
         if role_code in (rec.roles or ()):
-            custom = resolve_roles(shop_id, sorted(rec.roles or ()))
-            rec.update(actions=[MembershipRecord.custom_permissions.set(custom) if custom
-                                else MembershipRecord.custom_permissions.remove()])
+            _refresh_member(shop_id, rec.pk, rec.sk)
             count += 1
     return count
+
+
+def on_role_modified(event: RoleModified) -> None:
+    """Record handler of the ``RoleModified`` consumer."""
+    refresh_role(event.shop_id, event.resource_id)
+
+
+def _refresh_member(shop_id: str, pk: str, sk: str, attempts: int = 5) -> None:
+    for _ in range(attempts):
+        try:
+            rec = MembershipRecord.get(pk, sk, consistent_read=True)
+        except DoesNotExist:
+            return
+        codes = sorted(r for r in (rec.roles or ()) if r not in BUILT_IN_ROLES)
+        found = list(RoleRecord.batch_get([(shop_pk(shop_id), f"ROLE#{c}") for c in codes], consistent_read=True)) \
+            if codes else []
+        granted: set[str] = set()
+        for role in found:
+            granted |= set(role.permissions or ())
+        if set(rec.custom_permissions or ()) == granted:
+            return  # already right (a replayed event, or the update's own refresh)
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for role in found:
+                    tx.condition_check(RoleRecord, role.pk, role.sk, condition=RoleRecord.version == role.version)
+                tx.update(rec, actions=[MembershipRecord.custom_permissions.set(granted) if granted
+                                        else MembershipRecord.custom_permissions.remove()],
+                          condition=MembershipRecord.version == rec.version)
+            return
+        except TransactWriteError:
+            continue  # the member or one of its roles changed meanwhile: compute again
+    raise RuntimeError(f"{pk}: its permissions changed under every attempt to refresh them; retried later")
 
 
 def holders(shop_id: str, role_code: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.events.base import EventEnvelope
+from shared.inventory.events import StockDigestCompiled, StockLow
 from shared.notifications.delivery import Delivery, Localized
 
 AUDIENCE = "inventory.edit"
@@ -21,8 +21,8 @@ def _sku(d: dict[str, Any]) -> str:
     return f"{d.get('product_name') or ''} {label}".strip()
 
 
-def stock_low(envelope: EventEnvelope) -> Delivery:
-    d = envelope.detail
+def stock_low(event: StockLow) -> Delivery:
+    d = event.model_dump(mode="json")
     sku, code = _sku(d), d.get("sku_code") or ""
     place_zh = f"「{d['warehouse_name']}」" if d.get("warehouse_name") else ""
     place_en = f" in {d['warehouse_name']}" if d.get("warehouse_name") else ""
@@ -49,8 +49,8 @@ def _listing(lines: list[dict[str, Any]], count: int, language: str) -> str:
     return f"At or below their safety stock (available/threshold): {text}."[:TEXT_MAX]
 
 
-def stock_digest(envelope: EventEnvelope) -> Delivery:
-    d = envelope.detail
+def stock_digest(event: StockDigestCompiled) -> Delivery:
+    d = event.model_dump(mode="json")
     lines, count, date = d.get("lines") or [], int(d["count"]), d["date"]
     return Delivery(
         shop_id=d["shop_id"], topic="stock_digest", audience=AUDIENCE,

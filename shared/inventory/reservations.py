@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from shared import clock
+from shared import clock, metrics
 from shared.auth.context import AuthContext
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.events.base import DomainEvent
@@ -149,6 +149,10 @@ def reserve(ctx: AuthContext, body: ReservationCreate) -> ReservationView:
         found = load(shop_id, body.order_id)
         assert found is not None
         return _replay(found, body)
+    except Conflict as exc:
+        if exc.code == "insufficient_stock":  # what an operator watches in a flash sale
+            metrics.reservation_refused(shop_id, exc.code, body.order_id)
+        raise
 
 
 def release(ctx: AuthContext, order_id: str) -> ReservationView:

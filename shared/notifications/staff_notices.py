@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.events.base import EventEnvelope
+from shared.identity.events import StaffDisabled, StaffModified, StaffRemoved
 from shared.notifications.delivery import Delivery, Localized
 
 AUDIENCE = "staff.edit"
@@ -35,8 +35,8 @@ def _delivery(detail: dict[str, Any], title: tuple[str, str], body: tuple[str, s
                     data={"kind": kind, "user_id": detail["resource_id"]})
 
 
-def staff_modified(envelope: EventEnvelope) -> Delivery | None:
-    d = envelope.detail
+def staff_modified(event: StaffModified) -> Delivery | None:
+    d = event.model_dump(mode="json")
     if "roles" not in (d.get("changed") or []):
         return None  # a new name is not an access change
     who, (by_zh, by_en) = _who(d, d.get("new")), _by(d)
@@ -55,15 +55,15 @@ def _roles(codes: list[str], language: str) -> str:
     return ("、" if language == "zh" else ", ").join(names) or "-"
 
 
-def staff_disabled(envelope: EventEnvelope) -> Delivery:
-    d = envelope.detail
+def staff_disabled(event: StaffDisabled) -> Delivery:
+    d = event.model_dump(mode="json")
     who, (by_zh, by_en) = _who(d), _by(d)
     return _delivery(d, ("员工已停用", "Staff member disabled"),
                      (f"{who} 已被停用{by_zh}。", f"{who} was disabled{by_en}."), "disabled")
 
 
-def staff_removed(envelope: EventEnvelope) -> Delivery:
-    d = envelope.detail
+def staff_removed(event: StaffRemoved) -> Delivery:
+    d = event.model_dump(mode="json")
     who, (by_zh, by_en) = _who(d, d.get("old")), _by(d)
     return _delivery(d, ("员工已移除", "Staff member removed"),
                      (f"{who} 已被移出本店铺{by_zh}。", f"{who} was removed from the shop{by_en}."), "removed")

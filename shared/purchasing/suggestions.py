@@ -29,9 +29,9 @@ from typing import Any
 from shared import clock
 from shared.auth.context import AuthContext
 from shared.errors import Unprocessable, field_error
-from shared.events.base import EventEnvelope
 from shared.inventory import stock as stock_mod
 from shared.inventory import stock_views, warehouses
+from shared.inventory.events import StockDeducted
 from shared.inventory.models import StockQuery
 from shared.keys import shop_pk
 from shared.purchasing import orders
@@ -69,9 +69,9 @@ def day_of(moment_iso: str) -> str:
 
 
 # -- the sales counters -------------------------------------------------------------------------------
-def record_sales(envelope: EventEnvelope) -> bool:
+def record_sales(event: StockDeducted) -> bool:
     """Record handler of the ``StockDeducted`` queue. False when the event was seen before."""
-    detail = envelope.detail
+    detail = event.model_dump(mode="json")
     shop_id, event_id = detail["shop_id"], detail["event_id"]
     day = day_of(detail.get("occurred_at") or clock.iso())
     units: dict[str, tuple[str, int]] = {}

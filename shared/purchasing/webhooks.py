@@ -25,9 +25,10 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from shared import clock
 from shared.errors import NotAuthenticated, ShopDeskError, ValidationFailed, field_error
-from shared.events.base import Actor, EventEnvelope
+from shared.events.base import Actor
 from shared.keys import shop_of
 from shared.purchasing import orders, receiving, signing, suppliers
+from shared.purchasing.events import PurchaseOrderSubmitted
 from shared.purchasing.models import InboundReceipt, InboundShipment, ReceiptCreate, WebhookAccepted
 from shared.purchasing.tables import NonceRecord, PurchaseOrderRecord, nonce_pk
 from shared.tx import ConditionsFailed, Writes, failed
@@ -66,9 +67,9 @@ def _record(po: PurchaseOrderRecord, state: dict[str, Any], entry: dict[str, Any
     writes.commit()
 
 
-def deliver(envelope: EventEnvelope) -> None:
+def deliver(event: PurchaseOrderSubmitted) -> None:
     """Record handler of the ``PurchaseOrderSubmitted`` queue."""
-    detail = envelope.detail
+    detail = event.model_dump(mode="json")
     shop_id, po_id, event_id = detail["shop_id"], detail["resource_id"], detail["event_id"]
     po = orders.load(shop_id, po_id)
     if po is None:

@@ -14,8 +14,9 @@ from pynamodb.transactions import TransactWrite
 
 from shared.db import ItemKey, connection, version_condition
 from shared.errors import VersionConflict
-from shared.events.base import Actor, EventEnvelope, changed_fields
+from shared.events.base import Actor, changed_fields
 from shared.events.outbox import outbox_item
+from shared.identity.events import ShopCreated
 from shared.keys import shop_of
 from shared.settings import logo
 from shared.settings.events import Section, SettingsModified
@@ -167,15 +168,14 @@ def update_profile(shop_id: str, update: ProfileUpdate, actor: Actor) -> Profile
     return ProfileView(**saved, version=version, logo_url=logo.url_of(saved.get("logo_key")))
 
 
-def on_shop_created(envelope: EventEnvelope) -> None:
+def on_shop_created(event: ShopCreated) -> None:
     """A new shop's profile starts with its name; a redelivery finds version 1 and does nothing."""
-    detail = envelope.detail
-    _, version = _section(_load(detail["shop_id"]), "profile")
+    _, version = _section(_load(event.shop_id), "profile")
     if version:
         return
-    actor = Actor.model_validate(detail["actor"]) if detail.get("actor") else Actor.system("shop-created")
+    actor = event.actor or Actor.system("shop-created")
     try:
-        update_section(detail["shop_id"], "profile", ShopProfile(name=detail["new"]["name"]), 0, actor)
+        update_section(event.shop_id, "profile", ShopProfile(name=event.new["name"]), 0, actor)
     except VersionConflict:
         pass  # a concurrent delivery or the owner got there first
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import json
 import sys
 from pathlib import Path
 
@@ -157,6 +158,6 @@ def test_every_event_class_in_shared_is_in_the_catalog():
 def test_the_notifications_rule_routes_exactly_the_registered_events():
     from shared.notifications.triggers import TRIGGERS, builder
 
-    pattern = STACK.resources["NotificationsRule"]["Properties"]["EventPattern"]
+    pattern = json.loads(STACK.resources["NotificationsRule"]["Properties"]["EventPattern"])
     assert sorted(pattern["detail-type"]) == sorted(TRIGGERS), "see docs/notifications.md: register in both places"
     assert all(callable(builder(name)) for name in TRIGGERS)

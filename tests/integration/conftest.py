@@ -6,10 +6,12 @@ request fails that request, and ``no_scans`` fails the test that caused it.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +143,30 @@ def eventually(check: Callable[[], Any], timeout: float = 20, interval: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met in {timeout}s (last: {result!r})")
         time.sleep(interval)
+
+
+@contextmanager
+def bus_probe(system: background.RunningSystem, pattern: dict[str, Any]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """A queue that receives the events of the bus matching ``pattern``; yields ``read()``,
+    which answers (and removes) the events that arrived since the last read."""
+    import boto3
+
+    events, sqs, bus = boto3.client("events"), boto3.client("sqs"), system.env["EVENT_BUS_NAME"]
+    url = sqs.create_queue(QueueName=f"probe-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rule = f"probe-{uuid.uuid4().hex[:8]}"
+    events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "probe", "Arn": arn}])
+
+    def read() -> list[dict[str, Any]]:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        for m in got:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return [json.loads(m["Body"]) for m in got]
+
+    try:
+        yield read
+    finally:
+        events.remove_targets(Rule=rule, EventBusName=bus, Ids=["probe"])
+        events.delete_rule(Name=rule, EventBusName=bus)
+        sqs.delete_queue(QueueUrl=url)

@@ -86,17 +86,15 @@ def test_the_list_shows_and_filters_stock_as_inventory_changes_it(owner: Api, sh
 
 def test_a_replayed_or_older_reading_changes_nothing(owner: Api, shop_id: str):
     from shared.catalog import stock_projection as stock
-    from shared.events.base import EventEnvelope
+    from shared.inventory.events import StockAdjusted
 
     shirt = create(owner, name="重放衬衫", colors=["白"], sizes=["S", "M"])
     receive(owner, shirt, sku=0, qty=4)
     eventually(lambda: product_item(shop_id, shirt["id"])["stock_available"] == 4)
     before = product_item(shop_id, shirt["id"])
-    event = EventEnvelope.model_validate({
-        "id": "replay-1", "detail-type": "StockAdjusted", "source": "shopdesk.inventory",
-        "detail": {"shop_id": shop_id, "resource_id": shirt["skus"][0]["id"], "product_id": shirt["id"],
-                   "warehouse_id": "wh_default", "kind": "purchase_receipt", "delta": 4, "on_hand_after": 4,
-                   "available_after": 4}})
+    event = StockAdjusted(shop_id=shop_id, resource_id=shirt["skus"][0]["id"], product_id=shirt["id"],
+                          warehouse_id="wh_default", kind="purchase_receipt", delta=4, on_hand_after=4,
+                          available_after=4)
     stock.Refresher()(event)  # delivered again
     assert product_item(shop_id, shirt["id"]) == before
     # A slow consumer holding an older reading never overwrites a newer one.

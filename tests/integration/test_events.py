@@ -93,15 +93,15 @@ def test_a_message_that_always_fails_ends_in_the_dead_letter_queue(owner: Api):
 def test_a_replayed_event_never_overwrites_the_first_entry(owner: Api):
     """The audit writer puts with ``attribute_not_exists``: the same event id again, even with
     other content (a forged or corrupted replay), leaves the first entry as it was."""
-    from shared.events.base import EventEnvelope
     from shared.identity.audit import record
+    from shared.settings.events import SettingsModified
 
     event_id = f"evt_{uuid.uuid4().hex}"
     first = envelope(owner.shop_id, event_id)
     replay = envelope(owner.shop_id, event_id)
     replay["detail"].update(actor={"id": "someone-else"}, new={"name": "forged"})
-    assert record(EventEnvelope.model_validate(first)) is True
-    assert record(EventEnvelope.model_validate(replay)) is False
+    assert record(SettingsModified.model_validate(first["detail"])) is True
+    assert record(SettingsModified.model_validate(replay["detail"])) is False
     sqs = boto3.client("sqs")
     url = queue_url("AuditQueue")
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(replay))

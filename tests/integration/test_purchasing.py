@@ -415,16 +415,15 @@ def test_inbound_notices_are_verified_recorded_and_never_replayed(system, owner:
 
 # -- suggestions --------------------------------------------------------------------------------------
 def test_sales_counters_are_idempotent_per_event(system):
-    from shared.events.base import EventEnvelope
+    from shared.inventory.events import StockDeducted
     from shared.purchasing import suggestions
 
     shop, sku = f"shp_{uuid.uuid4().hex[:8]}", f"sku_{uuid.uuid4().hex[:8]}"
-    detail = {"shop_id": shop, "event_id": f"evt_{uuid.uuid4().hex}", "occurred_at": "2030-03-01T02:00:00.000Z",
-              "lines": [{"sku_id": sku, "product_id": "prd_x", "warehouse_id": "wh_default", "qty": 3}]}
-    envelope = EventEnvelope.model_validate({"id": "1", "detail-type": "StockDeducted", "source": "shopdesk.inventory",
-                                             "detail": detail})
-    assert suggestions.record_sales(envelope) is True
-    assert suggestions.record_sales(envelope) is False
+    event = StockDeducted.model_validate({
+        "shop_id": shop, "event_id": f"evt_{uuid.uuid4().hex}", "occurred_at": "2030-03-01T02:00:00.000Z",
+        "resource_id": "ord_x", "lines": [{"sku_id": sku, "product_id": "prd_x", "warehouse_id": "wh_default", "qty": 3}]})
+    assert suggestions.record_sales(event) is True
+    assert suggestions.record_sales(event) is False
     from datetime import date
 
     assert suggestions.sold(shop, sku, date(2030, 3, 1), date(2030, 3, 1)) == 3

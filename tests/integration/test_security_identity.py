@@ -393,7 +393,8 @@ def test_invitations_and_shops_have_per_member_caps(system, owner: Api):
     limit = ratelimit.LIMITS["invitations_per_day"]
     for _ in range(limit.max - 1):
         ratelimit.consume(limit, user_id)
-    assert invite(owner, new_login(), ["auditor"]).status_code == 201
+    first = invite(owner, new_login(), ["auditor"])
+    assert first.status_code == 201, first.text
     capped = invite(owner, new_login(), ["auditor"])
     assert capped.status_code == 429 and capped.json()["error"]["details"]["limit"] == "invitations_per_day"
     assert int(capped.headers["Retry-After"]) > 0

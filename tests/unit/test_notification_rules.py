@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from shared.events.base import EventEnvelope
+from shared.identity.events import StaffModified, StaffRemoved
 from shared.notifications.delivery import Delivery, _addresses
 from shared.notifications.staff_notices import staff_modified, staff_removed
 from shared.settings.models import NotificationSettings, NotificationSettingsUpdate, TopicChannels
@@ -27,10 +27,10 @@ def test_a_delivery_refuses_what_it_cannot_send(change, error):
     assert error in {e["type"] for e in info.value.errors()}
 
 
-def envelope(detail_type: str, **detail) -> EventEnvelope:
-    return EventEnvelope.model_validate({"id": "1", "detail-type": detail_type, "source": "shopdesk.identity", "detail": {
-        "event_id": "evt_1", "shop_id": "shp_1", "resource_id": "usr_9", "actor": {"id": "u1", "email": "boss@shop.cn"},
-        **detail}})
+def envelope(detail_type: str, **detail):
+    event = {"StaffModified": StaffModified, "StaffRemoved": StaffRemoved}[detail_type]
+    return event.model_validate({"event_id": "evt_1", "shop_id": "shp_1", "resource_id": "usr_9",
+                                 "actor": {"id": "u1", "email": "boss@shop.cn"}, **detail})
 
 
 def test_a_name_change_notifies_nobody_and_a_role_change_names_the_roles_in_both_languages():
