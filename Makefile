@@ -19,13 +19,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help run test test-python test-frontend test-e2e lint audit lock bench fuzz deploy setup \
-        system-packages python-deps node-deps frontend clean-data stop backup restore redrive
+        system-packages python-deps node-deps frontend clean-data stop backup restore redrive types
 
 help:
 	@echo "make run     - the whole system at http://127.0.0.1:$(PORT) (demo logins printed)"
 	@echo "make test    - the whole test suite (unit, integration, contract, frontend, browser)"
 	@echo "make lint    - ruff, mypy, cfn-lint, sam validate --lint, vue-tsc, dependency audit"
 	@echo "make lock    - re-lock requirements/*.txt (with hashes) from requirements/*.in"
+	@echo "make types   - regenerate frontend/src/api/schema.d.ts from the API's OpenAPI document"
 	@echo "make bench   - benchmarks (ratios against a baseline measured in the same run)"
 	@echo "make fuzz    - the deeper API fuzz pass, all roles (FUZZ_ARGS='--examples 50')"
 	@echo "make deploy  - sam build + sam deploy to your AWS account (see docs/deploy.md)"
@@ -94,7 +95,7 @@ run: setup
 test: setup
 	$(MAKE) --no-print-directory test-python test-frontend test-e2e
 
-test-python: python-deps
+test-python: python-deps frontend/node_modules/.installed
 	$(PY) -m pytest -p no:cacheprovider tests/unit tests/contract tests/integration
 
 test-frontend: frontend/node_modules/.installed
@@ -146,6 +147,10 @@ lint: python-deps node-deps $(VENV)-sam/bin/sam
 # installs only) the step says so and the last full audit stands (docs/security.md, 14.).
 audit: python-deps node-deps
 	$(PY) -m infra.audit
+
+# The SPA's TypeScript types of the API, from the OpenAPI document (a contract test checks them).
+types: python-deps frontend/node_modules/.installed
+	$(PY) -m infra.openapi_types
 
 bench: setup
 	$(PY) -m tests.bench.run $(BENCH_ARGS)

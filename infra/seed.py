@@ -4,6 +4,7 @@ Each part is seeded when missing, so a data folder from before the catalog exist
 """
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +23,8 @@ from shared.settings.models import (
     PaymentMethods,
     ShopProfile,
 )
+
+log = logging.getLogger("shopdesk.seed")
 
 DEMO_SHOP_ID = "shp_demo"
 DEMO_PASSWORD = "ShopDesk-demo-1"  # published demo credential (README, sign-in page); not a secret
@@ -47,20 +50,17 @@ def shop_seeded() -> bool:
 
 
 def seeded() -> bool:
-    return shop_seeded() and catalog_seeded() and inventory_seeded() and stocktake_seeded()
+    return shop_seeded() and catalog_seeded() and images_seeded() and inventory_seeded() and stocktake_seeded()
 
 
 def seed_demo() -> None:
-    if not shop_seeded():
-        seed_shop()
-    if not catalog_seeded():
-        seed_catalog()
-    if not inventory_seeded():
-        seed_inventory()
-    if not stocktake_seeded():
-        seed_stocktake()
-    if not purchasing_seeded():
-        seed_purchasing()
+    for done, seed in ((shop_seeded, seed_shop), (catalog_seeded, seed_catalog), (images_seeded, seed_images),
+                       (inventory_seeded, seed_inventory), (stocktake_seeded, seed_stocktake),
+                       (purchasing_seeded, seed_purchasing)):
+        if not done():
+            started = time.monotonic()
+            seed()
+            log.info("%s took %.1f s", seed.__name__, time.monotonic() - started)
 
 
 def seed_shop() -> None:
@@ -178,6 +178,89 @@ def seed_catalog() -> None:
             tomorrow = clock.now().astimezone(SHANGHAI).replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
             shelf.change(DEMO_SHOP_ID, ctx.actor, created.id, "list", tomorrow)
 
+
+# -- the demo pictures --------------------------------------------------------------------------
+def _demo_product_id(n: int) -> str | None:
+    """The id of the n-th demo product (found by its first SKU's code), None when it is gone."""
+    from shared.catalog.tables import CodeClaim, claim_sk
+    from shared.keys import shop_pk
+
+    try:
+        return str(CodeClaim.get(shop_pk(DEMO_SHOP_ID), claim_sk("SKUCODE", f"HJ{n:03d}-01"),
+                                 consistent_read=True).product_id)
+    except CodeClaim.DoesNotExist:
+        return None
+
+
+def images_seeded() -> bool:
+    from shared.catalog import products
+
+    product_id = _demo_product_id(1)
+    return product_id is None or bool(products.load(DEMO_SHOP_ID, product_id).product.images)
+
+
+def seed_images() -> None:
+    """A picture for each demo product (infra/demo_images.py), taken the way a merchant's upload
+    goes: the image is started (``start_upload``) and the file POSTed to the bucket with its
+    presigned form; the bucket's notifications bring them to the image consumer in batches, which
+    makes the thumbnails; each product is saved naming its picture once that is ready. Drawing,
+    uploads and saves run four at a time. (Making the thumbnails here as well would race the
+    consumer over the same files.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shared.catalog import images
+
+    ctx = _owner_context()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        started = pool.map(lambda n: _upload_picture(n, *DEMO_PRODUCTS[n - 1][:3]), range(1, len(DEMO_PRODUCTS) + 1))
+        pending = dict(ticket for ticket in started if ticket)  # image id -> product id
+        saves = []
+        deadline = time.monotonic() + 120
+        while pending:
+            for image_id, product_id in list(pending.items()):
+                status = images.status(DEMO_SHOP_ID, product_id, image_id)
+                if status.status == "rejected":
+                    raise RuntimeError(f"the demo picture {image_id} was rejected: {status.reason}")
+                if status.status == "ready":
+                    del pending[image_id]
+                    saves.append(pool.submit(_name_main_image, ctx, product_id, image_id))
+            if pending and time.monotonic() > deadline:
+                raise RuntimeError(f"the image consumer did not make {len(pending)} demo pictures ready")
+            time.sleep(0.1)
+        for save in saves:
+            save.result()
+
+
+def _upload_picture(n: int, name: str, category: str, specs: dict[str, list[str]]) -> tuple[str, str] | None:
+    """Draws the n-th demo product's picture, starts its upload and POSTs it like a browser:
+    (image id, product id), or None when the product is gone or has a picture already."""
+    import urllib3
+
+    from infra.demo_images import draw
+    from shared.catalog import images, products
+
+    product_id = _demo_product_id(n)
+    if product_id is None or products.load(DEMO_SHOP_ID, product_id).product.images:
+        return None
+    data = draw(name, category, next(iter(specs.values()))[0] if specs else None)
+    ticket = images.start_upload(DEMO_SHOP_ID, product_id, "image/jpeg")
+    answer = urllib3.request("POST", ticket.upload.url,
+                             fields={**ticket.upload.fields, "file": (f"{product_id}.jpg", data, "image/jpeg")})
+    if answer.status >= 300:
+        raise RuntimeError(f"the bucket refused the demo picture of {name}: {answer.status} {answer.data[:200]!r}")
+    return ticket.image_id, product_id
+
+
+def _name_main_image(ctx: AuthContext, product_id: str, image_id: str) -> None:
+    """Saves the product as it is with this image as its main (and only) one."""
+    from shared.catalog import products
+    from shared.catalog.models import ProductUpdate
+
+    now = products.get(DEMO_SHOP_ID, product_id)
+    body = now.model_dump(include={"name", "description", "category_id", "brand", "currency", "attributes", "specs"})
+    skus = [sku.model_dump(exclude={"available"}) for sku in now.skus]
+    products.update(ctx, product_id, ProductUpdate.model_validate({**body, "skus": skus, "images": [image_id],
+                                                                   "version": now.version}))
 
 
 # -- the demo stock -----------------------------------------------------------------------------

@@ -64,7 +64,7 @@ class Me(Model):
     invitations: list[PendingInvitation] = []
 
 
-class ProfileUpdate(Input):
+class MeUpdate(Input):
     name: str = Field(min_length=1, max_length=40)
     phone: str = Field("", max_length=20, pattern=r"^(\+?86)?(1[3-9]\d{9})?$")
 
@@ -202,8 +202,8 @@ def decline_invitation(req: ApiRequest[None, None]) -> Done:
     return Done()
 
 
-@app.api("PUT", "/me", permission=SIGNED_IN, body=ProfileUpdate, response=UserView)
-def update_me(req: ApiRequest[ProfileUpdate, None]) -> UserView:
+@app.api("PUT", "/me", permission=SIGNED_IN, body=MeUpdate, response=UserView)
+def update_me(req: ApiRequest[MeUpdate, None]) -> UserView:
     """Change one's own name and phone number."""
     assert req.user is not None
     user = access.update_profile(req.user.user_id, req.body.name, req.body.phone)

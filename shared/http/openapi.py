@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from shared.http.app import RouteSpec
 from shared.ids import PATH_PARAMETERS, ULID_PATTERN
@@ -63,6 +63,16 @@ def _versioned(model: type[BaseModel] | None) -> bool:
     return model is not None and "version" in model.model_fields
 
 
+class _AnswerSchema(GenerateJsonSchema):
+    """An answer carries every field, defaults included (``model_dump`` excludes nothing), so a
+    response schema lists them all as required; a request body keeps its defaults optional."""
+
+    def field_is_required(self, field: Any, total: bool) -> bool:
+        if self.mode == "serialization" and field["type"] != "typed-dict-field":
+            return field.get("serialization_exclude_if") is None
+        return super().field_is_required(field, total)
+
+
 def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version: str = "1.0.0") -> dict[str, Any]:
     specs = sorted(specs, key=lambda s: (s.path, s.method))
     models: set[type[BaseModel]] = set()
@@ -70,7 +80,8 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
         models.update(m for m in (s.body, s.response, s.query) if m is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
     keyed, defs = models_json_schema([(m, "validation" if m in {s.body for s in specs} else "serialization")
-                                      for m in ordered], ref_template="#/components/schemas/{model}")
+                                      for m in ordered], ref_template="#/components/schemas/{model}",
+                                      schema_generator=_AnswerSchema)
     schemas = dict(defs.get("$defs", {}))
     schemas["Error"] = ERROR_SCHEMA
 

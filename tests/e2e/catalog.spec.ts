@@ -184,3 +184,29 @@ test('the owner adds an image to a product: uploaded, checked, saved and shown a
   await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
   await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(64)
 })
+
+test('the product list shows each demo product with its picture, and every row action within the table', async ({ page }) => {
+  await signIn(page)
+  await openFromMenu(page, 'products')
+  // The demo catalog's pictures are drawn at seed time and uploaded like a merchant's.
+  await page.getByTestId('product-search').fill('夏季碎花连衣裙')
+  const row = productRow(page, '夏季碎花连衣裙')
+  const thumb = row.getByTestId('product-thumb')
+  await thumb.scrollIntoViewIfNeeded()
+  await expect(thumb).toBeVisible()
+  await expect.poll(() => thumb.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
+  // A product without an image shows the placeholder, not a broken picture.
+  await expect(page.getByTestId('product-list').getByTestId('product-thumb').first()).toBeVisible()
+  const broken = await page
+    .getByTestId('product-list')
+    .getByTestId('product-thumb')
+    .evaluateAll((imgs) => imgs.filter((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 0).length)
+  expect(broken).toBe(0)
+
+  // The last action (delete) is inside the visible part of the table, not cut off on the right.
+  const last = row.getByTestId('product-delete')
+  await expect(last).toBeVisible()
+  const button = (await last.boundingBox())!
+  const list = (await page.getByTestId('product-list').boundingBox())!
+  expect(button.x + button.width).toBeLessThanOrEqual(Math.min(list.x + list.width, page.viewportSize()!.width))
+})

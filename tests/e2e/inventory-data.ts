@@ -1,8 +1,9 @@
-// Test data for the inventory, purchasing and stocktake browser tests, made through the API as
-// the demo owner: each test opens a shop of its own (the owner of a new shop), so its products,
-// stock and orders never meet another test's or the demo shop's.
+// Test data for the inventory, purchasing and stocktake browser tests, made through the API: each
+// test opens a shop of its own (whoever opens a shop owns it), so its products, stock and orders
+// never meet another test's or the demo shop's. A login may open 3 shops a day (shared/ratelimit.py,
+// shops_per_day), so each spec opens its shops as a demo login of its own (desktop + phone + a retry).
 import { expect, type APIRequestContext, type Page } from '@playwright/test'
-import { DEMO_PASSWORD, OWNER, unique } from './helpers'
+import { DEMO_PASSWORD, unique } from './helpers'
 
 export interface TestSku {
   id: string
@@ -20,11 +21,13 @@ export class ShopData {
     private readonly request: APIRequestContext,
     private readonly token: string,
     readonly shopId: string,
+    /** The login that opened (and owns) the shop: sign the browser in with it. */
+    readonly login: string,
   ) {}
 
-  /** Signs in as the demo owner through the API and opens a new shop (the owner owns it). */
-  static async newShop(request: APIRequestContext, prefix: string): Promise<ShopData> {
-    const signin = await request.post('./api/auth/signin', { data: { email: OWNER, password: DEMO_PASSWORD } })
+  /** Signs in as `login` (a demo login) through the API and opens a new shop, which it owns. */
+  static async newShop(request: APIRequestContext, prefix: string, login: string): Promise<ShopData> {
+    const signin = await request.post('./api/auth/signin', { data: { email: login, password: DEMO_PASSWORD } })
     expect(signin.ok()).toBeTruthy()
     const token = (await signin.json()).id_token as string
     const created = await request.post('./api/shops', {
@@ -32,7 +35,7 @@ export class ShopData {
       data: { name: unique(prefix) },
     })
     expect(created.status(), await created.text()).toBe(201)
-    return new ShopData(request, token, (await created.json()).shop_id as string)
+    return new ShopData(request, token, (await created.json()).shop_id as string, login)
   }
 
   private headers(idempotent = false): Record<string, string> {

@@ -2,21 +2,42 @@
 // API) reaches the owner's bell; opening it marks it read and follows its link; the list page
 // filters unread and marks all read; and the notification settings are validated and saved.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
-import { DEMO_PASSWORD, OWNER, expectSavedToast, formItem, openSettingsTab, signIn, unique } from './helpers'
+import { DEMO_PASSWORD, OWNER, expectSavedToast, formItem, messagesTo, openSettingsTab, signIn, unique } from './helpers'
 
-/** Disables a freshly invited member through the API as the demo owner: a StaffDisabled event. */
+/**
+ * Disables a fresh member through the API as the demo owner: a StaffDisabled event. The member is
+ * invited, sets a password from the e-mail and accepts (a pending invitation cannot be disabled).
+ */
 async function disableNewStaff(request: APIRequestContext, name: string): Promise<void> {
   const signin = await request.post('./api/auth/signin', { data: { email: OWNER, password: DEMO_PASSWORD } })
   expect(signin.ok()).toBeTruthy()
   const headers = { Authorization: `Bearer ${(await signin.json()).id_token}` }
   const me = await (await request.get('./api/me', { headers })).json()
-  const shop = { ...headers, 'X-Shop-Id': me.current.shop_id as string }
+  const shopId = me.current.shop_id as string
+  const shop = { ...headers, 'X-Shop-Id': shopId }
+  const login = `${name.toLowerCase()}@e2e.test`
   const invited = await request.post('./api/staff', {
     headers: { ...shop, 'Idempotency-Key': crypto.randomUUID() },
-    data: { login: `${name.toLowerCase()}@e2e.test`, name, roles: ['marketing'] },
+    data: { login, name, roles: ['marketing'] },
   })
   expect(invited.status()).toBe(201)
   const userId = (await invited.json()).staff.user_id as string
+
+  let password = ''
+  await expect(async () => {
+    const found = (await messagesTo(request, login)).map((m) => /Sd[A-Za-z0-9]{10}\da/.exec(m)?.[0]).find(Boolean)
+    expect(found).toBeTruthy()
+    password = found!
+  }).toPass({ timeout: 20_000 })
+  const challenge = await (await request.post('./api/auth/signin', { data: { email: login, password } })).json()
+  expect(challenge.challenge).toBe('NEW_PASSWORD_REQUIRED')
+  const tokens = await request.post('./api/auth/new-password', {
+    data: { email: login, session: challenge.session, new_password: `E2e-${name}-Pw9` },
+  })
+  expect(tokens.ok()).toBeTruthy()
+  const member = { Authorization: `Bearer ${(await tokens.json()).id_token}` }
+  expect((await request.post(`./api/me/invitations/${shopId}/accept`, { headers: member })).ok()).toBeTruthy()
+
   expect((await request.post(`./api/staff/${userId}/disable`, { headers: shop })).ok()).toBeTruthy()
 }
 

@@ -26,12 +26,12 @@ async function receive(page: Page, quantities: number[]): Promise<void> {
 }
 
 test('a PO with two lines is submitted, received partially, then fully', async ({ page, request }) => {
-  const shop = await ShopData.newShop(request, 'E2E采购')
+  const shop = await ShopData.newShop(request, 'E2E采购', 'finance@demo.shop')
   const code = unique('PO').toUpperCase()
   const product = await shop.product(`E2E 采购 ${code}`, code, ['黑', '白'])
   const supplier = `E2E 供应商 ${code}`
 
-  await signIn(page)
+  await signIn(page, shop.login)
   await useShop(page, shop.shopId, '/')
   await openFromMenu(page, 'purchasing')
   await expect(page).toHaveURL(/#\/purchasing\/orders/)

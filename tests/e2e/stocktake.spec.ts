@@ -9,13 +9,13 @@ test('a stocktake is counted by SKU code on a phone and approved', async ({ page
   test.skip(testInfo.project.name !== 'phone', 'phone layout only')
   expect(page.viewportSize()).toEqual({ width: 390, height: 844 })
 
-  const shop = await ShopData.newShop(request, 'E2E盘点')
+  const shop = await ShopData.newShop(request, 'E2E盘点', 'marketing@demo.shop')
   const code = unique('ST').toUpperCase()
   const product = await shop.product(`E2E 盘点 ${code}`, code, ['红', '绿'])
   await shop.receive(product, product.skus[0]!, 10)
   await shop.receive(product, product.skus[1]!, 5)
 
-  await signIn(page)
+  await signIn(page, shop.login)
   await useShop(page, shop.shopId, '/')
   await openFromMenu(page, 'stocktakes')
   await expect(page).toHaveURL(/#\/stocktakes$/)

@@ -1,5 +1,40 @@
 // The one way the SPA talks to /api: auth headers, language, shop, error shape, and the
 // "401 -> refresh once -> retry" rule. Kept free of Vue and Pinia so unit tests can drive it.
+// Routes are called by their OpenAPI path (`api.call('get', '/staff/{user_id}', ...)`): path,
+// query, body and answer are typed by schema.d.ts, generated from the API (`make types`).
+// Each capability's client (api/<capability>.ts) re-exports the models its pages use.
+import type { ExportFile, PageStaffView, paths } from './schema'
+
+type Method = 'get' | 'post' | 'put' | 'delete'
+/** The methods a path has. */
+type MethodOf<P extends keyof paths> = { [M in Method]: [paths[P][M]] extends [undefined] ? never : M }[Method]
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>
+type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : never
+type Responses<O> = O extends { responses: infer R } ? R : never
+/** What a route answers (its 2xx JSON). */
+export type Answer<P extends keyof paths, M extends Method> = JsonOf<
+  Responses<Operation<P, M>>[Extract<keyof Responses<Operation<P, M>>, 200 | 201 | 202>]
+>
+/** The JSON body a route takes. */
+export type Body<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody: { content: { 'application/json': infer B } } } ? B : never
+/** The query parameters a route takes. */
+export type Query<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never
+type PathParams<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { parameters: { path: infer A } } ? A : never
+
+type CallOptions<P extends keyof paths, M extends Method> = Omit<RequestOptions, 'body' | 'query'> &
+  ([PathParams<P, M>] extends [never] ? { path?: undefined } : { path: PathParams<P, M> }) &
+  ([Body<P, M>] extends [never] ? { body?: undefined } : { body: Body<P, M> }) &
+  ([Query<P, M>] extends [never] ? { query?: undefined } : { query?: Query<P, M> })
+/** The options argument may be left out when nothing in it is required. */
+type CallArgs<O> = object extends O ? [options?: O] : [options: O]
+
+/** A cursor page of any list (`GET /staff`, `GET /products`, ...; a stocktake's lines have no `truncated`). */
+export type Page<T> = Omit<PageStaffView, 'items' | 'truncated'> & { items: T[]; truncated?: boolean }
+export type { ExportFile }
+export type ExportFormat = ExportFile['format']
 
 export interface ApiFieldError {
   field: string
@@ -84,7 +119,7 @@ export interface SessionHooks {
 
 export interface RequestOptions {
   body?: unknown
-  query?: Record<string, string | number | null | undefined>
+  query?: Record<string, string | number | boolean | null | undefined>
   /** false for the sign-in endpoints: no token, no shop, no refresh. */
   auth?: boolean
   idempotencyKey?: string
@@ -137,6 +172,15 @@ export class ApiClient {
 
   delete<T>(path: string, options: RequestOptions = {}): Promise<T> {
     return this.request<T>('DELETE', path, options)
+  }
+
+  /** A route by its OpenAPI path and method; `path` fills the `{name}` parts (encoded). */
+  call<P extends keyof paths, M extends MethodOf<P>>(method: M, path: P, ...[options]: CallArgs<CallOptions<P, M>>): Promise<Answer<P, M>> {
+    const { path: params, ...rest } = (options ?? {}) as CallOptions<P, M>
+    const url = (path as string).replace(/\{(\w+)\}/g, (_, name: string) =>
+      encodeURIComponent(String((params as Record<string, string | number>)[name])),
+    )
+    return this.request<Answer<P, M>>(method.toUpperCase(), url, rest as RequestOptions)
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -220,4 +264,37 @@ async function readBody(response: Response): Promise<unknown> {
   } catch {
     return text
   }
+}
+
+/** API root; same origin by default (the local gateway serves the SPA and /api together). */
+export const API_BASE: string = import.meta.env.VITE_API_BASE || '/api'
+
+/** The SPA's one client; main.ts configures its session hooks. */
+export const api = new ApiClient(API_BASE)
+
+/** A presigned S3 POST (logo, product image, import file) that failed; `status` 0 = network. */
+export class UploadError extends Error {
+  readonly status: number
+  constructor(status: number) {
+    super(`upload failed (${status})`)
+    this.status = status
+  }
+}
+
+/** POSTs `file` to a presigned S3 POST the API handed out (policy fields first, the file last, as S3 requires). */
+export async function postToBucket(
+  upload: { url: string; fields: Record<string, string> },
+  file: File,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
+  const form = new FormData()
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value)
+  form.append('file', file)
+  let response: Response
+  try {
+    response = await fetchImpl(upload.url, { method: 'POST', body: form })
+  } catch {
+    throw new UploadError(0)
+  }
+  if (!response.ok) throw new UploadError(response.status)
 }

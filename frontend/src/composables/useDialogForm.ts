@@ -2,11 +2,12 @@
 // forms: a working copy, client rules first, the server's field errors on the matching item
 // (gone once that field is edited), its other errors as a message, and the 409 "someone else
 // changed it" question for records saved with a version.
-import { reactive, ref, watch, type Ref } from 'vue'
+import { ref, type Ref } from 'vue'
 import type { FormInstance } from 'element-plus'
-import { ApiError } from '@/api'
+import { ApiError } from '@/api/http'
 import { t } from '@/i18n'
-import { clone, getPath, stableStringify } from '@/utils/objects'
+import { clone, stableStringify } from '@/utils/objects'
+import { askToReload, useServerErrors } from './useServerErrors'
 
 export interface DialogFormOptions<F extends object> {
   initial: () => F
@@ -35,13 +36,7 @@ export function useDialogForm<F extends object>(options: DialogFormOptions<F>) {
   const form = ref(options.initial()) as Ref<F>
   const original = ref('')
   const saving = ref(false)
-  const serverErrors = reactive<Record<string, string>>({})
-  const serverErrorValues = new Map<string, string>()
-
-  function clearServerErrors(): void {
-    for (const key of Object.keys(serverErrors)) delete serverErrors[key]
-    serverErrorValues.clear()
-  }
+  const { serverErrors, clear: clearServerErrors, show: showFieldErrors, fieldError } = useServerErrors(form, options.mapField)
 
   /** Starts editing these values (a new record when none are given). */
   function load(values?: Partial<F>): void {
@@ -53,19 +48,6 @@ export function useDialogForm<F extends object>(options: DialogFormOptions<F>) {
 
   const isDirty = () => original.value !== '' && stableStringify(form.value) !== original.value
 
-  watch(
-    form,
-    () => {
-      for (const [field, value] of serverErrorValues) {
-        if (JSON.stringify(getPath(form.value, field)) !== value) {
-          delete serverErrors[field]
-          serverErrorValues.delete(field)
-        }
-      }
-    },
-    { deep: true },
-  )
-
   async function handleError(e: unknown): Promise<void> {
     if (!(e instanceof ApiError)) {
       ElMessage.error(t('errors.unexpected'))
@@ -73,22 +55,10 @@ export function useDialogForm<F extends object>(options: DialogFormOptions<F>) {
     }
     if (sessionEnded(e)) return
     if (e.status === 409 && e.code === 'version_conflict' && options.reload) {
-      const reload = await ElMessageBox.confirm(t('conflict.recordMessage'), t('conflict.title'), {
-        type: 'warning',
-        confirmButtonText: t('conflict.reload'),
-        cancelButtonText: t('conflict.keepEditing'),
-        distinguishCancelAndClose: true,
-      })
-        .then(() => true)
-        .catch(() => false)
-      if (reload) await options.reload().catch(showError)
+      if (await askToReload(t('conflict.recordMessage'))) await options.reload().catch(showError)
       return
     }
-    for (const [serverField, message] of Object.entries(e.fieldErrors)) {
-      const field = options.mapField ? options.mapField(serverField) : serverField
-      serverErrors[field] = serverErrors[field] ? `${serverErrors[field]}; ${message}` : message
-      serverErrorValues.set(field, JSON.stringify(getPath(form.value, field)))
-    }
+    showFieldErrors(e.fieldErrors)
     ElMessage.error(e.message)
   }
 
@@ -112,10 +82,6 @@ export function useDialogForm<F extends object>(options: DialogFormOptions<F>) {
     } finally {
       saving.value = false
     }
-  }
-
-  function fieldError(prop: string): string {
-    return serverErrors[prop] ?? ''
   }
 
   return { form, saving, serverErrors, load, isDirty, submit, fieldError, handleError }

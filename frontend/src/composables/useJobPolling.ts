@@ -1,7 +1,6 @@
 // Polls a catalog job until it is finished (or the dialog is closed / unmounted).
 import { onBeforeUnmount, ref } from 'vue'
-import { catalogJobsApi } from '@/api'
-import type { JobView } from '@/api/types'
+import { catalogJobsApi, type JobView } from '@/api/catalog'
 import { isFinished } from '@/utils/productJobs'
 
 const POLL_MS = 1000

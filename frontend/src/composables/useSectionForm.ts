@@ -1,15 +1,16 @@
 // What every settings form shares: a working copy of one section, a dirty flag, client
 // validation, saving with the section's version, server errors on the right field, the 409
 // "someone else changed it" dialog, and a warning before leaving unsaved changes.
-import { computed, onBeforeUnmount, reactive, ref, watch, type Ref } from 'vue'
+import { computed, onBeforeUnmount, ref, watch, type Ref } from 'vue'
 import { onBeforeRouteLeave } from 'vue-router'
 import type { FormInstance } from 'element-plus'
-import { ApiError } from '@/api'
-import type { SettingsSection, ShopSettings } from '@/api/types'
+import { ApiError } from '@/api/http'
+import type { SettingsSection, ShopSettings } from '@/api/settings'
 import { t } from '@/i18n'
 import { useSettingsStore } from '@/stores/settings'
 import { useSessionStore } from '@/stores/session'
-import { clone, getPath, stableStringify } from '@/utils/objects'
+import { clone, stableStringify } from '@/utils/objects'
+import { askToReload, useServerErrors } from './useServerErrors'
 
 export interface SectionFormOptions<K extends SettingsSection, F extends object> {
   section: K
@@ -30,8 +31,7 @@ export function useSectionForm<K extends SettingsSection, F extends object>(opti
   const form = ref({} as F) as Ref<F>
   const original = ref('')
   const saving = ref(false)
-  const serverErrors = reactive<Record<string, string>>({})
-  const serverErrorValues = new Map<string, string>()
+  const { serverErrors, clear: clearServerErrors, show: showFieldErrors, fieldError } = useServerErrors(form, options.mapField)
   const canEdit = computed(() => session.can('settings.edit'))
 
   const section = computed(() => store.data?.[options.section] ?? null)
@@ -47,11 +47,6 @@ export function useSectionForm<K extends SettingsSection, F extends object>(opti
     options.formRef.value?.clearValidate()
   }
 
-  function clearServerErrors(): void {
-    for (const key of Object.keys(serverErrors)) delete serverErrors[key]
-    serverErrorValues.clear()
-  }
-
   // New data from the server replaces the working copy unless the user is editing it.
   watch(
     section,
@@ -59,20 +54,6 @@ export function useSectionForm<K extends SettingsSection, F extends object>(opti
       if (!dirty.value) reset()
     },
     { immediate: true },
-  )
-
-  // A server error disappears once its field is edited.
-  watch(
-    form,
-    () => {
-      for (const [field, value] of serverErrorValues) {
-        if (JSON.stringify(getPath(form.value, field)) !== value) {
-          delete serverErrors[field]
-          serverErrorValues.delete(field)
-        }
-      }
-    },
-    { deep: true },
   )
 
   async function submit(): Promise<boolean> {
@@ -104,32 +85,15 @@ export function useSectionForm<K extends SettingsSection, F extends object>(opti
       return
     }
     if (e.status === 409) {
-      const reload = await ElMessageBox.confirm(t('conflict.message'), t('conflict.title'), {
-        type: 'warning',
-        confirmButtonText: t('conflict.reload'),
-        cancelButtonText: t('conflict.keepEditing'),
-        distinguishCancelAndClose: true,
-      })
-        .then(() => true)
-        .catch(() => false)
-      if (reload) {
+      if (await askToReload(t('conflict.message'))) {
         await store.load(true).catch(() => undefined)
         reset()
       }
       return
     }
     if (e.status === 401) return // the client already sent the user to sign in
-    for (const [serverField, message] of Object.entries(e.fieldErrors)) {
-      const field = options.mapField ? options.mapField(serverField) : serverField
-      serverErrors[field] = serverErrors[field] ? `${serverErrors[field]}; ${message}` : message
-      serverErrorValues.set(field, JSON.stringify(getPath(form.value, field)))
-    }
+    showFieldErrors(e.fieldErrors)
     ElMessage.error(e.message)
-  }
-
-  /** The message to show under a form item (server side; client rules show their own). */
-  function fieldError(prop: string): string {
-    return serverErrors[prop] ?? ''
   }
 
   useUnsavedChangesGuard(dirty)

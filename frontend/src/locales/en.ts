@@ -283,8 +283,6 @@ const en: Messages<typeof zhCN> = {
     actor: 'Who',
     action: 'What',
     changes: 'Changes',
-    loadMore: 'Load more',
-    noMore: 'No more entries',
     empty: 'No changes recorded yet',
     unknownActor: 'System',
     logoImage: 'image …{id}',

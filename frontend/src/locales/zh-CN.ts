@@ -281,8 +281,6 @@ export default {
     actor: '操作人',
     action: '操作',
     changes: '修改内容',
-    loadMore: '加载更多',
-    noMore: '没有更多了',
     empty: '还没有操作记录',
     unknownActor: '系统',
     logoImage: '图片 …{id}',

@@ -3,8 +3,7 @@
 // names in diffs). Roles belong to a shop: switching shops reloads them.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { rolesApi } from '@/api'
-import { BUILT_IN_ROLE_CODES, type PermissionList, type RoleView } from '@/api/types'
+import { BUILT_IN_ROLE_CODES, type PermissionList, rolesApi, type RoleView } from '@/api/identity'
 import { currentLocale, i18n } from '@/i18n'
 import { useSessionStore } from '@/stores/session'
 

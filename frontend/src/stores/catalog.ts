@@ -3,8 +3,7 @@
 // index, so a product just saved is shown from here until the index has caught up.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { catalogApi } from '@/api'
-import type { CategoryNode, ProductSummary } from '@/api/types'
+import { catalogApi, type CategoryNode, type ProductSummary } from '@/api/catalog'
 
 /** How long a saved product overrides what the index says. */
 const RECENT_MS = 60_000

@@ -3,8 +3,7 @@
 // reads the API itself and tells this store what it marked.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { notificationsApi } from '@/api'
-import type { NotificationView } from '@/api/types'
+import { notificationsApi, type NotificationView } from '@/api/notifications'
 
 export const POLL_MS = 60_000
 export const LATEST = 8

@@ -3,8 +3,8 @@
 // never seen by page scripts (an HttpOnly cookie the server sets on /api/auth).
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { authApi, ApiError, meApi } from '@/api'
-import type { Me, Tokens, UserView } from '@/api/types'
+import { ApiError } from '@/api/http'
+import { authApi, type Me, meApi, type Tokens, type UserView } from '@/api/identity'
 
 const TOKENS_KEY = 'shopdesk.session'
 const SHOP_KEY = 'shopdesk.shop'

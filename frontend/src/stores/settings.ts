@@ -2,8 +2,7 @@
 // tabs, the header (logo) and the audit log (time zone).
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { settingsApi } from '@/api'
-import type { Region, SettingsSection, ShopSettings } from '@/api/types'
+import { type Region, settingsApi, type SettingsSection, type ShopSettings } from '@/api/settings'
 
 export const useSettingsStore = defineStore('settings', () => {
   const data = ref<ShopSettings | null>(null)

@@ -1,5 +1,5 @@
 // What the audit log can be filtered by, and what an entry is about, in words.
-import type { AuditEntry, RoleView, StaffView } from '@/api/types'
+import type { AuditEntry, RoleView, StaffView } from '@/api/identity'
 
 /** Resources that write audit entries today (shared/identity/events.py, shared/settings). */
 export const AUDIT_RESOURCES = ['settings', 'staff', 'roles', 'shop'] as const

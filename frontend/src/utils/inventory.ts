@@ -1,7 +1,8 @@
 // The small rules the inventory, stocktake and purchasing pages share: typed yuan to fen, what a
 // purchase order still expects, the receiving dialog's defaults and checks, a scanned code's line.
 // The server decides everything; these only shape input and explain answers before sending.
-import type { PoLineView, PoStatus, StocktakeLine } from '@/api/inventory'
+import type { StocktakeLine } from '@/api/inventory'
+import type { PoLineView, PoStatus } from '@/api/purchasing'
 import { zonedDayStart, addDays } from '@/utils/time'
 
 export const MAX_QTY = 1_000_000

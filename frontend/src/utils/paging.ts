@@ -1,4 +1,4 @@
-import type { Page } from '@/api/types'
+import type { Page } from '@/api/http'
 
 /**
  * Reads pages until there are at least `want` items or no more pages (at most `maxRounds`

@@ -1,9 +1,10 @@
 // The product editor's image list: pure helpers (display order, first = main image) and the
 // client copy of the upload rules (shared/catalog/models.py: IMAGE_TYPES, IMAGE_MAX_BYTES,
 // MAX_IMAGES). The server stays the judge.
+import type { ImageType } from '@/api/catalog'
 import type { Invalid } from './validators'
 
-export const PRODUCT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const
+export const PRODUCT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const satisfies readonly ImageType[]
 export const PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 export const MAX_PRODUCT_IMAGES = 20
 

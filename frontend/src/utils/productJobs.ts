@@ -1,6 +1,7 @@
 // Bulk import / export jobs of the catalog: the small rules the dialogs share (which files are
 // accepted, when a job is finished, how far it is). The server decides everything else.
-import type { ExportFormat, JobStatus, JobView, ProductFilter, ProductQuery } from '@/api/types'
+import type { ExportFormat } from '@/api/http'
+import type { JobStatus, JobView, ProductFilter, ProductQuery } from '@/api/catalog'
 
 export const IMPORT_MAX_BYTES = 10 * 1024 * 1024
 export const FINISHED: readonly JobStatus[] = ['succeeded', 'partial', 'failed']

@@ -3,7 +3,7 @@
 // shared/catalog/matrix.py. `mergeRows` mirrors its `merge`, so what the editor shows is what a
 // `PUT /products/{id}/specs` would make: prices already entered survive spec changes.
 // Rows hold money in yuan (what the inputs show); `rowToSku` / `skuToRow` convert to integer 分.
-import type { SkuInput, SkuStatus, SkuView, SpecView } from '@/api/types'
+import type { SkuInput, SkuStatus, SkuView, SpecView } from '@/api/catalog'
 import { majorToMinor, minorToMajor } from './money'
 
 export const MAX_SPECS = 3

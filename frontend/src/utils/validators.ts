@@ -1,7 +1,7 @@
 // Client-side copies of the server's input rules (shared/settings/models.py), as pure functions
 // returning an i18n key (so tests need no Vue). The server stays the judge: its field errors
 // are shown too.
-import { CURRENCIES } from '@/api/types'
+import { CURRENCIES } from '@/api/settings'
 
 export interface Invalid {
   key: string

@@ -1,18 +1,18 @@
 // The profile form in a real (jsdom) DOM: client rules, the server's field errors on the right
 // field, and a successful save that makes the form clean again.
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
 import { i18n } from '@/i18n'
 import { ApiError } from '@/api/http'
-import type { ShopProfile } from '@/api/types'
+import type { ShopProfile } from '@/api/settings'
 import { useSessionStore } from '@/stores/session'
 import { useSettingsStore } from '@/stores/settings'
 
 const putProfile = vi.fn()
-vi.mock('@/api', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/api')>()),
+vi.mock('@/api/settings', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/settings')>()),
   settingsApi: { putProfile: (...args: unknown[]) => putProfile(...args) },
 }))
 
@@ -39,12 +39,14 @@ async function mountForm() {
     delivery_regions: { provinces: [], version: 0 },
     business_hours: { weekly: [], closed_days: [], version: 0 },
     notifications: { topics: {}, version: 0 },
+    approvals: { separate_approver: true, purchase_order_limit: 500000, stocktake_limit: 200000, version: 0 },
   }
   const session = useSessionStore()
   session.me = {
-    user: { id: 'u1', email: 'owner@demo.shop', name: '王芳' },
+    user: { id: 'u1', email: 'owner@demo.shop', name: '王芳', login: 'owner@demo.shop', phone: '' },
     shops: [{ shop_id: 's1', name: '花间集', roles: ['owner'] }],
-    current: { shop_id: 's1', name: '花间集', roles: ['owner'], permissions: ['settings.view', 'settings.edit'] },
+    current: { shop_id: 's1', name: '花间集', roles: ['owner'], permissions: ['settings.view', 'settings.edit'], role_names: [] },
+    invitations: [],
   }
   const router = createRouter({
     history: createMemoryHistory(),
@@ -69,6 +71,9 @@ async function settle() {
 }
 
 describe('ProfileForm', () => {
+  // The first import of the form compiles Element Plus: done once here, not inside a test's 20 s.
+  beforeAll(() => import('@/pages/settings/ProfileForm.vue'), 120_000)
+
   beforeEach(() => {
     putProfile.mockReset()
     document.body.innerHTML = ''

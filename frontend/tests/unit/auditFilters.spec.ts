@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AuditEntry, StaffView } from '@/api/types'
+import type { AuditEntry, StaffView } from '@/api/identity'
 import { AUDIT_ACTIONS, AUDIT_RESOURCES, auditTarget } from '@/utils/auditFilters'
 import { diffAuditEntry } from '@/utils/auditDiff'
 import zhCN from '@/locales/zh-CN'
@@ -14,6 +14,8 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   changed: [],
   before: null,
   after: null,
+  source_ip: null,
+  user_agent: null,
   ...over,
 })
 const member = { user_id: 'u-li', name: '李娜', login: 'li@x.com' } as StaffView

@@ -6,15 +6,15 @@ import { createPinia, setActivePinia } from 'pinia'
 import { defineComponent, h, ref } from 'vue'
 import { i18n } from '@/i18n'
 import { ApiError } from '@/api/http'
-import type { PermissionInfo, StaffView } from '@/api/types'
+import type { PermissionInfo, StaffView } from '@/api/identity'
 import PermissionMatrix from '@/components/PermissionMatrix.vue'
 import StaffFormDialog from '@/pages/staff/StaffFormDialog.vue'
 import { useSessionStore } from '@/stores/session'
 
 const invite = vi.fn()
 const update = vi.fn()
-vi.mock('@/api', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/api')>()),
+vi.mock('@/api/identity', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/identity')>()),
   staffApi: {
     invite: (...args: unknown[]) => invite(...args),
     update: (...args: unknown[]) => update(...args),
@@ -50,9 +50,10 @@ function setup(permissions: string[]) {
   const session = useSessionStore()
   session.shopId = 's1'
   session.me = {
-    user: { id: 'u1', email: 'owner@demo.shop', name: '王芳' },
+    user: { id: 'u1', email: 'owner@demo.shop', name: '王芳', login: 'owner@demo.shop', phone: '' },
     shops: [{ shop_id: 's1', name: '花间集', roles: ['owner'] }],
-    current: { shop_id: 's1', name: '花间集', roles: ['owner'], permissions },
+    current: { shop_id: 's1', name: '花间集', roles: ['owner'], permissions, role_names: [] },
+    invitations: [],
   }
   return pinia
 }

@@ -1,5 +1,6 @@
 // The inventory, stocktake and purchasing pages: every text key they use exists in both
-// languages, and the menu shows their entries exactly to those with inventory.view.
+// languages, and the menu shows their entries exactly to those with inventory.view (stock,
+// stocktakes) and purchasing.view (purchasing).
 import { describe, expect, it } from 'vitest'
 import zhCN from '@/locales/zh-CN'
 import en from '@/locales/en'
@@ -43,10 +44,11 @@ describe('inventory pages', () => {
     expect(en.purchasing.status.partially_received).toBe('Partially received')
   })
 
-  it('show inventory, stocktake and purchasing only with inventory.view', () => {
+  it('show inventory and stocktake only with inventory.view, purchasing only with purchasing.view', () => {
     const keysFor = (p: string[]) => visibleMenu(MENU, p).map((i) => i.key)
-    expect(keysFor(['inventory.view'])).toEqual(['dashboard', 'inventory', 'stocktakes', 'purchasing'])
-    expect(keysFor(['inventory.edit', 'inventory.create'])).toEqual(['dashboard'])
+    expect(keysFor(['inventory.view'])).toEqual(['dashboard', 'inventory', 'stocktakes'])
+    expect(keysFor(['purchasing.view'])).toEqual(['dashboard', 'purchasing'])
+    expect(keysFor(['inventory.edit', 'inventory.create', 'purchasing.create'])).toEqual(['dashboard'])
     expect(MENU.filter((i) => i.permission === 'inventory.view').every((i) => i.ready)).toBe(true)
   })
 })

@@ -2,13 +2,13 @@
 // of the notification settings.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import type { NotificationView } from '@/api/types'
+import type { NotificationView } from '@/api/notifications'
 import { POLL_MS, useNotificationsStore } from '@/stores/notifications'
 import { extraEmail, extraMobile, firstRepeat, normalizeRecipient } from '@/utils/validators'
 
 const api = vi.hoisted(() => ({ list: vi.fn(), unreadCount: vi.fn(), markRead: vi.fn(), markAllRead: vi.fn() }))
-vi.mock('@/api', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/api')>()),
+vi.mock('@/api/notifications', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/notifications')>()),
   notificationsApi: api,
 }))
 

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { ApiError } from '@/api/http'
-import type { Me } from '@/api/types'
+import type { Me } from '@/api/identity'
 import { useSessionStore } from '@/stores/session'
 
 const auth = vi.hoisted(() => ({
@@ -14,15 +14,16 @@ const auth = vi.hoisted(() => ({
   me: vi.fn(),
   config: vi.fn(),
 }))
-vi.mock('@/api', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/api')>()), authApi: auth }))
+vi.mock('@/api/identity', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/api/identity')>()), authApi: auth }))
 
 const ME: Me = {
-  user: { id: 'u1', email: 'owner@demo.shop', name: '王芳' },
+  user: { id: 'u1', email: 'owner@demo.shop', name: '王芳', login: 'owner@demo.shop', phone: '' },
   shops: [
     { shop_id: 'shp_a', name: 'A', roles: ['owner'] },
     { shop_id: 'shp_b', name: 'B', roles: ['finance'] },
   ],
-  current: { shop_id: 'shp_a', name: 'A', roles: ['owner'], permissions: ['settings.view'] },
+  current: { shop_id: 'shp_a', name: 'A', roles: ['owner'], permissions: ['settings.view'], role_names: [] },
+  invitations: [],
 }
 const TOKENS = { id_token: 'id-1', access_token: 'acc-1', expires_in: 3600, challenge: null, session: null }
 

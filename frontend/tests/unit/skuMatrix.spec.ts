@@ -91,7 +91,7 @@ describe('SKU money', () => {
     const sku = rowToSku(row)
     expect(sku).toMatchObject({ id: 'sku_1', price: 12990, strike_price: 30, cost_price: null, weight_g: 0, code: 'HJ-1' })
     expect(Number.isInteger(sku.price)).toBe(true)
-    const back = skuToRow({ id: 'sku_1', values: ['红'], price: 12990, strike_price: 19900, cost_price: 5001, weight_g: 300, volume_cm3: 0, code: 'A', barcode: '', status: 'active' })
+    const back = skuToRow({ id: 'sku_1', values: ['红'], price: 12990, strike_price: 19900, cost_price: 5001, weight_g: 300, volume_cm3: 0, code: 'A', barcode: '', status: 'active', available: null })
     expect([back.price, back.strike_price, back.cost_price, back.weight_g]).toEqual([129.9, 199, 50.01, 300])
     expect(rowToSku({ ...emptyRow(), id: undefined }).id).toBeUndefined()
   })
