@@ -1446,6 +1446,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settings/delivery-fee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The flat delivery fee and the free-shipping threshold every quote prices freight with.
+         * @description The flat delivery fee and the free-shipping threshold every quote prices freight with.
+         */
+        put: operations["put_delivery_fee"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings/delivery-regions": {
         parameters: {
             query?: never;
@@ -2544,6 +2564,43 @@ export interface components {
              * @default 18:00
              */
             close: string;
+        };
+        /** DeliveryFeeUpdate */
+        DeliveryFeeUpdate: {
+            /**
+             * Flat Fee
+             * @description Fen charged per order (0 = free delivery)
+             * @default 0
+             */
+            flat_fee?: number;
+            /**
+             * Free Over
+             * @description Fen: orders whose goods total reaches it ship free (null = never)
+             * @default null
+             */
+            free_over?: number | null;
+            /**
+             * Version
+             * @description The version this update is based on (optimistic lock)
+             */
+            version: number;
+        };
+        /** DeliveryFeeView */
+        DeliveryFeeView: {
+            /**
+             * Flat Fee
+             * @description Fen charged per order (0 = free delivery)
+             * @default 0
+             */
+            flat_fee: number;
+            /**
+             * Free Over
+             * @description Fen: orders whose goods total reaches it ship free (null = never)
+             * @default null
+             */
+            free_over: number | null;
+            /** Version */
+            version: number;
         };
         /** DeliveryRegionsUpdate */
         DeliveryRegionsUpdate: {
@@ -4428,6 +4485,7 @@ export interface components {
             business_hours: components["schemas"]["BusinessHoursView"];
             notifications: components["schemas"]["NotificationSettingsView"];
             approvals: components["schemas"]["ApprovalSettingsView"];
+            delivery_fee: components["schemas"]["DeliveryFeeView"];
         };
         /** ShardView */
         ShardView: {
@@ -6170,6 +6228,8 @@ export type CountEntry = components['schemas']['CountEntry'];
 export type CurrentShop = components['schemas']['CurrentShop'];
 export type DayHoursInput = components['schemas']['DayHours-Input'];
 export type DayHoursOutput = components['schemas']['DayHours-Output'];
+export type DeliveryFeeUpdate = components['schemas']['DeliveryFeeUpdate'];
+export type DeliveryFeeView = components['schemas']['DeliveryFeeView'];
 export type DeliveryRegionsUpdate = components['schemas']['DeliveryRegionsUpdate'];
 export type DeliveryRegionsView = components['schemas']['DeliveryRegionsView'];
 export type DemoAccount = components['schemas']['DemoAccount'];
@@ -12894,6 +12954,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BusinessHoursView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_delivery_fee: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeliveryFeeUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryFeeView"];
                 };
             };
             /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
