@@ -37,7 +37,7 @@ TABS: tuple[str, ...] = ("pending_payment", "pending_review", "finance_review", 
                          "cancelled")
 INITIAL: tuple[str, str] = ("unpaid", "pending_payment")
 BEFORE_SHIPMENT = ("pending_payment", "pending_review", "finance_review", "to_ship")
-OPEN = BEFORE_SHIPMENT + ("partially_shipped", "shipped", "delivered")
+OPEN = (*BEFORE_SHIPMENT, "partially_shipped", "shipped", "delivered")
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("pending_payment", "pay"): "pending_review",
@@ -53,8 +53,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("delivered", "complete"): "completed",  # the buyer confirms, or the auto-complete timer
     **{(s, "cancel"): "cancelled" for s in BEFORE_SHIPMENT},
     # Money going back keeps the fulfilment status, except a full refund, which closes the order.
-    **{(s, "refund_part"): s for s in OPEN + ("completed", "cancelled")},
-    **{(s, "refund_all"): "closed" for s in OPEN + ("completed",)},
+    **{(s, "refund_part"): s for s in (*OPEN, "completed", "cancelled")},
+    **{(s, "refund_all"): "closed" for s in (*OPEN, "completed")},
     ("cancelled", "refund_all"): "cancelled",  # a paid order cancelled before shipment, refunded
 }
 

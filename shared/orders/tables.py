@@ -2,7 +2,7 @@
 
 | item           | pk                          | sk               | notes                                         |
 |----------------|-----------------------------|------------------|-----------------------------------------------|
-| order          | SHOP#<s>#ORD#<order>        | ORDER            | lines embedded, amounts, the two statuses, receiver and buyer message sealed, version, due keys while a timer runs |
+| order          | SHOP#<s>#ORD#<order>        | ORDER            | lines, amounts, two statuses, sealed receiver; due keys while a timer runs |
 | timeline entry | SHOP#<s>#ORD#<order>        | TL#<at>#<seq>    | append-only: status changes, memo/flag/hold, payments, by whom |
 | outbox         | SHOP#<s>#ORD#<order>        | OUTBOX#<event>   | the order's events (in the order's partition) |
 | number claim   | SHOP#<s>#ORDNO#<number>     | CLAIM            | numbers unique per shop; get by number = GetItem |
@@ -140,7 +140,9 @@ class OrderRecord(OrdersItem, discriminator="order"):
     buyer_id = UnicodeAttribute()
     buyer_mobile = PersonalAttribute(default="", field="mobile")
     currency = UnicodeAttribute(default="CNY")
-    lines = JSONAttribute()  # [{sku_id, product_id, name, spec_values, image, qty, unit_list_price, unit_price, line_subtotal, allocations, line_payable}]
+    # [{sku_id, product_id, name, spec_values, image_ids, qty, unit_list_price, unit_price, line_subtotal,
+    #   allocations, line_payable, warehouse_id}]
+    lines = JSONAttribute()
     discounts = JSONAttribute(default=list)
     subtotal = NumberAttribute()
     discount_total = NumberAttribute(default=0)

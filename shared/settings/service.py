@@ -31,9 +31,9 @@ from shared.settings.models import (
     ApprovalSettings,
     ApprovalSettingsView,
     BusinessHours,
+    BusinessHoursView,
     DeliveryFee,
     DeliveryFeeView,
-    BusinessHoursView,
     DeliveryRegions,
     DeliveryRegionsView,
     NotificationSettings,
@@ -120,7 +120,7 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ..., may_see
     hours, hv = _section(item, "business_hours")
     notices, nv = _section(item, "notifications")
     approvals, av = _section(item, "approvals")
-    delivery, dv = _section(item, "delivery_fee")
+    _, dv = _section(item, "delivery_fee")
     view = SettingsView(
         profile=ProfileView(**profile, version=pv, logo_url=logo.url_of(profile.get("logo_key"))),
         payment_methods=PaymentMethodsView(**payments, version=mv),
