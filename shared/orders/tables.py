@@ -2,7 +2,7 @@
 
 | item           | pk                          | sk               | notes                                         |
 |----------------|-----------------------------|------------------|-----------------------------------------------|
-| order          | SHOP#<s>#ORD#<order>        | ORDER            | lines, amounts, two statuses, sealed receiver; due keys while a timer runs |
+| order          | SHOP#<s>#ORD#<order>        | ORDER            | lines, amounts, statuses, sealed receiver, due keys |
 | timeline entry | SHOP#<s>#ORD#<order>        | TL#<at>#<seq>    | append-only: status changes, memo/flag/hold, payments, by whom |
 | outbox         | SHOP#<s>#ORD#<order>        | OUTBOX#<event>   | the order's events (in the order's partition) |
 | number claim   | SHOP#<s>#ORDNO#<number>     | CLAIM            | numbers unique per shop; get by number = GetItem |
