@@ -116,8 +116,8 @@ def test_not_enough_stock_names_the_sku_and_writes_nothing(shop_id: str, owner: 
 
 def test_unknown_and_off_shelf_skus_are_refused_by_field(shop_id: str, owner: Api) -> None:
     listed, off = _listed(owner), product(owner)
-    lines = _lines(listed) + [{"product_id": off["id"], "sku_id": off["skus"][0]["id"], "qty": 1},
-                              {"product_id": listed["id"], "sku_id": off["skus"][1]["id"], "qty": 1}]
+    lines = [*_lines(listed), {"product_id": off["id"], "sku_id": off["skus"][0]["id"], "qty": 1},
+             {"product_id": listed["id"], "sku_id": off["skus"][1]["id"], "qty": 1}]
     with pytest.raises(ValidationFailed) as caught:
         _place(shop_id, lines, quote_hash="0" * 32)
     assert [(f["field"], f["type"]) for f in caught.value.details["fields"]] == [
