@@ -209,12 +209,13 @@ def catalog_skus(shop_id: str, products: list[ProductRecord], sku_records: list[
     out: dict[str, CatalogSku] = {}
     for rec in records:
         sku = to_sku(rec)
-        p = by_pk.get(rec.pk)
-        if p is None or sku.id not in wanted:
+        owner = by_pk.get(rec.pk)
+        if owner is None or sku.id not in wanted:
             continue
-        out[sku.id] = CatalogSku(product_id=p.product_id, sku_id=sku.id, name=p.name, spec_values=list(sku.values),
-                                 image_ids=list(p.images or []), price=sku.price, currency=p.currency,
-                                 sellable=p.status == "on_shelf" and sku.status == "active")
+        out[sku.id] = CatalogSku(product_id=owner.product_id, sku_id=sku.id, name=owner.name,
+                                 spec_values=list(sku.values), image_ids=list(owner.images or []), price=sku.price,
+                                 currency=owner.currency,
+                                 sellable=owner.status == "on_shelf" and sku.status == "active")
     return out
 
 
