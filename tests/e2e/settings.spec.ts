@@ -98,6 +98,23 @@ test.describe('shop settings', () => {
     await expect(amount).toHaveValue(`${yuan}.00`)
   })
 
+  test('the purchase-order approval limit is typed in yuan and kept after a reload', async ({ page }) => {
+    await openSettingsTab(page, 'approvals')
+    await expect(page.getByTestId('approvals-form')).toContainText('0 = 总是需要')
+    // Only ever raised above the default ¥5,000: other specs on this system submit POs below it.
+    const yuan = 5001 + (Date.now() % 999)
+    const limit = page.getByTestId('approvals-purchase_order_limit').locator('input')
+    await expect(limit).toBeEnabled()
+    await limit.fill(`${yuan}.5`)
+    await limit.blur()
+    await expect(limit).toHaveValue(`${yuan}.50`)
+    await page.getByTestId('approvals-save').click()
+    await expectSavedToast(page)
+    await expect(page.getByTestId('approvals-save')).toBeDisabled()
+    await page.reload()
+    await expect(limit).toHaveValue(`${yuan}.50`)
+  })
+
   test('an enabled payment method with a wrong merchant id is refused on its field', async ({ page }) => {
     await openSettingsTab(page, 'payment-methods')
     const unionpay = page.getByTestId('pm-unionpay')

@@ -137,6 +137,12 @@ def test_seed_backup_wipe_restore_gives_everything_back(tmp_path):
         notice = requests.post(f"{second.url}/api/webhooks/suppliers/shp_demo/{sup['id']}", data=raw, headers=headers,
                                timeout=30)
         assert notice.status_code == 200, notice.text
+        # Personal fields are stored sealed with the shop's data key (wrapped by the local KMS
+        # key): after the restore they open to what was typed, for the owner who may see them.
+        restored = owner.get(f"/suppliers/{sup['id']}").json()
+        assert (restored["phone"], restored["email"], restored["contact"]) == (sup["phone"], sup["email"], sup["contact"])
+        staff = owner.get("/staff").json()["items"]
+        assert "owner@demo.shop" in [m.get("login") for m in staff], staff
     finally:
         second.stop(timeout=600)
         os.environ.clear()

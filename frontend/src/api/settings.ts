@@ -5,6 +5,7 @@ import type { PaymentMethodsView, ProfileView, SettingsView } from './schema'
 import { newUuid } from '@/utils/uuid'
 
 export type {
+  ApprovalSettingsView as ApprovalSettings,
   BusinessHoursView as BusinessHours,
   ClosedDayOutput as ClosedDay,
   DayHoursOutput as WeeklyHours,
@@ -41,6 +42,7 @@ export const settingsApi = {
   putDeliveryRegions: (body: Body<'/settings/delivery-regions', 'put'>) => api.call('put', '/settings/delivery-regions', { body }),
   putBusinessHours: (body: Body<'/settings/business-hours', 'put'>) => api.call('put', '/settings/business-hours', { body }),
   putNotifications: (body: Body<'/settings/notifications', 'put'>) => api.call('put', '/settings/notifications', { body }),
+  putApprovals: (body: Body<'/settings/approvals', 'put'>) => api.call('put', '/settings/approvals', { body }),
   createLogoUpload: (contentType: LogoType, size: number) =>
     api.call('post', '/settings/logo-uploads', { body: { content_type: contentType, size }, idempotencyKey: newUuid() }),
 }

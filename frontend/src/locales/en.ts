@@ -145,6 +145,7 @@ const en: Messages<typeof zhCN> = {
       deliveryRegions: 'Delivery regions',
       businessHours: 'Business hours',
       notifications: 'Notifications',
+      approvals: 'Approvals',
     },
   },
   notifications: {
@@ -182,6 +183,16 @@ const en: Messages<typeof zhCN> = {
       stock_digest: 'A daily summary of stock.',
       staff_access: 'When a member\'s roles change or they are disabled or removed; sent to those who manage staff.',
     },
+  },
+  approvals: {
+    intro: 'Separation of duties: above the amounts below, whoever created a purchase order or opened a stocktake cannot also approve it. Another person with the approval permission (another warehouse keeper, or the owner) must submit the order or approve the count. Smaller orders and counts still go through one person.',
+    separateApprover: 'A second person approves large purchase orders and stocktakes',
+    offNote: 'Off: whoever created an order or opened a count may also approve it, whatever the amount.',
+    purchaseOrderLimit: 'Purchase order limit',
+    purchaseOrderHint: 'A purchase order whose total is above this amount must be submitted by someone other than its creator.',
+    stocktakeLimit: 'Stocktake variance limit',
+    stocktakeHint: 'A count whose variances, valued at cost price (the selling price where a SKU has no cost), add up to more than this must be approved by someone other than the person who opened it. 0 = always, for any variance.',
+    permissionNote: 'Saving these settings also needs both approval permissions (purchase orders and stocktakes).',
   },
   profile: {
     name: 'Shop name',
@@ -318,6 +329,7 @@ const en: Messages<typeof zhCN> = {
         payment_methods: { modified: 'Changed the payment methods' },
         delivery_regions: { modified: 'Changed the delivery regions' },
         business_hours: { modified: 'Changed the business hours' },
+        approvals: { modified: 'Changed the approval settings' },
       },
       staff: {
         invited: 'Invited a staff member',
@@ -363,6 +375,9 @@ const en: Messages<typeof zhCN> = {
       open: 'Opens',
       close: 'Closes',
       reason: 'Reason',
+      separate_approver: 'Second person approves',
+      purchase_order_limit: 'Purchase order limit',
+      stocktake_limit: 'Stocktake variance limit',
     },
     resourceFields: {
       staff: { name: 'Name', login: 'Login', roles: 'Roles', status: 'Status' },

@@ -143,6 +143,7 @@ export default {
       deliveryRegions: '配送区域',
       businessHours: '营业时间',
       notifications: '消息通知',
+      approvals: '审批',
     },
   },
   notifications: {
@@ -180,6 +181,16 @@ export default {
       stock_digest: '每天一封的库存汇总。',
       staff_access: '员工的角色被修改、被停用或被移除时，通知有员工管理权限的人。',
     },
+  },
+  approvals: {
+    intro: '职责分离：超过下列金额时，创建采购单或发起盘点的人不能自己审批，须由另一位有审批权限的人（其他库管或店主）提交采购单或审核盘点。金额以内的单据仍可由一人完成。',
+    separateApprover: '大额采购单和盘点须由第二人审批',
+    offNote: '已关闭：无论金额多少，创建采购单或发起盘点的人都可以自己审批。',
+    purchaseOrderLimit: '采购单金额上限',
+    purchaseOrderHint: '采购单总额超过此金额时，须由创建人以外的人提交。',
+    stocktakeLimit: '盘点差异金额上限',
+    stocktakeHint: '盘点差异按成本价（无成本价的 SKU 按售价）计算，合计超过此金额时，须由发起人以外的人审核。0 = 总是需要，只要有差异。',
+    permissionNote: '保存这些设置还需同时拥有采购单审批和盘点审批两项权限。',
   },
   profile: {
     name: '店铺名称',
@@ -316,6 +327,7 @@ export default {
         payment_methods: { modified: '修改了支付方式' },
         delivery_regions: { modified: '修改了配送区域' },
         business_hours: { modified: '修改了营业时间' },
+        approvals: { modified: '修改了审批设置' },
       },
       staff: {
         invited: '邀请了员工',
@@ -361,6 +373,9 @@ export default {
       open: '开始',
       close: '结束',
       reason: '原因',
+      separate_approver: '第二人审批',
+      purchase_order_limit: '采购单金额上限',
+      stocktake_limit: '盘点差异金额上限',
     },
     resourceFields: {
       staff: { name: '姓名', login: '登录账号', roles: '角色', status: '状态' },
