@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.model import Input, Model
+from shared.model import Input, Instant, Model
 from shared.money import Currency
 
 MAX_QTY = 9999
@@ -173,3 +173,21 @@ class TabCounts(Model):
 class Queued(Model):
     request_id: str
     status: Literal["queued"] = "queued"
+
+
+class DeskQuery(Input):
+    """The desk's list: one tab, newest first, optionally a time range; or an exact order number
+    or buyer mobile (then across tabs)."""
+
+    tab: Literal["pending_payment", "pending_review", "finance_review", "to_ship", "shipped", "completed",
+                 "cancelled"] = "pending_review"
+    from_: Instant | None = Field(None, alias="from", description="Placed at or after")
+    to: Instant | None = Field(None, description="Placed before")
+    number: str | None = Field(None, pattern=r"^\d{14}$", description="Exact order number (any tab)")
+    mobile: str | None = Field(None, pattern=r"^(\+86)?1[3-9]\d{9}$", description="The buyer's mobile (any tab)")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class OrderDetail(Order):
+    actions: list[str] = Field(default_factory=list, description="What the caller may do now (lifecycle x permissions)")
