@@ -48,7 +48,8 @@ def order_view(rec: OrderRecord, entries: list[TimelineRecord] | None = None, ma
         subtotal=int(rec.subtotal), discount_total=int(rec.discount_total), freight=int(rec.freight),
         payable=int(rec.payable), currency=rec.currency,  # type: ignore[arg-type]
         receiver=receiver(rec, may_see),
-        buyer_message=rec.buyer_message if may_see else privacy.redact_text(rec.buyer_message), memo=rec.memo, flag=rec.flag, held=bool(rec.held),
+        buyer_message=rec.buyer_message if may_see else privacy.redact_text(rec.buyer_message), memo=rec.memo,
+        flag=rec.flag, held=bool(rec.held),
         payment_method=rec.payment_method, pay_due_at=rec.pay_due_at, paid_at=rec.paid_at, version=int(rec.version),
         timeline=[TimelineEntry(at=t.at, kind=t.entry, from_status=t.from_status, to_status=t.to_status, note=t.note,
                                 by=t.actor_id) for t in entries or []])
