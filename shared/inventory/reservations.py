@@ -254,6 +254,39 @@ def _shard_of(stock: Stock, k: int) -> Shard:
     return shard
 
 
+def plan_release(writes: Writes, shop_id: str, order_id: str, actor: Actor) -> bool:
+    """Append the release of an order's reservation to ``writes`` (an order cancelled in its own
+    transaction). False when there is nothing to release (none, or already closed). The stock
+    is read here; a failed ``("stock", ...)``/``("reservation",)`` condition means: plan again."""
+    record = load(shop_id, order_id)
+    if record is None or record.status != "reserved":
+        return False
+    _plan_close(writes, shop_id, record, "released", actor)
+    return True
+
+
+def _plan_close(writes: Writes, shop_id: str, record: ReservationRecord, to: str, actor: Actor) -> str:
+    order_id = record.order_id
+    for line in record.lines:
+        qty = int(line["qty"])
+        stock = stock_mod.read(shop_id, line["sku_id"], line["warehouse_id"])
+        shard = _shard_of(stock, int(line.get("shard", 0)))
+        if to == "released":
+            ledger.change(writes, stock, shard, reserved=-qty, kind="release", actor=actor, ref_type="order",
+                          ref_id=order_id)
+        else:
+            ledger.change(writes, stock, shard, on_hand=-qty, reserved=-qty, kind="sale", actor=actor,
+                          ref_type="order", ref_id=order_id)
+    now = clock.iso()
+    writes.update(record, [ReservationRecord.status.set(to), ReservationRecord.updated_at.set(now)],
+                  ReservationRecord.status == "reserved", ("reservation",))
+    lines = [StockLine(**{k: v for k, v in line.items() if k != "shard"}) for line in record.lines]
+    event_type = StockReleased if to == "released" else StockDeducted
+    writes.put(_event_item(shop_id, order_id, event_type(shop_id=shop_id, actor=actor, resource_id=order_id,
+                                                         lines=lines)))
+    return now
+
+
 def _close(ctx: AuthContext, order_id: str, to: str) -> ReservationView:
     shop_id = ctx.shop_id
 
@@ -267,23 +300,7 @@ def _close(ctx: AuthContext, order_id: str, to: str) -> ReservationView:
             raise Conflict("reservation_closed", details={"order_id": order_id, "status": record.status},
                            status=record.status)
         writes = Writes()
-        for line in record.lines:
-            qty = int(line["qty"])
-            stock = stock_mod.read(shop_id, line["sku_id"], line["warehouse_id"])
-            shard = _shard_of(stock, int(line.get("shard", 0)))
-            if to == "released":
-                ledger.change(writes, stock, shard, reserved=-qty, kind="release", actor=ctx.actor, ref_type="order",
-                              ref_id=order_id)
-            else:
-                ledger.change(writes, stock, shard, on_hand=-qty, reserved=-qty, kind="sale", actor=ctx.actor,
-                              ref_type="order", ref_id=order_id)
-        now = clock.iso()
-        writes.update(record, [ReservationRecord.status.set(to), ReservationRecord.updated_at.set(now)],
-                      ReservationRecord.status == "reserved", ("reservation",))
-        lines = [StockLine(**{k: v for k, v in line.items() if k != "shard"}) for line in record.lines]
-        event_type = StockReleased if to == "released" else StockDeducted
-        writes.put(_event_item(shop_id, order_id, event_type(shop_id=shop_id, actor=ctx.actor, resource_id=order_id,
-                                                             lines=lines)))
+        now = _plan_close(writes, shop_id, record, to, ctx.actor)
         try:
             writes.commit()
         except ConditionsFailed as exc:

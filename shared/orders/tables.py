@@ -171,6 +171,7 @@ class OrderRecord(OrdersItem, discriminator="order"):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     paid_at = UnicodeAttribute(null=True)
+    paid_trade_no = UnicodeAttribute(null=True)  # the provider's transaction id of the payment applied
     pay_due_at = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
     due_action = UnicodeAttribute(null=True)  # what the timer does: expire | complete
