@@ -96,7 +96,7 @@ class OrderLine(QuoteLine):
     warehouse_id: str | None = None
 
 
-class TimelineEntry(Model):
+class OrderTimelineEntry(Model):
     at: str
     kind: str
     from_status: str | None = None
@@ -130,7 +130,7 @@ class Order(Model):
     pay_due_at: str | None = None
     paid_at: str | None = None
     version: int
-    timeline: list[TimelineEntry] = []
+    timeline: list[OrderTimelineEntry] = []
     replayed: bool = False  # a repeated request answered the order it placed first
 
 

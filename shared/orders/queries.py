@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import crypto, privacy
+from shared import clock, crypto, privacy
 from shared.auth.context import AuthContext
 from shared.catalog import images
 from shared.keys import shop_of
@@ -41,13 +41,16 @@ def summary(rec: OrderRecord, may_see: bool = True) -> OrderSummary:
 
 
 def _range(query: DeskQuery) -> Any:
-    cond = None
-    if query.from_ is not None:
-        cond = OrderRecord.created_sk >= query.from_.isoformat().replace("+00:00", "Z")
-    if query.to is not None:
-        upper = OrderRecord.created_sk < query.to.isoformat().replace("+00:00", "Z")
-        cond = upper if cond is None else cond & upper
-    return cond
+    """[from, to) on ``<created_at>#<order>``: ``between`` of the bare times does exactly that."""
+    low = clock.iso(query.from_) if query.from_ is not None else None
+    high = clock.iso(query.to) if query.to is not None else None
+    if low is not None and high is not None:
+        return OrderRecord.created_sk.between(low, high)
+    if low is not None:
+        return OrderRecord.created_sk >= low
+    if high is not None:
+        return OrderRecord.created_sk < high
+    return None
 
 
 def desk(shop_id: str, query: DeskQuery, may_see: bool = True) -> Page[OrderSummary]:
@@ -62,6 +65,8 @@ def desk(shop_id: str, query: DeskQuery, may_see: bool = True) -> Page[OrderSumm
         key = mobile_pk(shop_id, crypto.blind_index(shop_id, "mobile", mobile))
     else:
         index, key = OrderRecord.by_tab, tab_pk(shop_id, query.tab)
+    if query.from_ is not None and query.to is not None and query.from_ >= query.to:
+        return Page[OrderSummary](items=[])
     scope = f"orders|{key}|{query.from_}|{query.to}"
     found = index.query(key, range_key_condition=_range(query), scan_index_forward=False, limit=query.limit,
                         last_evaluated_key=decode_cursor(query.cursor, scope))

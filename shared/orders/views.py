@@ -6,7 +6,7 @@ from shared import privacy
 from shared.catalog import images
 from shared.errors import NotFound
 from shared.keys import shop_of
-from shared.orders.models import Discount, Order, OrderLine, Receiver, TimelineEntry
+from shared.orders.models import Discount, Order, OrderLine, OrderTimelineEntry, Receiver
 from shared.orders.tables import ORDER_SK, OrderRecord, TimelineRecord, order_pk
 
 
@@ -51,7 +51,7 @@ def order_view(rec: OrderRecord, entries: list[TimelineRecord] | None = None, ma
         buyer_message=rec.buyer_message if may_see else privacy.redact_text(rec.buyer_message), memo=rec.memo,
         flag=rec.flag, held=bool(rec.held),
         payment_method=rec.payment_method, pay_due_at=rec.pay_due_at, paid_at=rec.paid_at, version=int(rec.version),
-        timeline=[TimelineEntry(at=t.at, kind=t.entry, from_status=t.from_status, to_status=t.to_status, note=t.note,
+        timeline=[OrderTimelineEntry(at=t.at, kind=t.entry, from_status=t.from_status, to_status=t.to_status, note=t.note,
                                 by=t.actor_id) for t in entries or []])
 
 

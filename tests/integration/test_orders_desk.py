@@ -64,3 +64,16 @@ def test_bad_desk_queries_and_another_shops_order(shop_id: str, owner: Api, make
     assert other.get(f"/orders/{order.id}").status_code == 404
     assert other.get("/orders/counts").json()["pending_payment"] == 0
     assert owner.get("/orders/ord_01HZZZZZZZZZZZZZZZZZZZZZZZ").status_code == 404
+
+
+def test_a_time_range_bounds_the_list(shop_id: str, owner: Api) -> None:
+    prd = _listed(owner)
+    order = _place(shop_id, _lines(prd))
+    at = order.created_at
+    inside = owner.get("/orders", params={"tab": "pending_payment", "from": at, "to": "2999-01-01T00:00:00Z"})
+    assert [o["id"] for o in inside.json()["items"]] == [order.id]
+    before = owner.get("/orders", params={"tab": "pending_payment", "to": at}).json()["items"]
+    assert before == []  # "to" is exclusive
+    for empty in ({"from": at, "to": at}, {"from": "2999-01-01T00:00:00Z", "to": "2000-01-01T00:00:00Z"}):
+        answer = owner.get("/orders", params={"tab": "pending_payment", **empty})
+        assert answer.status_code == 200 and answer.json()["items"] == [], answer.text

@@ -3477,7 +3477,7 @@ export interface components {
              * Timeline
              * @default []
              */
-            timeline: components["schemas"]["shared__orders__models__TimelineEntry"][];
+            timeline: components["schemas"]["OrderTimelineEntry"][];
             /**
              * Replayed
              * @default false
@@ -3590,6 +3590,30 @@ export interface components {
             first_line: components["schemas"]["FirstLine"];
             /** Version */
             version: number;
+        };
+        /** OrderTimelineEntry */
+        OrderTimelineEntry: {
+            /** At */
+            at: string;
+            /** Kind */
+            kind: string;
+            /**
+             * From Status
+             * @default null
+             */
+            from_status: string | null;
+            /**
+             * To Status
+             * @default null
+             */
+            to_status: string | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** By */
+            by: string;
         };
         /** Page[AuditEntry] */
         Page_AuditEntry_: {
@@ -3935,7 +3959,7 @@ export interface components {
             /** Receipts */
             receipts: components["schemas"]["ReceiptView"][];
             /** Timeline */
-            timeline: components["schemas"]["shared__purchasing__models__TimelineEntry"][];
+            timeline: components["schemas"]["TimelineEntry"][];
         };
         /** PoLineInput */
         PoLineInput: {
@@ -6076,6 +6100,22 @@ export interface components {
              */
             format: "csv" | "xlsx";
         };
+        /** TimelineEntry */
+        TimelineEntry: {
+            /** Entry */
+            entry: string;
+            /**
+             * Detail
+             * @default null
+             */
+            detail: {
+                [key: string]: unknown;
+            } | null;
+            /** Actor Id */
+            actor_id: string;
+            /** At */
+            at: string;
+        };
         /**
          * Tokens
          * @description What the page gets: ID and access tokens (the refresh token goes into an HttpOnly cookie).
@@ -6570,46 +6610,6 @@ export interface components {
              */
             fee_rate_bp: number;
         };
-        /** TimelineEntry */
-        shared__orders__models__TimelineEntry: {
-            /** At */
-            at: string;
-            /** Kind */
-            kind: string;
-            /**
-             * From Status
-             * @default null
-             */
-            from_status: string | null;
-            /**
-             * To Status
-             * @default null
-             */
-            to_status: string | null;
-            /**
-             * Note
-             * @default
-             */
-            note: string;
-            /** By */
-            by: string;
-        };
-        /** TimelineEntry */
-        shared__purchasing__models__TimelineEntry: {
-            /** Entry */
-            entry: string;
-            /**
-             * Detail
-             * @default null
-             */
-            detail: {
-                [key: string]: unknown;
-            } | null;
-            /** Actor Id */
-            actor_id: string;
-            /** At */
-            at: string;
-        };
         Error: {
             error: {
                 /** @example validation_failed */
@@ -6713,6 +6713,7 @@ export type NotificationView = components['schemas']['NotificationView'];
 export type OrderDetail = components['schemas']['OrderDetail'];
 export type OrderLine = components['schemas']['OrderLine'];
 export type OrderSummary = components['schemas']['OrderSummary'];
+export type OrderTimelineEntry = components['schemas']['OrderTimelineEntry'];
 export type PageAuditEntry = components['schemas']['Page_AuditEntry_'];
 export type PageJobView = components['schemas']['Page_JobView_'];
 export type PageMovementView = components['schemas']['Page_MovementView_'];
@@ -6821,6 +6822,7 @@ export type SupplierWithSecret = components['schemas']['SupplierWithSecret'];
 export type TabCounts = components['schemas']['TabCounts'];
 export type TemplateFile = components['schemas']['TemplateFile'];
 export type TemplateQuery = components['schemas']['TemplateQuery'];
+export type TimelineEntry = components['schemas']['TimelineEntry'];
 export type Tokens = components['schemas']['Tokens'];
 export type TopicChannelsInput = components['schemas']['TopicChannels-Input'];
 export type TopicChannelsOutput = components['schemas']['TopicChannels-Output'];
@@ -6842,8 +6844,6 @@ export type WechatPayInput = components['schemas']['WechatPay-Input'];
 export type WechatPayOutput = components['schemas']['WechatPay-Output'];
 export type WechatPaySettingsInput = components['schemas']['WechatPaySettings-Input'];
 export type WechatPaySettingsOutput = components['schemas']['WechatPaySettings-Output'];
-export type SharedOrdersModelsTimelineEntry = components['schemas']['shared__orders__models__TimelineEntry'];
-export type SharedPurchasingModelsTimelineEntry = components['schemas']['shared__purchasing__models__TimelineEntry'];
 export type Error = components['schemas']['Error'];
 export type $defs = Record<string, never>;
 export interface operations {
