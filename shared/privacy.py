@@ -151,20 +151,26 @@ def restore_masked(stored: Any, sent: Any, path: str = "") -> Any:
 
 def _restore(key: str, stored: Any, sent: Any, path: str) -> Any:
     if isinstance(sent, list):
-        by_mask = {MASKERS[key](s): s for s in (stored if isinstance(stored, list) else []) if isinstance(s, str) and s}
+        # Two addresses may share a mask (b1@x.cn and b2@x.cn are both b***@x.cn): each mask
+        # stands for the stored values it masks, taken in their stored order, so sending a
+        # list back unchanged gives back every address it held, none twice.
+        by_mask: dict[str, list[str]] = {}
+        for s in stored if isinstance(stored, list) else []:
+            if isinstance(s, str) and s:
+                by_mask.setdefault(MASKERS[key](s), []).append(s)
         return [_restore_one(key, None, v, f"{path}.{i}", by_mask) for i, v in enumerate(sent)]
     if isinstance(sent, dict):
         return restore_masked(stored, sent, path)
     return _restore_one(key, stored, sent, path, {})
 
 
-def _restore_one(key: str, stored: Any, sent: Any, path: str, by_mask: dict[str, str]) -> Any:
+def _restore_one(key: str, stored: Any, sent: Any, path: str, by_mask: dict[str, list[str]]) -> Any:
     if not is_masked(sent):
         return sent
     if isinstance(stored, str) and stored and MASKERS[key](stored) == sent:
         return stored
-    if sent in by_mask:
-        return by_mask[sent]
+    if by_mask.get(sent):
+        return by_mask[sent].pop(0)
     raise MaskedValueChanged(path)
 
 

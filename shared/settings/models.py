@@ -325,8 +325,11 @@ def _extra_mobile(v: str) -> str:
 
 
 def _no_repeats(v: list[str]) -> list[str]:
+    """No address twice; masked values are left alone (two addresses may share a mask)."""
     seen: set[str] = set()
     for value in v:
+        if is_masked(value):
+            continue
         if value in seen:
             raise PydanticCustomError("duplicate", "contains {value} twice", {"value": value})
         seen.add(value)

@@ -83,8 +83,9 @@ export function formItem(page: Page, control: Locator): Locator {
   return page.locator('.el-form-item').filter({ has: control }).last()
 }
 
+/** The "saved" toast of this save (not an earlier toast still on screen). */
 export async function expectSavedToast(page: Page): Promise<void> {
-  await expect(page.locator('.el-message--success').last()).toBeVisible()
+  await expect(page.locator('.el-message--success').filter({ hasText: /已保存|Saved/ }).last()).toBeVisible()
 }
 
 /** A real PNG (solid colour, RGB) made here, so the server's content check accepts it. */

@@ -3,7 +3,7 @@
 // their e-mail), the refresh token only in an HttpOnly cookie, disabling, the audit log's filters
 // and export, "forgot password" by a code, and the staff list on a phone. The demo shop persists between runs: names are unique per run.
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test'
-import { formItem, hasDrawer, menuItem, messagesTo, openFromMenu, signIn, unique } from './helpers'
+import { expectSavedToast, formItem, hasDrawer, menuItem, messagesTo, openFromMenu, signIn, unique } from './helpers'
 
 /** The menu keys a user sees, in order (on a phone: inside the drawer). */
 async function visibleMenuKeys(page: Page): Promise<string[]> {
@@ -160,14 +160,14 @@ test.describe.serial('a custom role for a new member', () => {
     expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(cookie!.value)
 
     // Nothing opens before the invitation is accepted.
-    expect(await visibleMenuKeys(page)).toEqual(['dashboard'])
+    await expect.poll(() => visibleMenuKeys(page), { timeout: 15_000 }).toEqual(['dashboard'])
     const invitation = page.getByTestId('invitation')
     await expect(invitation).toHaveCount(1)
     await invitation.getByTestId('invitation-accept').click()
     await expect(page.getByTestId('invitations')).toHaveCount(0)
     await expect(page.getByTestId('dashboard-welcome')).toContainText(memberName)
 
-    expect(await visibleMenuKeys(page)).toEqual(['dashboard', 'settings', 'audit'])
+    await expect.poll(() => visibleMenuKeys(page), { timeout: 15_000 }).toEqual(['dashboard', 'settings', 'audit'])
     await expect(page.locator('[data-testid^="dashboard-card-"]')).toHaveCount(2)
     await expect(page.getByTestId('dashboard-card-settings')).toBeVisible()
     await expect(page.getByTestId('dashboard-card-audit')).toBeVisible()
@@ -198,7 +198,8 @@ test.describe.serial('a custom role for a new member', () => {
     await page.getByTestId('account-phone').fill('13800138000')
     await page.getByTestId('account-name').fill(`${memberName}!`)
     await page.getByTestId('account-save').click()
-    await expect(page.locator('.el-message--success').last()).toBeVisible()
+    // This save's toast, not the password change's still on screen: reloading earlier loses the save.
+    await expectSavedToast(page)
     await page.reload()
     await expect(page.getByTestId('account-name')).toHaveValue(`${memberName}!`)
     await expect(page.getByTestId('account-phone')).toHaveValue('13800138000')
@@ -231,7 +232,7 @@ test.describe.serial('a custom role for a new member', () => {
     await member.getByTestId('sign-in-password').fill(password)
     await member.getByTestId('sign-in-submit').click()
     await expect(member.getByTestId('dashboard-welcome')).toBeVisible()
-    expect(await visibleMenuKeys(member)).toEqual(['dashboard', 'orders', 'settings', 'audit'])
+    await expect.poll(() => visibleMenuKeys(member), { timeout: 15_000 }).toEqual(['dashboard', 'orders', 'settings', 'audit'])
     await member.context().close()
   })
 
@@ -253,7 +254,7 @@ test.describe.serial('a custom role for a new member', () => {
     await member.getByTestId('sign-in-password').fill(password)
     await member.getByTestId('sign-in-submit').click()
     await expect(member.getByTestId('dashboard-welcome')).toBeVisible()
-    expect(await visibleMenuKeys(member)).toEqual(['dashboard'])
+    await expect.poll(() => visibleMenuKeys(member), { timeout: 15_000 }).toEqual(['dashboard'])
 
     await row.getByTestId('staff-enable').click()
     await expect(row.getByTestId('staff-disabled-tag')).toHaveCount(0)
@@ -263,7 +264,7 @@ test.describe.serial('a custom role for a new member', () => {
     await expect(staffRow(page, email).getByTestId('staff-disabled-tag')).toHaveCount(0)
 
     await member.reload()
-    expect(await visibleMenuKeys(member)).toEqual(['dashboard', 'orders', 'settings', 'audit'])
+    await expect.poll(() => visibleMenuKeys(member), { timeout: 15_000 }).toEqual(['dashboard', 'orders', 'settings', 'audit'])
 
     // They open a shop of their own: they own it, are switched to it and see everything there.
     const shop = `E2E 新店 ${run}`

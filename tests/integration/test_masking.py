@@ -81,6 +81,25 @@ def test_settings_contacts_and_bank_account_are_masked_and_sending_them_back_kee
     assert after["payment_methods"]["version"] == real["payment_methods"]["version"]  # nothing changed: no new version
 
 
+def test_two_addresses_with_the_same_mask_are_shown_and_kept_both(owner: Api, make_staff: Callable[..., Api]):
+    """b1@ and b2@ of one domain both mask to b***@: the masked view answers (it once was a 500,
+    the duplicate rule seeing the masks) and sending it back keeps both real addresses."""
+    view = owner.get("/settings").json()
+    topics = view["notifications"]["topics"]
+    emails = ["buyer1@supplier.example", "buyer2@supplier.example"]
+    topics["low_stock"] = {**topics["low_stock"], "extra_emails": emails}
+    put = owner.put("/settings/notifications", json={"topics": topics, "version": view["notifications"]["version"]})
+    assert put.status_code == 200, put.text
+    editor = member_with(owner, make_staff, "marketing", ["settings.view", "settings.edit"])
+    seen = editor.get("/settings")
+    assert seen.status_code == 200, seen.text
+    shown = seen.json()["notifications"]
+    assert shown["topics"]["low_stock"]["extra_emails"] == ["b***@supplier.example"] * 2
+    back = editor.put("/settings/notifications", json={"topics": shown["topics"], "version": shown["version"]})
+    assert back.status_code == 200, back.text
+    assert owner.get("/settings").json()["notifications"]["topics"]["low_stock"]["extra_emails"] == emails
+
+
 def test_a_masked_looking_value_that_is_not_the_stored_ones_mask_is_refused(owner: Api, make_staff: Callable[..., Api]):
     filled_in(owner)
     editor = member_with(owner, make_staff, "marketing", ["settings.view", "settings.edit"])
