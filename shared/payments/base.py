@@ -77,3 +77,13 @@ def require(data: Mapping[str, Any], *names: str, what: str) -> None:
 def check_credentials(creds: AnyCredentials, provider: ProviderName) -> None:
     if creds.provider != provider:
         raise TypeError(f"{provider} needs its own credentials, got {creds.provider}'s")
+
+
+def minor_amount(value: Any, what: str) -> int | None:
+    """An integer amount in the smallest unit (分, cents) as a JSON notice carries it; None when
+    absent. Anything else (a bool, a float, a string, a negative) is ``Malformed``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Malformed(f"{what} is a non-negative integer, got {value!r}")
+    return int(value)

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from shared.payments import keys
-from shared.payments.base import check_credentials, header, json_object, require
+from shared.payments.base import check_credentials, header, json_object, minor_amount, require
 from shared.payments.errors import BadSignature, Malformed, ProviderRefused, StaleTimestamp
 from shared.payments.models import (
     OutboundRequest,
@@ -85,6 +85,9 @@ def signature_header(header_value: str) -> tuple[int, list[str]]:
 def _metadata(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     meta = obj.get("metadata")
     return meta if isinstance(meta, Mapping) else {}
+
+
+_AMOUNT = "a Stripe amount"  # names a malformed amount in the error
 
 
 class Stripe:
@@ -197,7 +200,8 @@ class Stripe:
         status: PaymentStatus
         if kind.startswith("payment_intent."):
             status = PAYMENT_INTENT_EVENTS.get(kind, "ignored")
-            return PaymentNotice(**base, provider_trade_no=obj.get("id"), status=status, amount_fen=_int(obj.get("amount")),
+            return PaymentNotice(**base, provider_trade_no=obj.get("id"), status=status,
+                                 amount_fen=minor_amount(obj.get("amount"), _AMOUNT),
                                  paid_at=base["occurred_at"] if status == "paid" else None)
         if kind.startswith("checkout.session."):
             paid = obj.get("payment_status") in ("paid", "no_payment_required")
@@ -205,10 +209,10 @@ class Stripe:
             if kind == "checkout.session.completed" and not paid:
                 status = "pending"  # an asynchronous method (bank transfer, …): async_payment_succeeded follows
             return PaymentNotice(**base, provider_trade_no=obj.get("payment_intent"), status=status,
-                                 amount_fen=_int(obj.get("amount_total")),
+                                 amount_fen=minor_amount(obj.get("amount_total"), _AMOUNT),
                                  paid_at=base["occurred_at"] if status == "paid" else None)
         if kind == "charge.refunded":
-            total, refunded = _int(obj.get("amount")), _int(obj.get("amount_refunded"))
+            total, refunded = minor_amount(obj.get("amount"), _AMOUNT), minor_amount(obj.get("amount_refunded"), _AMOUNT)
             return PaymentNotice(**base, provider_trade_no=obj.get("payment_intent"),
                                  status="refunded" if obj.get("refunded") else "partially_refunded",
                                  amount_fen=total, refunded_total_fen=refunded)
@@ -217,7 +221,7 @@ class Stripe:
             state = obj.get("status")
             status = REFUND_STATES.get(str(state), "ignored")
             return PaymentNotice(**base, provider_trade_no=obj.get("payment_intent"), status=status, amount_fen=None,
-                                 refund_fen=_int(obj.get("amount")), provider_refund_no=obj.get("id"),
+                                 refund_fen=minor_amount(obj.get("amount"), _AMOUNT), provider_refund_no=obj.get("id"),
                                  out_refund_no=_metadata(obj).get("out_refund_no"))
         return PaymentNotice(**base, provider_trade_no=None, status="ignored", amount_fen=None)
 
@@ -230,13 +234,6 @@ class Stripe:
         body = json.dumps({"error": {"code": getattr(error, "code", "internal_error")}}).encode()
         return WebhookAnswer(status=status, headers={"Content-Type": "application/json"}, body=body)
 
-
-def _int(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise Malformed(f"a Stripe amount is a non-negative integer, got {value!r}")
-    return int(value)
 
 
 STRIPE = Stripe()

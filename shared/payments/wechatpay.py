@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from shared.payments import keys
-from shared.payments.base import check_credentials, header, json_object, require
+from shared.payments.base import check_credentials, header, json_object, minor_amount, require
 from shared.payments.errors import BadSignature, Malformed, ProviderRefused, StaleTimestamp
 from shared.payments.models import (
     OutboundRequest,
@@ -86,6 +86,9 @@ def decrypt_resource(apiv3_key: str, resource: Mapping[str, Any]) -> dict[str, A
     except (InvalidTag, ValueError) as exc:
         raise Malformed("the resource does not decrypt with the APIv3 key") from exc
     return json_object(plain, "the decrypted resource")
+
+
+_AMOUNT = "an amount in 分"  # names a malformed amount in the error
 
 
 class WechatPay:
@@ -206,12 +209,12 @@ class WechatPay:
             if status is None:
                 raise Malformed(f"unknown trade_state {data['trade_state']!r}")
             return PaymentNotice(**base, out_trade_no=data["out_trade_no"], provider_trade_no=data.get("transaction_id"),
-                                 status=status, amount_fen=_fen(amount.get("total")), currency=amount.get("currency"),
+                                 status=status, amount_fen=minor_amount(amount.get("total"), _AMOUNT), currency=amount.get("currency"),
                                  merchant_id=data.get("mchid"), app_id=data.get("appid"),
                                  paid_at=parse_rfc3339(data.get("success_time")))
         if event_type in REFUND_EVENTS:
             require(data, "out_trade_no", "out_refund_no", what="the refund")
-            total, refunded = _fen(amount.get("total")), _fen(amount.get("refund"))
+            total, refunded = minor_amount(amount.get("total"), _AMOUNT), minor_amount(amount.get("refund"), _AMOUNT)
             status = REFUND_EVENTS[event_type]
             if status == "refunded" and total is not None and refunded is not None and refunded < total:
                 status = "partially_refunded"
@@ -229,13 +232,6 @@ class WechatPay:
         status = 401 if isinstance(error, BadSignature | StaleTimestamp) else 400 if isinstance(error, Malformed) else 500
         return WebhookAnswer(status=status, headers={"Content-Type": "application/json; charset=utf-8"}, body=FAIL_BODY)
 
-
-def _fen(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise Malformed(f"an amount in 分 must be a non-negative integer, got {value!r}")
-    return int(value)
 
 
 WECHAT_PAY = WechatPay()
