@@ -17,6 +17,9 @@ from shared.settings.models import (
     BusinessHours,
     BusinessHoursUpdate,
     BusinessHoursView,
+    DeliveryFee,
+    DeliveryFeeUpdate,
+    DeliveryFeeView,
     DeliveryRegions,
     DeliveryRegionsUpdate,
     DeliveryRegionsView,
@@ -115,6 +118,15 @@ def put_approvals(req: ApiRequest[ApprovalSettingsUpdate, None]) -> ApprovalSett
     new = ApprovalSettings(**req.body.model_dump(exclude={"version"}))
     saved, version = service.update_section(req.shop.shop_id, "approvals", new, req.body.version, req.shop.actor)
     return ApprovalSettingsView(**saved, version=version)
+
+
+@app.api("PUT", "/settings/delivery-fee", permission="settings.edit", body=DeliveryFeeUpdate,
+         response=DeliveryFeeView)
+def put_delivery_fee(req: ApiRequest[DeliveryFeeUpdate, None]) -> DeliveryFeeView:
+    """The flat delivery fee and the free-shipping threshold every quote prices freight with."""
+    new = DeliveryFee(**req.body.model_dump(exclude={"version"}))
+    saved, version = service.update_section(req.shop.shop_id, "delivery_fee", new, req.body.version, req.shop.actor)
+    return DeliveryFeeView(**saved, version=version)
 
 
 # -- consumers and schedules -------------------------------------------------------------------------

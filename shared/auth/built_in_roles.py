@@ -27,7 +27,7 @@ class BuiltInRole:
 BUILT_IN_ROLES: dict[str, BuiltInRole] = {r.code: r for r in (
     BuiltInRole("owner", "店主", "Owner", ALL),
     BuiltInRole("customer_service", "客服", "Customer service",
-                (_having("orders", "customers", "logistics") - {"orders.delete", "customers.delete"})
+                (_having("orders", "customers", "logistics") - {"orders.finance_review", "customers.delete"})
                 | _having("catalog", "inventory", "settings", actions=_VIEW) | {"personal_data.view"}),
     BuiltInRole("warehouse", "仓库管理员", "Warehouse",
                 _having("inventory", "purchasing", "logistics") | _having("catalog", "orders", "settings", actions=_VIEW)
@@ -35,7 +35,8 @@ BUILT_IN_ROLES: dict[str, BuiltInRole] = {r.code: r for r in (
     BuiltInRole("marketing", "运营/营销", "Marketing",
                 _having("marketing", "analytics") | _having("catalog", "customers", "orders", "settings", actions=_VIEW)),
     BuiltInRole("finance", "财务", "Finance",
-                _having("finance", "analytics") | {"orders.view", "orders.refund", "purchasing.view",
+                _having("finance", "analytics") | {"orders.view", "orders.finance_review", "orders.export",
+                                                   "orders.refund", "purchasing.view",
                                                    "purchasing.view_costs", "settings.view", "audit.view",
                                                    "audit.export"}),
     BuiltInRole("auditor", "只读审计", "Read-only auditor",

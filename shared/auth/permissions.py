@@ -30,7 +30,11 @@ REGISTRY: tuple[PermissionInfo, ...] = tuple(
     + _group("roles", "角色权限", "Roles", {**_VIEW, "create": ("新建", "create"), "edit": ("编辑", "edit"),
                                            "delete": ("删除", "delete")})
     + _group("catalog", "商品", "Products", {**_CRUD})
-    + _group("orders", "订单", "Orders", {**_CRUD, "approve": ("审核", "approve"), "refund": ("退款", "refund")})
+    + _group("orders", "订单", "Orders", {**_VIEW, "review": ("审单", "review"),
+                                          "finance_review": ("财务审核", "finance review"),
+                                          "edit": ("备注、旗帜与挂起", "memo, flag and hold"),
+                                          "cancel": ("取消订单", "cancel"), "export": ("导出", "export"),
+                                          "refund": ("退款", "refund")})
     + _group("inventory", "库存", "Inventory", {**_CRUD, "approve": ("审核", "approve")})
     + _group("purchasing", "采购", "Purchasing", {**_CRUD, "approve": ("审核", "approve"),
                                                   "receive": ("收货入库", "receive goods"),

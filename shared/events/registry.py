@@ -43,6 +43,14 @@ from shared.inventory.events import (
     StockReleased,
     StockReserved,
 )
+from shared.orders.events import (
+    OrderCancelled,
+    OrderClosed,
+    OrderCompleted,
+    OrderPaid,
+    OrderPlaced,
+    OrderReviewed,
+)
 from shared.purchasing.events import (
     PurchaseOrderCancelled,
     PurchaseOrderClosed,
@@ -63,6 +71,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     StockReserved, StockReleased, StockDeducted, StockAdjusted, StockLow, StockDigestCompiled,
     SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
     PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
+    OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

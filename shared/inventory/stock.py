@@ -101,7 +101,7 @@ def get_many(keys: list[tuple[str, str]], consistent: bool = True) -> dict[tuple
     return found
 
 
-def _assemble(shop_id: str, heads: list[StockRecord], consistent: bool = True) -> list[Stock]:
+def assemble(shop_id: str, heads: list[StockRecord], consistent: bool = True) -> list[Stock]:
     """Stocks from their shard-0 items, reading the other shards of flash-sale SKUs in one go."""
     extra = [(stock_pk(shop_id, h.sku_id, k), h.sk) for h in heads for k in range(1, int(h.shards or 1))]
     found = get_many(extra, consistent) if extra else {}
@@ -119,14 +119,14 @@ def read(shop_id: str, sku_id: str, warehouse_id: str, consistent: bool = True) 
         head = StockRecord.get(stock_pk(shop_id, sku_id), warehouse_sk(warehouse_id), consistent_read=consistent)
     except StockRecord.DoesNotExist:
         return Stock(shop_id, sku_id, warehouse_id, None, [Shard(k=0)])
-    return _assemble(shop_id, [head], consistent)[0]
+    return assemble(shop_id, [head], consistent)[0]
 
 
 def read_sku(shop_id: str, sku_id: str, consistent: bool = True) -> dict[str, Stock]:
     """The SKU in every warehouse it was ever posted to, by warehouse id."""
     heads = [h for h in StockRecord.query(stock_pk(shop_id, sku_id), consistent_read=consistent)
              if isinstance(h, StockRecord)]
-    return {s.warehouse_id: s for s in _assemble(shop_id, heads, consistent)}
+    return {s.warehouse_id: s for s in assemble(shop_id, heads, consistent)}
 
 
 def read_many(keys: list[tuple[str, str]]) -> list[Stock]:
@@ -138,7 +138,7 @@ def read_many(keys: list[tuple[str, str]]) -> list[Stock]:
     by_shop: dict[str, list[StockRecord]] = {}
     for h in heads:
         by_shop.setdefault(shop_of(h.pk), []).append(h)
-    assembled = {(s.head.pk, s.head.sk): s for shop, hs in by_shop.items() for s in _assemble(shop, hs) if s.head}
+    assembled = {(s.head.pk, s.head.sk): s for shop, hs in by_shop.items() for s in assemble(shop, hs) if s.head}
     return [assembled[k] for k in keys if k in assembled]
 
 

@@ -5,7 +5,7 @@ from typing import ClassVar, Literal
 
 from shared.events.base import RecordModified
 
-Section = Literal["profile", "payment_methods", "delivery_regions", "business_hours", "notifications", "approvals"]
+Section = Literal["profile", "payment_methods", "delivery_regions", "business_hours", "notifications", "approvals", "delivery_fee"]
 
 
 class SettingsModified(RecordModified):

@@ -408,6 +408,24 @@ class ApprovalSettingsView(ApprovalSettings):
     version: int
 
 
+# -- delivery fee (until freight templates) ----------------------------------------------------
+class DeliveryFee(Strict):
+    """The shop's flat delivery fee and free-shipping threshold, in fen (the quote's ``freight``
+    step; the freight-template issue replaces it)."""
+
+    flat_fee: int = Field(0, ge=0, le=100_000_00, description="Fen charged per order (0 = free delivery)")
+    free_over: int | None = Field(None, ge=0, le=10**12,
+                                  description="Fen: orders whose goods total reaches it ship free (null = never)")
+
+
+class DeliveryFeeUpdate(DeliveryFee):
+    version: Version
+
+
+class DeliveryFeeView(DeliveryFee):
+    version: int
+
+
 # -- all sections --------------------------------------------------------------------------
 class SettingsView(Model):
     profile: ProfileView
@@ -416,6 +434,7 @@ class SettingsView(Model):
     business_hours: BusinessHoursView
     notifications: NotificationSettingsView
     approvals: ApprovalSettingsView
+    delivery_fee: DeliveryFeeView
 
 
 class LogoUploadRequest(Strict):

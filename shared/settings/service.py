@@ -32,6 +32,8 @@ from shared.settings.models import (
     ApprovalSettingsView,
     BusinessHours,
     BusinessHoursView,
+    DeliveryFee,
+    DeliveryFeeView,
     DeliveryRegions,
     DeliveryRegionsView,
     NotificationSettings,
@@ -54,6 +56,7 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
     "business_hours": BusinessHours,
     "notifications": NotificationSettings,
     "approvals": ApprovalSettings,
+    "delivery_fee": DeliveryFee,
 }
 
 
@@ -117,6 +120,7 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ..., may_see
     hours, hv = _section(item, "business_hours")
     notices, nv = _section(item, "notifications")
     approvals, av = _section(item, "approvals")
+    _, dv = _section(item, "delivery_fee")
     view = SettingsView(
         profile=ProfileView(**profile, version=pv, logo_url=logo.url_of(profile.get("logo_key"))),
         payment_methods=PaymentMethodsView(**payments, version=mv),
@@ -125,8 +129,16 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ..., may_see
         # Completed on read too: a topic registered after the shop saved shows with its defaults.
         notifications=NotificationSettingsView(**NotificationSettings(**notices).completed().model_dump(), version=nv),
         approvals=ApprovalSettingsView(**{**ApprovalSettings().model_dump(), **approvals}, version=av),
+        delivery_fee=DeliveryFeeView(**delivery_fee_of(item).model_dump(), version=dv),
     )
     return view if may_see else SettingsView.model_validate(mask(view.model_dump()))
+
+
+def delivery_fee_of(item: SettingsItem | None) -> DeliveryFee:
+    """The shop's delivery fee from its settings item (read by the caller, e.g. with the order's
+    other reads in one BatchGetItem); the defaults when never saved."""
+    data, _ = _section(item, "delivery_fee")
+    return DeliveryFee(**{**DeliveryFee().model_dump(), **data})
 
 
 def approval_policy(shop_id: str) -> ApprovalSettings:

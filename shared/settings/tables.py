@@ -29,6 +29,8 @@ class SettingsItem(ShopItem):
     notifications_version = NumberAttribute(null=True)
     approvals = JSONAttribute(null=True)
     approvals_version = NumberAttribute(null=True)
+    delivery_fee = JSONAttribute(null=True)
+    delivery_fee_version = NumberAttribute(null=True)
 
 
 def key(shop_id: str) -> tuple[str, str]:

@@ -11,7 +11,10 @@ test checks none happened.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +49,8 @@ ADDED = {
     "shop address": "浙江省杭州市西湖区天目山路 181 号",
     "account name": "钱晓燕", "account number": "6222021202004455667",
     "extra e-mail": "boss.alerts@huajianji.example", "extra mobile": "13633334444",
+    "receiver name": "吴秀英", "receiver mobile": "13566667777", "receiver address": "人民南路四段 11 号 3 单元",
+    "buyer mobile": "13522223333", "buyer message": "到了请打 13599998888",
 }
 PHONE = re.compile(r"(?:(?<=\+86)|(?<![0-9A-Za-z]))1[3-9]\d{9}(?![0-9A-Za-z])")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -104,9 +109,10 @@ def bus_tap(system: background.RunningSystem) -> str:
     return str(url)
 
 
-def live_a_little(api: Api, receiver: webhooks.Receiver) -> None:
+def live_a_little(api: Api, receiver: webhooks.Receiver, system: background.RunningSystem) -> None:
     """What a shop owner does in a first week: contacts and bank account in the settings, a warehouse
-    clerk invited by mobile and promoted, a supplier with its contact, a purchase order sent to it."""
+    clerk invited by mobile and promoted, a supplier with its contact, a purchase order sent to it, a buyer's
+    order with its receiver and message."""
     settings = api.get("/settings").json()
     profile = {**{k: v for k, v in settings["profile"].items() if k not in ("version", "logo_url")},
                "contact_name": ADDED["shop contact"], "contact_phone": ADDED["shop phone"],
@@ -150,6 +156,13 @@ def live_a_little(api: Api, receiver: webhooks.Receiver) -> None:
     eventually(lambda: receiver.calls, timeout=60)
     eventually(lambda: api.get(f"/purchase-orders/{po.json()['id']}").json()["webhook"]["status"] == "delivered")
 
+    # A buyer orders (no buyer route yet: the domain function, in a process with the system's environment).
+    listed = api.post(f"/products/{product['id']}/list", json={})
+    assert listed.status_code in (200, 409), listed.text
+    received = api.post("/inventory/receipts", json={"product_id": product["id"], "sku_id": sku["id"], "qty": 5})
+    assert received.status_code == 201, received.text
+    place_order(system, product["id"], sku["id"])
+
     # The audit log has recorded all of it (its consumer ran on every event above).
     wanted = ("settings.profile.", "settings.payment_methods.", "settings.notifications.", "staff.invited",
               "staff.modified", "supplier")
@@ -170,6 +183,26 @@ def live_a_little(api: Api, receiver: webhooks.Receiver) -> None:
     guess = anonymous.call("POST", "/auth/reset-password", json={"login": MOBILE_INVITE, "code": "000000",
                                                                  "new_password": "New-password-1"})
     assert guess.status_code in (400, 422), guess.text
+
+
+PLACE_ORDER = """
+import json, sys
+from shared.orders import placing, quote
+from shared.orders.models import Buyer, PlaceOrder, QuoteLineInput
+shop, product, sku, added = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+lines = [QuoteLineInput(product_id=product, sku_id=sku, qty=1)]
+body = PlaceOrder(lines=lines, quote_hash=quote.quote(shop, lines).quote_hash, buyer_message=added["buyer message"],
+                  receiver={"name": added["receiver name"], "mobile": added["receiver mobile"], "province": "510000",
+                            "city": "510100", "district": "510107", "detail": added["receiver address"]})
+order = placing.place(shop, Buyer(buyer_id="byr_pd", mobile="+86" + added["buyer mobile"]), body, request_id="pd-1")
+print(order.id)
+"""
+
+
+def place_order(system: background.RunningSystem, product_id: str, sku_id: str) -> None:
+    done = subprocess.run([sys.executable, "-c", PLACE_ORDER, DEMO_SHOP, product_id, sku_id, json.dumps(ADDED)],
+                          env={**os.environ, **system.env}, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def raw_tables(system: background.RunningSystem) -> dict[str, list[dict[str, Any]]]:
@@ -216,7 +249,7 @@ def test_no_plaintext_personal_data_in_tables_queues_or_logs(own_system: backgro
     tap = bus_tap(own_system)
     receiver = webhooks.Receiver()
     try:
-        live_a_little(api, receiver)
+        live_a_little(api, receiver, own_system)
     finally:
         receiver.close()
 

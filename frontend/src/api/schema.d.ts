@@ -836,6 +836,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tab of the desk, newest first, optionally within a time range; or the orders of an
+         * @description One tab of the desk, newest first, optionally within a time range; or the orders of an
+         *         exact number or buyer mobile across tabs.
+         */
+        get: operations["list_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many orders each tab holds (one read).
+         * @description How many orders each tab holds (one read).
+         */
+        get: operations["order_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order page: lines, amounts, receiver, timeline and the actions the caller may take.
+         * @description The order page: lines, amounts, receiver, timeline and the actions the caller may take.
+         */
+        get: operations["get_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/permissions": {
         parameters: {
             query?: never;
@@ -1446,6 +1507,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settings/delivery-fee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The flat delivery fee and the free-shipping threshold every quote prices freight with.
+         * @description The flat delivery fee and the free-shipping threshold every quote prices freight with.
+         */
+        put: operations["put_delivery_fee"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings/delivery-regions": {
         parameters: {
             query?: never;
@@ -1906,6 +1987,15 @@ export interface components {
              * @default 60
              */
             fee_rate_bp: number;
+        };
+        /** Allocation */
+        Allocation: {
+            /** Source */
+            source: string;
+            /** Step */
+            step: string;
+            /** Amount */
+            amount: number;
         };
         /** ApprovalSettingsUpdate */
         ApprovalSettingsUpdate: {
@@ -2545,6 +2635,43 @@ export interface components {
              */
             close: string;
         };
+        /** DeliveryFeeUpdate */
+        DeliveryFeeUpdate: {
+            /**
+             * Flat Fee
+             * @description Fen charged per order (0 = free delivery)
+             * @default 0
+             */
+            flat_fee?: number;
+            /**
+             * Free Over
+             * @description Fen: orders whose goods total reaches it ship free (null = never)
+             * @default null
+             */
+            free_over?: number | null;
+            /**
+             * Version
+             * @description The version this update is based on (optimistic lock)
+             */
+            version: number;
+        };
+        /** DeliveryFeeView */
+        DeliveryFeeView: {
+            /**
+             * Flat Fee
+             * @description Fen charged per order (0 = free delivery)
+             * @default 0
+             */
+            flat_fee: number;
+            /**
+             * Free Over
+             * @description Fen: orders whose goods total reaches it ship free (null = never)
+             * @default null
+             */
+            free_over: number | null;
+            /** Version */
+            version: number;
+        };
         /** DeliveryRegionsUpdate */
         DeliveryRegionsUpdate: {
             /**
@@ -2574,6 +2701,64 @@ export interface components {
             email: string;
             /** Role */
             role: string;
+        };
+        /**
+         * DeskQuery
+         * @description The desk's list: one tab, newest first, optionally a time range; or an exact order number
+         *     or buyer mobile (then across tabs).
+         */
+        DeskQuery: {
+            /**
+             * Tab
+             * @default pending_review
+             * @enum {string}
+             */
+            tab: "pending_payment" | "pending_review" | "finance_review" | "to_ship" | "shipped" | "completed" | "cancelled";
+            /**
+             * From
+             * @description Placed at or after
+             * @default null
+             */
+            from: string | null;
+            /**
+             * To
+             * @description Placed before
+             * @default null
+             */
+            to: string | null;
+            /**
+             * Number
+             * @description Exact order number (any tab)
+             * @default null
+             */
+            number: string | null;
+            /**
+             * Mobile
+             * @description The buyer's mobile (any tab)
+             * @default null
+             */
+            mobile: string | null;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit: number;
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor: string | null;
+        };
+        /** Discount */
+        Discount: {
+            /** Source */
+            source: string;
+            /** Step */
+            step: string;
+            /** Amount */
+            amount: number;
+            /** Allocation */
+            allocation: number[];
         };
         /** Done */
         Done: {
@@ -2621,6 +2806,16 @@ export interface components {
             format: "csv" | "xlsx";
             /** @description The fields of GET /products (limit and cursor are ignored) */
             filter?: components["schemas"]["ProductQuery-Input"];
+        };
+        /** FirstLine */
+        FirstLine: {
+            /** Name */
+            name: string;
+            /**
+             * Image
+             * @default null
+             */
+            image: string | null;
         };
         /** ForgotPassword */
         ForgotPassword: {
@@ -3201,6 +3396,225 @@ export interface components {
              */
             read_at: string | null;
         };
+        /** OrderDetail */
+        OrderDetail: {
+            /** Id */
+            id: string;
+            /** Number */
+            number: string;
+            /** Buyer Id */
+            buyer_id: string;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Fulfilment Status */
+            fulfilment_status: string;
+            /** Payment Status */
+            payment_status: string;
+            /** Tab */
+            tab: string;
+            /** Lines */
+            lines: components["schemas"]["OrderLine"][];
+            /**
+             * Discounts
+             * @default []
+             */
+            discounts: components["schemas"]["Discount"][];
+            /** Subtotal */
+            subtotal: number;
+            /** Discount Total */
+            discount_total: number;
+            /** Freight */
+            freight: number;
+            /** Payable */
+            payable: number;
+            /**
+             * Currency
+             * @default CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "MOP" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "JPY";
+            receiver: components["schemas"]["Receiver"];
+            /**
+             * Buyer Message
+             * @default
+             */
+            buyer_message: string;
+            /**
+             * Memo
+             * @default
+             */
+            memo: string;
+            /**
+             * Flag
+             * @default null
+             */
+            flag: string | null;
+            /**
+             * Held
+             * @default false
+             */
+            held: boolean;
+            /**
+             * Payment Method
+             * @default null
+             */
+            payment_method: string | null;
+            /**
+             * Pay Due At
+             * @default null
+             */
+            pay_due_at: string | null;
+            /**
+             * Paid At
+             * @default null
+             */
+            paid_at: string | null;
+            /** Version */
+            version: number;
+            /**
+             * Timeline
+             * @default []
+             */
+            timeline: components["schemas"]["OrderTimelineEntry"][];
+            /**
+             * Replayed
+             * @default false
+             */
+            replayed: boolean;
+            /**
+             * Actions
+             * @description What the caller may do now (lifecycle x permissions)
+             */
+            actions: string[];
+        };
+        /** OrderLine */
+        OrderLine: {
+            /** Sku Id */
+            sku_id: string;
+            /** Product Id */
+            product_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Spec Values
+             * @default []
+             */
+            spec_values: string[];
+            /**
+             * Image
+             * @default null
+             */
+            image: string | null;
+            /** Qty */
+            qty: number;
+            /** Unit List Price */
+            unit_list_price: number;
+            /** Unit Price */
+            unit_price: number;
+            /** Line Subtotal */
+            line_subtotal: number;
+            /**
+             * Allocations
+             * @default []
+             */
+            allocations: components["schemas"]["Allocation"][];
+            /** Line Payable */
+            line_payable: number;
+            /**
+             * Warehouse Id
+             * @default null
+             */
+            warehouse_id: string | null;
+        };
+        /** OrderSummary */
+        OrderSummary: {
+            /** Id */
+            id: string;
+            /** Number */
+            number: string;
+            /** Created At */
+            created_at: string;
+            /** Tab */
+            tab: string;
+            /** Fulfilment Status */
+            fulfilment_status: string;
+            /** Payment Status */
+            payment_status: string;
+            /** Payable */
+            payable: number;
+            /**
+             * Currency
+             * @default CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "MOP" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "JPY";
+            /**
+             * Buyer Mobile
+             * @default
+             */
+            buyer_mobile: string;
+            /**
+             * Receiver Name
+             * @default
+             */
+            receiver_name: string;
+            /**
+             * Province
+             * @default
+             */
+            province: string;
+            /**
+             * Flag
+             * @default null
+             */
+            flag: string | null;
+            /**
+             * Memo
+             * @default
+             */
+            memo: string;
+            /**
+             * Held
+             * @default false
+             */
+            held: boolean;
+            /**
+             * Payment Method
+             * @default null
+             */
+            payment_method: string | null;
+            /** Item Count */
+            item_count: number;
+            first_line: components["schemas"]["FirstLine"];
+            /** Version */
+            version: number;
+        };
+        /** OrderTimelineEntry */
+        OrderTimelineEntry: {
+            /** At */
+            at: string;
+            /** Kind */
+            kind: string;
+            /**
+             * From Status
+             * @default null
+             */
+            from_status: string | null;
+            /**
+             * To Status
+             * @default null
+             */
+            to_status: string | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** By */
+            by: string;
+        };
         /** Page[AuditEntry] */
         Page_AuditEntry_: {
             /** Items */
@@ -3253,6 +3667,22 @@ export interface components {
         Page_NotificationView_: {
             /** Items */
             items: components["schemas"]["NotificationView"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor: string | null;
+            /**
+             * Truncated
+             * @description Only part of the matching records were considered (a list bounds the work per request); a narrower query shows them all
+             * @default false
+             */
+            truncated: boolean;
+        };
+        /** Page[OrderSummary] */
+        Page_OrderSummary_: {
+            /** Items */
+            items: components["schemas"]["OrderSummary"][];
             /**
              * Next Cursor
              * @default null
@@ -4245,6 +4675,33 @@ export interface components {
             /** At */
             at: string;
         };
+        /** Receiver */
+        Receiver: {
+            /** Name */
+            name: string;
+            /** Mobile */
+            mobile: string;
+            /**
+             * Province
+             * @default
+             */
+            province: string;
+            /**
+             * City
+             * @default
+             */
+            city: string;
+            /**
+             * District
+             * @default
+             */
+            district: string;
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
+        };
         /** Region */
         Region: {
             /** Code */
@@ -4341,7 +4798,7 @@ export interface components {
             /** Name En */
             name_en: string;
             /** Permissions */
-            permissions: ("analytics.export" | "analytics.view" | "audit.export" | "audit.view" | "catalog.create" | "catalog.delete" | "catalog.edit" | "catalog.export" | "catalog.view" | "customers.create" | "customers.delete" | "customers.edit" | "customers.export" | "customers.view" | "finance.approve" | "finance.create" | "finance.delete" | "finance.edit" | "finance.export" | "finance.view" | "inventory.approve" | "inventory.create" | "inventory.delete" | "inventory.edit" | "inventory.export" | "inventory.view" | "logistics.create" | "logistics.delete" | "logistics.edit" | "logistics.export" | "logistics.view" | "marketing.create" | "marketing.delete" | "marketing.edit" | "marketing.export" | "marketing.view" | "orders.approve" | "orders.create" | "orders.delete" | "orders.edit" | "orders.export" | "orders.refund" | "orders.view" | "personal_data.view" | "purchasing.approve" | "purchasing.create" | "purchasing.delete" | "purchasing.edit" | "purchasing.export" | "purchasing.receive" | "purchasing.view" | "purchasing.view_costs" | "roles.create" | "roles.delete" | "roles.edit" | "roles.view" | "settings.edit" | "settings.view" | "staff.create" | "staff.delete" | "staff.edit" | "staff.export" | "staff.view")[];
+            permissions: ("analytics.export" | "analytics.view" | "audit.export" | "audit.view" | "catalog.create" | "catalog.delete" | "catalog.edit" | "catalog.export" | "catalog.view" | "customers.create" | "customers.delete" | "customers.edit" | "customers.export" | "customers.view" | "finance.approve" | "finance.create" | "finance.delete" | "finance.edit" | "finance.export" | "finance.view" | "inventory.approve" | "inventory.create" | "inventory.delete" | "inventory.edit" | "inventory.export" | "inventory.view" | "logistics.create" | "logistics.delete" | "logistics.edit" | "logistics.export" | "logistics.view" | "marketing.create" | "marketing.delete" | "marketing.edit" | "marketing.export" | "marketing.view" | "orders.cancel" | "orders.edit" | "orders.export" | "orders.finance_review" | "orders.refund" | "orders.review" | "orders.view" | "personal_data.view" | "purchasing.approve" | "purchasing.create" | "purchasing.delete" | "purchasing.edit" | "purchasing.export" | "purchasing.receive" | "purchasing.view" | "purchasing.view_costs" | "roles.create" | "roles.delete" | "roles.edit" | "roles.view" | "settings.edit" | "settings.view" | "staff.create" | "staff.delete" | "staff.edit" | "staff.export" | "staff.view")[];
         };
         /** RoleList */
         RoleList: {
@@ -4364,7 +4821,7 @@ export interface components {
             /** Name En */
             name_en: string;
             /** Permissions */
-            permissions: ("analytics.export" | "analytics.view" | "audit.export" | "audit.view" | "catalog.create" | "catalog.delete" | "catalog.edit" | "catalog.export" | "catalog.view" | "customers.create" | "customers.delete" | "customers.edit" | "customers.export" | "customers.view" | "finance.approve" | "finance.create" | "finance.delete" | "finance.edit" | "finance.export" | "finance.view" | "inventory.approve" | "inventory.create" | "inventory.delete" | "inventory.edit" | "inventory.export" | "inventory.view" | "logistics.create" | "logistics.delete" | "logistics.edit" | "logistics.export" | "logistics.view" | "marketing.create" | "marketing.delete" | "marketing.edit" | "marketing.export" | "marketing.view" | "orders.approve" | "orders.create" | "orders.delete" | "orders.edit" | "orders.export" | "orders.refund" | "orders.view" | "personal_data.view" | "purchasing.approve" | "purchasing.create" | "purchasing.delete" | "purchasing.edit" | "purchasing.export" | "purchasing.receive" | "purchasing.view" | "purchasing.view_costs" | "roles.create" | "roles.delete" | "roles.edit" | "roles.view" | "settings.edit" | "settings.view" | "staff.create" | "staff.delete" | "staff.edit" | "staff.export" | "staff.view")[];
+            permissions: ("analytics.export" | "analytics.view" | "audit.export" | "audit.view" | "catalog.create" | "catalog.delete" | "catalog.edit" | "catalog.export" | "catalog.view" | "customers.create" | "customers.delete" | "customers.edit" | "customers.export" | "customers.view" | "finance.approve" | "finance.create" | "finance.delete" | "finance.edit" | "finance.export" | "finance.view" | "inventory.approve" | "inventory.create" | "inventory.delete" | "inventory.edit" | "inventory.export" | "inventory.view" | "logistics.create" | "logistics.delete" | "logistics.edit" | "logistics.export" | "logistics.view" | "marketing.create" | "marketing.delete" | "marketing.edit" | "marketing.export" | "marketing.view" | "orders.cancel" | "orders.edit" | "orders.export" | "orders.finance_review" | "orders.refund" | "orders.review" | "orders.view" | "personal_data.view" | "purchasing.approve" | "purchasing.create" | "purchasing.delete" | "purchasing.edit" | "purchasing.export" | "purchasing.receive" | "purchasing.view" | "purchasing.view_costs" | "roles.create" | "roles.delete" | "roles.edit" | "roles.view" | "settings.edit" | "settings.view" | "staff.create" | "staff.delete" | "staff.edit" | "staff.export" | "staff.view")[];
             /** Version */
             version: number;
         };
@@ -4428,6 +4885,7 @@ export interface components {
             business_hours: components["schemas"]["BusinessHoursView"];
             notifications: components["schemas"]["NotificationSettingsView"];
             approvals: components["schemas"]["ApprovalSettingsView"];
+            delivery_fee: components["schemas"]["DeliveryFeeView"];
         };
         /** ShardView */
         ShardView: {
@@ -5578,6 +6036,44 @@ export interface components {
              */
             webhook_secret: string | null;
         };
+        /** TabCounts */
+        TabCounts: {
+            /**
+             * Pending Payment
+             * @default 0
+             */
+            pending_payment: number;
+            /**
+             * Pending Review
+             * @default 0
+             */
+            pending_review: number;
+            /**
+             * Finance Review
+             * @default 0
+             */
+            finance_review: number;
+            /**
+             * To Ship
+             * @default 0
+             */
+            to_ship: number;
+            /**
+             * Shipped
+             * @default 0
+             */
+            shipped: number;
+            /**
+             * Completed
+             * @default 0
+             */
+            completed: number;
+            /**
+             * Cancelled
+             * @default 0
+             */
+            cancelled: number;
+        };
         /** TemplateFile */
         TemplateFile: {
             /** Url */
@@ -6135,6 +6631,7 @@ export type AlipayInput = components['schemas']['Alipay-Input'];
 export type AlipayOutput = components['schemas']['Alipay-Output'];
 export type AlipaySettingsInput = components['schemas']['AlipaySettings-Input'];
 export type AlipaySettingsOutput = components['schemas']['AlipaySettings-Output'];
+export type Allocation = components['schemas']['Allocation'];
 export type ApprovalSettingsUpdate = components['schemas']['ApprovalSettingsUpdate'];
 export type ApprovalSettingsView = components['schemas']['ApprovalSettingsView'];
 export type Attribute = components['schemas']['Attribute'];
@@ -6170,13 +6667,18 @@ export type CountEntry = components['schemas']['CountEntry'];
 export type CurrentShop = components['schemas']['CurrentShop'];
 export type DayHoursInput = components['schemas']['DayHours-Input'];
 export type DayHoursOutput = components['schemas']['DayHours-Output'];
+export type DeliveryFeeUpdate = components['schemas']['DeliveryFeeUpdate'];
+export type DeliveryFeeView = components['schemas']['DeliveryFeeView'];
 export type DeliveryRegionsUpdate = components['schemas']['DeliveryRegionsUpdate'];
 export type DeliveryRegionsView = components['schemas']['DeliveryRegionsView'];
 export type DemoAccount = components['schemas']['DemoAccount'];
+export type DeskQuery = components['schemas']['DeskQuery'];
+export type Discount = components['schemas']['Discount'];
 export type Done = components['schemas']['Done'];
 export type EntriesView = components['schemas']['EntriesView'];
 export type ExportFile = components['schemas']['ExportFile'];
 export type ExportRequest = components['schemas']['ExportRequest'];
+export type FirstLine = components['schemas']['FirstLine'];
 export type ForgotPassword = components['schemas']['ForgotPassword'];
 export type FromSuggestions = components['schemas']['FromSuggestions'];
 export type FromSuggestionsLine = components['schemas']['FromSuggestionsLine'];
@@ -6208,10 +6710,15 @@ export type NotificationQuery = components['schemas']['NotificationQuery'];
 export type NotificationSettingsUpdate = components['schemas']['NotificationSettingsUpdate'];
 export type NotificationSettingsView = components['schemas']['NotificationSettingsView'];
 export type NotificationView = components['schemas']['NotificationView'];
+export type OrderDetail = components['schemas']['OrderDetail'];
+export type OrderLine = components['schemas']['OrderLine'];
+export type OrderSummary = components['schemas']['OrderSummary'];
+export type OrderTimelineEntry = components['schemas']['OrderTimelineEntry'];
 export type PageAuditEntry = components['schemas']['Page_AuditEntry_'];
 export type PageJobView = components['schemas']['Page_JobView_'];
 export type PageMovementView = components['schemas']['Page_MovementView_'];
 export type PageNotificationView = components['schemas']['Page_NotificationView_'];
+export type PageOrderSummary = components['schemas']['Page_OrderSummary_'];
 export type PagePoView = components['schemas']['Page_PoView_'];
 export type PageProductSummary = components['schemas']['Page_ProductSummary_'];
 export type PageStaffView = components['schemas']['Page_StaffView_'];
@@ -6250,6 +6757,7 @@ export type ReceiptCreate = components['schemas']['ReceiptCreate'];
 export type ReceiptLineInput = components['schemas']['ReceiptLineInput'];
 export type ReceiptLineView = components['schemas']['ReceiptLineView'];
 export type ReceiptView = components['schemas']['ReceiptView'];
+export type Receiver = components['schemas']['Receiver'];
 export type Region = components['schemas']['Region'];
 export type RegionList = components['schemas']['RegionList'];
 export type ReservationCreate = components['schemas']['ReservationCreate'];
@@ -6311,6 +6819,7 @@ export type SupplierSuggestions = components['schemas']['SupplierSuggestions'];
 export type SupplierUpdate = components['schemas']['SupplierUpdate'];
 export type SupplierView = components['schemas']['SupplierView'];
 export type SupplierWithSecret = components['schemas']['SupplierWithSecret'];
+export type TabCounts = components['schemas']['TabCounts'];
 export type TemplateFile = components['schemas']['TemplateFile'];
 export type TemplateQuery = components['schemas']['TemplateQuery'];
 export type TimelineEntry = components['schemas']['TimelineEntry'];
@@ -9890,6 +10399,229 @@ export interface operations {
             };
         };
     };
+    list_orders: {
+        parameters: {
+            query?: {
+                tab?: "pending_payment" | "pending_review" | "finance_review" | "to_ship" | "shipped" | "completed" | "cancelled";
+                from?: string | null;
+                to?: string | null;
+                number?: string | null;
+                mobile?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrderSummary_"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    order_counts: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TabCounts"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     list_permissions: {
         parameters: {
             query?: never;
@@ -12894,6 +13626,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BusinessHoursView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_delivery_fee: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeliveryFeeUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryFeeView"];
                 };
             };
             /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */

@@ -28,6 +28,7 @@ export const SHOP_SETTINGS: ShopSettings = {
   business_hours: { weekly: [], closed_days: [], version: 0 },
   notifications: { topics: {}, version: 0 },
   approvals: { separate_approver: true, purchase_order_limit: 500000, stocktake_limit: 200000, version: 0 },
+  delivery_fee: { flat_fee: 0, free_over: null, version: 0 },
 }
 
 export const EDITOR = ['settings.view', 'settings.edit']

@@ -1,0 +1,72 @@
+"""Events of the orders capability (``shopdesk.orders``). Each names the order
+(``resource_id``) and its number; the receiver's personal values travel sealed (``personal``).
+Consumers that need more read the order."""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events.base import DomainEvent
+
+RECEIVER_PERSONAL = frozenset({"receiver_name", "receiver_mobile", "receiver_detail", "buyer_mobile",
+                               "buyer_message"})
+
+
+class PlacedLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    sku_id: str
+    product_id: str
+    qty: int
+    unit_price: int
+    line_payable: int
+
+
+class _OrderEvent(DomainEvent):
+    source = "shopdesk.orders"
+    resource: Literal["orders"] = "orders"
+    resource_id: str  # the order id
+    number: str
+
+
+class OrderPlaced(_OrderEvent):
+    personal: ClassVar[frozenset[str]] = RECEIVER_PERSONAL
+    buyer_id: str
+    lines: list[PlacedLine]
+    subtotal: int
+    discount_total: int
+    freight: int
+    payable: int
+    currency: str
+    new: dict[str, Any]  # receiver and buyer message (sealed), province/city/district codes
+
+
+class _Transition(_OrderEvent):
+    """Base of the lifecycle events: the statuses before and after."""
+
+    from_fulfilment: str
+    to_fulfilment: str
+    from_payment: str
+    to_payment: str
+    reason: str = ""
+
+
+class OrderPaid(_Transition):
+    provider: str
+    amount: int
+
+
+class OrderReviewed(_Transition):
+    pass
+
+
+class OrderCancelled(_Transition):
+    by_buyer: bool = False
+
+
+class OrderClosed(_Transition):
+    pass
+
+
+class OrderCompleted(_Transition):
+    pass
