@@ -43,4 +43,5 @@ PATH_PARAMETERS: dict[str, str] = {
     "user_id": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",  # the Cognito sub
     "code": "^[a-z][a-z0-9_]{1,39}$",  # a role: built-in names, custom role_<10 base32>
     "order_id": "^[0-9A-Za-z_-]{1,40}$",  # the order system's id, as reservations take it
+    "provider": "^(alipay|wechat_pay|stripe)$",  # payment providers (shared.payments.PROVIDERS)
 }
