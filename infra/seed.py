@@ -144,7 +144,7 @@ def configure_sandbox_payments(shop_id: str, actor: Actor) -> None:
 
     sandbox = os.environ[SANDBOX_ENV]
     gateway = sandbox[: -len(MOUNT)] if sandbox.endswith(MOUNT) else sandbox
-    form = urllib.parse.urlencode({"url": f"{gateway}/webhooks/payments/stripe/{shop_id}"}).encode()
+    form = urllib.parse.urlencode({"url": f"{gateway}/api/webhooks/payments/stripe/{shop_id}"}).encode()
     request = urllib.request.Request(f"{sandbox}/stripe/v1/webhook_endpoints", data=form, method="POST", headers={
         "Authorization": f"Bearer {merchant['stripe']['secret_key']}",
         "Content-Type": "application/x-www-form-urlencoded"})
