@@ -159,7 +159,7 @@ class ShopApp:
             req.raw_body = raw
             if spec.raw:  # e.g. a payment provider's webhook: its own answer format (status, headers, bytes)
                 answer = fn(req)
-                return Response(body=answer.body, status_code=answer.status, headers=dict(answer.headers))
+                return Response(body=answer.body.decode(), status_code=answer.status, headers=dict(answer.headers))
             if spec.body is not None:
                 req.body = parse_body(spec.body, raw)
             if spec.query is not None:
