@@ -160,6 +160,8 @@ def _example_id(name: str, pattern: str) -> str:
         return "role_01jbx8y2q7"
     if name == "order_id":
         return "ORD-20260101-0001"
+    if name == "provider":
+        return "alipay"
     if name == "warehouse_id":
         return "wh_default"  # every shop has it, so generated requests reach the real code
     prefix = pattern[1:].split(ULID_PATTERN)[0].lstrip("^")
