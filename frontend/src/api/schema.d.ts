@@ -16010,13 +16010,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Received, or refused in the provider's format (Alipay: `success` / `failure`; Stripe: `{"received": true}`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "*/*": unknown;
+                };
+            };
+            /** @description Received (WeChat Pay) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: malformed, bad signature or timestamp (Stripe, WeChat Pay) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description Refused: bad signature or stale timestamp (WeChat Pay) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
                 };
             };
             /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
