@@ -44,7 +44,7 @@ export const storefrontApi = {
   categories: (shopId: string) => client.get<{ items: CategoryNode[] }>(`${base(shopId)}/categories`, pub),
   shop: (shopId: string) => client.get<ShopInfo>(`${base(shopId)}/shop`, pub),
   regions: (shopId: string, parent?: string) => client.get<{ items: Division[] }>(`${base(shopId)}/regions`, { ...pub, query: { parent } }),
-  authConfig: () => client.get<{ demo: boolean; demo_shop_id?: string | null }>('/auth/config', pub),
+  authConfig: () => client.call('get', '/auth/config', { auth: false }),
 
   // sign-in (the refresh token travels as an HttpOnly cookie)
   sendCode: (shopId: string, mobile: string) => client.post<CodeSent>(`${base(shopId)}/auth/code`, { mobile }, pub),
