@@ -7,6 +7,7 @@ import type {
   Address,
   AddressInput,
   BuyerOrder,
+  BuyerOrderSummary,
   BuyerTokens,
   CartLine,
   CategoryNode,
@@ -26,9 +27,16 @@ export const client = new ApiClient(API_BASE)
 const base = (shopId: string) => `/storefront/${encodeURIComponent(shopId)}`
 const pub = { auth: false } as const
 
+export interface QuoteLineBody {
+  product_id: string
+  sku_id: string
+  qty: number
+}
+
 export interface PlaceBody {
   address_id: string
-  lines?: { sku_id: string; qty: number }[]
+  /** Omitted: the cart's lines (then taken out of the cart). */
+  lines?: QuoteLineBody[]
   buyer_message: string
   quote_hash: string
 }
@@ -56,29 +64,28 @@ export const storefrontApi = {
   addresses: (shopId: string) => client.get<{ items: Address[] }>(`${base(shopId)}/addresses`),
   addAddress: (shopId: string, body: AddressInput, idempotencyKey: string) =>
     client.post<Address>(`${base(shopId)}/addresses`, body, { idempotencyKey }),
-  updateAddress: (shopId: string, id: string, body: AddressInput) => client.put<Address>(`${base(shopId)}/addresses/${encodeURIComponent(id)}`, body),
+  updateAddress: (shopId: string, id: string, body: AddressInput & { version: number }) => client.put<Address>(`${base(shopId)}/addresses/${encodeURIComponent(id)}`, body),
   removeAddress: (shopId: string, id: string) => client.delete<unknown>(`${base(shopId)}/addresses/${encodeURIComponent(id)}`),
 
   cart: (shopId: string) => client.get<{ lines: CartLine[] }>(`${base(shopId)}/cart`),
-  addToCart: (shopId: string, line: { sku_id: string; product_id?: string; qty: number }) =>
+  addToCart: (shopId: string, line: QuoteLineBody) =>
     client.post<{ lines: CartLine[] }>(`${base(shopId)}/cart/items`, line),
   setCartQty: (shopId: string, skuId: string, qty: number) =>
     client.put<{ lines: CartLine[] }>(`${base(shopId)}/cart/items/${encodeURIComponent(skuId)}`, { qty }),
   removeFromCart: (shopId: string, skuId: string) => client.delete<{ lines: CartLine[] }>(`${base(shopId)}/cart/items/${encodeURIComponent(skuId)}`),
-  mergeCart: (shopId: string, lines: { sku_id: string; product_id: string; qty: number }[]) =>
+  mergeCart: (shopId: string, lines: QuoteLineBody[]) =>
     client.post<{ lines: CartLine[] }>(`${base(shopId)}/cart/merge`, { lines }),
 
-  quote: (shopId: string, body: { lines?: { sku_id: string; qty: number }[]; address_id?: string }, signedIn: boolean) =>
-    client.post<Quote>(`${base(shopId)}/quote`, body, { auth: signedIn }),
+  quote: (shopId: string, body: { lines: QuoteLineBody[]; province?: string }) => client.post<Quote>(`${base(shopId)}/quote`, body, pub),
   placeOrder: (shopId: string, body: PlaceBody, idempotencyKey: string) =>
     client.post<BuyerOrder | { request_id: string }>(`${base(shopId)}/orders`, body, { idempotencyKey }),
   orderRequest: (shopId: string, requestId: string) =>
     client.get<OrderRequest>(`${base(shopId)}/order-requests/${encodeURIComponent(requestId)}`),
   orders: (shopId: string, status: string | undefined, cursor: string | null) =>
-    client.get<Page<BuyerOrder>>(`${base(shopId)}/orders`, { query: { status, cursor, limit: 10 } }),
+    client.get<Page<BuyerOrderSummary>>(`${base(shopId)}/orders`, { query: { status, cursor, limit: 10 } }),
   order: (shopId: string, orderId: string) => client.get<BuyerOrder>(`${base(shopId)}/orders/${encodeURIComponent(orderId)}`),
   cancelOrder: (shopId: string, orderId: string) =>
-    client.post<BuyerOrder>(`${base(shopId)}/orders/${encodeURIComponent(orderId)}/cancel`, {}),
+    client.post<BuyerOrder>(`${base(shopId)}/orders/${encodeURIComponent(orderId)}/cancel`, { reason: 'buyer_cancelled' }),
   pay: (shopId: string, orderId: string, provider: PayProvider, returnUrl: string) =>
     client.post<PaymentStart>(`${base(shopId)}/orders/${encodeURIComponent(orderId)}/payments`, { provider, return_url: returnUrl }),
 }

@@ -40,8 +40,10 @@ export interface CodeSent {
 
 export interface Division {
   code: string
-  name_zh: string
-  name_en: string
+  name: string
+  name_en?: string | null
+  level: string
+  has_children: boolean
 }
 
 export interface Address {
@@ -53,12 +55,13 @@ export interface Address {
   district: string
   detail: string
   is_default?: boolean
-  /** Region names, when the API sends them (else the codes are looked up). */
+  /** Region names, when the API sends them (else the codes are shown). */
   province_name?: string
   city_name?: string
   district_name?: string
+  version?: number
 }
-export type AddressInput = Omit<Address, 'id' | 'province_name' | 'city_name' | 'district_name'>
+export type AddressInput = Omit<Address, 'id' | 'province_name' | 'city_name' | 'district_name' | 'version'>
 
 export interface CartLine {
   sku_id: string
@@ -69,7 +72,8 @@ export interface CartLine {
   image?: string | null
   unit_price?: number
   stock_state?: StockState
-  on_sale?: boolean
+  /** false: off shelf, disabled or gone (the server keeps the line until it is removed). */
+  available?: boolean
 }
 
 export interface QuoteLine {
@@ -104,6 +108,22 @@ export interface TimelineEntry {
 }
 
 export type PayProvider = 'alipay' | 'wechat_pay' | 'stripe'
+
+/** A line of my orders. */
+export interface BuyerOrderSummary {
+  id: string
+  number: string
+  created_at: string
+  tab: string
+  fulfilment_status: string
+  payment_status: string
+  payable: number
+  currency: string
+  item_count: number
+  first_line_name: string
+  first_line_image?: string | null
+  actions: string[]
+}
 
 export interface BuyerOrder {
   id: string

@@ -25,9 +25,11 @@ describe('cart lines', () => {
     const server = [line('a', 1), line('b', 2)]
     const local = [line('b', 3), line('c', 1)]
     const merged = mergeCarts(server, local)
-    expect(merged.map((l) => [l.sku_id, l.qty])).toEqual([['a', 1], ['b', 5], ['c', 1]])
+    // the same SKU keeps the larger quantity: merging twice does not double it
+    expect(merged.map((l) => [l.sku_id, l.qty])).toEqual([['a', 1], ['b', 3], ['c', 1]])
+    expect(mergeCarts(merged, local)).toEqual(merged)
     expect(mergeCarts(server, []).length).toBe(2)
-    expect(mergeCarts([line('a', 98)], [line('a', 5)])[0]!.qty).toBe(MAX_QTY)
+    expect(mergeCarts([line('a', 98)], [line('a', 500)])[0]!.qty).toBe(MAX_QTY)
   })
 
   it('counts items and estimates the total in fen', () => {

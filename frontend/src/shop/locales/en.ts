@@ -165,6 +165,7 @@ const en: Messages<typeof zhCN> = {
     tabs: {
       all: 'All',
       pending_payment: 'To pay',
+      pending_review: 'Paid, to confirm',
       to_ship: 'To ship',
       shipped: 'To receive',
       completed: 'Completed',

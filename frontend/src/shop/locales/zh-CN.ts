@@ -161,6 +161,7 @@ export default {
     tabs: {
       all: '全部',
       pending_payment: '待付款',
+      pending_review: '待确认',
       to_ship: '待发货',
       shipped: '待收货',
       completed: '已完成',

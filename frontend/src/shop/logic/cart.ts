@@ -28,9 +28,19 @@ export function removeLine(lines: readonly CartLine[], skuId: string): CartLine[
   return lines.filter((l) => l.sku_id !== skuId)
 }
 
-/** The server cart after a sign-in merge: its lines first, the local ones added (same SKU: summed, capped). */
+/**
+ * The server cart after a sign-in merge (what `POST /cart/merge` does): its lines first, the local
+ * ones added; the same SKU in both keeps the larger quantity (a cart merged twice, or kept on two
+ * devices, does not double).
+ */
 export function mergeCarts(server: readonly CartLine[], local: readonly CartLine[]): CartLine[] {
-  return local.reduce<CartLine[]>((acc, line) => addLine(acc, line), [...server])
+  const merged = server.map((l) => ({ ...l }))
+  for (const line of local) {
+    const same = merged.find((l) => l.sku_id === line.sku_id)
+    if (same) same.qty = clampQty(Math.max(same.qty, line.qty))
+    else merged.push({ ...line, qty: clampQty(line.qty) })
+  }
+  return merged
 }
 
 /** Number of items (for the cart badge). */
