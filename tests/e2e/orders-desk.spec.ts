@@ -28,7 +28,7 @@ test('the desk shows its tabs with counts, keeps the tab in the address; the del
   await page.reload()
   await expect(page.locator('.el-tabs__item.is-active')).toContainText('待付款')
 
-  await page.getByTestId('order-number-filter').locator('input').fill('26010100000000')
+  await page.getByTestId('order-number-filter').fill('26010100000000')
   await expect(page.getByTestId('order-list')).toContainText('没有符合筛选条件的订单')
 
   // The delivery fee (the quote's freight) and the free-delivery threshold, in yuan.

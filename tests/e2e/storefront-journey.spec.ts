@@ -95,7 +95,7 @@ test('the demo buyer finds, orders and pays with each provider; the service acco
   // The service account reviews the last order in the desk.
   await signIn(page, 'service@demo.shop')
   await page.goto(`./#/orders?tab=pending_review`)
-  await page.getByTestId('order-number-filter').locator('input').fill(lastNumber)
+  await page.getByTestId('order-number-filter').fill(lastNumber)
   await page.getByTestId('order-row').filter({ hasText: lastNumber }).first().click()
   await expect(page.getByTestId('order-detail-status')).toHaveText('待审核')
   await page.getByTestId('order-action-review').click()
