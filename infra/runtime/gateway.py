@@ -380,6 +380,8 @@ class Gateway:
             return 405, {"Content-Type": "application/json", "Allow": "GET, HEAD"}, body
         if path in ("", "/"):
             path = "/index.html"
+        if path == "/shop":  # the storefront app is frontend/dist/shop/index.html
+            return 301, {"Location": "/shop/", "Cache-Control": "no-cache"}, b""
         if path.endswith("/"):
             path += "index.html"
         target = (DIST / path.lstrip("/")).resolve()

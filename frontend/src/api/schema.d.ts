@@ -2217,6 +2217,12 @@ export interface components {
              * @default []
              */
             demo_accounts: components["schemas"]["DemoAccount"][];
+            /**
+             * Demo Shop Id
+             * @description In demo mode: the demo shop the storefront's shop picker opens
+             * @default null
+             */
+            demo_shop_id: string | null;
         };
         /** BankTransfer */
         "BankTransfer-Input": {

@@ -1,4 +1,5 @@
 import type zhCN from './zh-CN'
+import ordersMessages from './orders.en'
 import inventoryMessages from './inventory.en'
 
 /** Same shape as zh-CN, every leaf a string: a missing or extra key fails type-checking. */
@@ -6,6 +7,7 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 
 const en: Messages<typeof zhCN> = {
   ...inventoryMessages,
+  ...ordersMessages,
   app: {
     name: 'ShopDesk',
     tagline: 'Shop back office',
@@ -146,6 +148,7 @@ const en: Messages<typeof zhCN> = {
       businessHours: 'Business hours',
       notifications: 'Notifications',
       approvals: 'Approvals',
+      deliveryFee: 'Delivery fee',
     },
   },
   notifications: {

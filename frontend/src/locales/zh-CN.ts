@@ -1,9 +1,11 @@
 // 简体中文（默认语言）。en.ts must have exactly the same keys (checked by a unit test and by
 // its type). vue-i18n treats { } @ $ | as syntax: write a literal @ as {'@'}.
+import ordersMessages from './orders.zh-CN'
 import inventoryMessages from './inventory.zh-CN'
 
 export default {
   ...inventoryMessages,
+  ...ordersMessages,
   app: {
     name: 'ShopDesk',
     tagline: '网店管理后台',
@@ -144,6 +146,7 @@ export default {
       businessHours: '营业时间',
       notifications: '消息通知',
       approvals: '审批',
+      deliveryFee: '配送费',
     },
   },
   notifications: {
