@@ -66,6 +66,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "密码至少 8 位，且须包含大写字母、小写字母和数字。",
     },
     "session_expired": {"en": "The sign-in session has expired; sign in again.", "zh-CN": "登录会话已过期，请重新登录。"},
+    "code_invalid": {"en": "The code is wrong or has expired; ask for a new one.", "zh-CN": "验证码错误或已过期，请重新获取。"},
+    "buyer_code_sms": {"en": "Your sign-in code is {code}, valid for {minutes} minutes. Never share it.",
+                       "zh-CN": "您的登录验证码为 {code}，{minutes} 分钟内有效，请勿告诉他人。"},
     "session_revoked": {"en": "This session has ended; sign in again.", "zh-CN": "该登录会话已失效，请重新登录。"},
     "reset_code_invalid": {
         "en": "The code is wrong or has expired; ask for a new one.",

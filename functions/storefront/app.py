@@ -1,14 +1,23 @@
-"""The public storefront read API: on-shelf products of a shop, no sign-in. Answers may be
-cached for a minute by browsers and CDNs."""
+"""The storefront API of a shop (``/storefront/{shop_id}/...``): public product reads (cached
+for a minute by browsers and CDNs) and the buyer's routes (docs/buyers.md): SMS-code sign-in,
+sessions, the address book, the server cart, quote, orders. Buyer routes take a token of the
+buyer pool (``permission=BUYER``); a staff token there, or a buyer's on a staff route, is 401."""
 from __future__ import annotations
 
+from typing import Any
+
+from shared.buyers import sessions, signin
+from shared.buyers.models import BuyerSignIn, BuyerTokens, BuyerView, CodeRequest, BuyerCodeSent, DivisionList, DivisionQuery
 from shared.catalog import storefront
+from shared.catalog.models import Done
 from shared.catalog.storefront import StorefrontProduct, StorefrontQuery, StorefrontSummary
 from shared.http import ApiRequest, ShopApp
+from shared.http.app import BUYER
 from shared.pagination import Page
 
 app = ShopApp("storefront")
 CACHE = {"Cache-Control": "public, max-age=60"}
+PRIVATE = {"Cache-Control": "no-store"}
 
 
 @app.api("GET", "/storefront/{shop_id}/products", public=True, query=StorefrontQuery, response=Page[StorefrontSummary],
@@ -22,3 +31,53 @@ def storefront_products(req: ApiRequest[None, StorefrontQuery]) -> Page[Storefro
 def storefront_product(req: ApiRequest[None, None]) -> StorefrontProduct:
     """One on-shelf product with the SKUs on sale (404 when off shelf or unknown)."""
     return storefront.get_product(req.path["shop_id"], req.path["product_id"])
+
+
+@app.api("GET", "/storefront/{shop_id}/regions", public=True, query=DivisionQuery, response=DivisionList, headers=CACHE)
+def storefront_regions(req: ApiRequest[None, DivisionQuery]) -> DivisionList:
+    """Provinces, a province's cities or a city's districts (GB/T 2260 codes); unknown parent 404."""
+    from shared.buyers.addresses import regions
+
+    return regions(req.query.parent)
+
+
+# -- sign-in ----------------------------------------------------------------------------------------
+def _issue(req: ApiRequest[Any, Any], issued: signin.Issued) -> BuyerTokens:
+    if issued.refresh_token:
+        req.response_headers["Set-Cookie"] = sessions.set_cookie(req.path["shop_id"], issued.refresh_token)
+    return issued.tokens
+
+
+@app.api("POST", "/storefront/{shop_id}/auth/code", public=True, body=CodeRequest, response=BuyerCodeSent, status=202,
+         errors=(429,))
+def buyer_code(req: ApiRequest[CodeRequest, None]) -> BuyerCodeSent:
+    """Send a 6-digit sign-in code by SMS (5 minutes, 5 tries); the same answer for any number."""
+    return signin.request_code(req.path["shop_id"], req.body, req.source_ip, req.language)
+
+
+@app.api("POST", "/storefront/{shop_id}/auth/signin", public=True, body=BuyerSignIn, response=BuyerTokens,
+         errors=(401, 429))
+def buyer_sign_in(req: ApiRequest[BuyerSignIn, None]) -> BuyerTokens:
+    """Sign in with the mobile number and its code (the first sign-in creates the buyer). The
+    refresh token comes back only as an HttpOnly cookie on this shop's storefront auth path."""
+    return _issue(req, signin.sign_in(req.path["shop_id"], req.body.mobile, req.body.code, req.source_ip))
+
+
+@app.api("POST", "/storefront/{shop_id}/auth/refresh", public=True, response=BuyerTokens, errors=(401,))
+def buyer_refresh(req: ApiRequest[None, None]) -> BuyerTokens:
+    """A new ID token from the refresh-token cookie."""
+    return _issue(req, signin.refresh(req.path["shop_id"], sessions.read_cookie(req.headers)))
+
+
+@app.api("POST", "/storefront/{shop_id}/auth/signout", permission=BUYER, response=Done)
+def buyer_sign_out(req: ApiRequest[None, None]) -> Done:
+    """Sign out: the refresh token is revoked and this session's ID tokens stop opening the API."""
+    signin.sign_out(req.buyer, sessions.read_cookie(req.headers))
+    req.response_headers["Set-Cookie"] = sessions.clear_cookie(req.path["shop_id"])
+    return Done()
+
+
+@app.api("GET", "/storefront/{shop_id}/me", permission=BUYER, response=BuyerView, headers=PRIVATE)
+def buyer_me(req: ApiRequest[None, None]) -> BuyerView:
+    """The signed-in buyer (their own mobile number, whole)."""
+    return signin.view(req.buyer.profile)

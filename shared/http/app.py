@@ -18,7 +18,8 @@ error answered in the one error shape; and every request logged with its Lambda 
 and API Gateway's request id, the correlation id the events it causes carry
 (``shared.observability``). A route declared without a permission must say
 ``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
-member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
+member of the ``X-Shop-Id`` shop) or ``permission=BUYER`` (a storefront buyer of the path's shop,
+token of the buyer pool): forgetting is a TypeError at import.
 """
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ SIGNED_IN = "signed_in"  # a route any signed-in user may call, outside any shop
 # A shop-scoped route every active member of the shop may call, whatever their roles (a custom
 # role may grant nothing): the member's own things, e.g. their notifications.
 SHOP_MEMBER = "shop_member"
+# A storefront route of a signed-in buyer (docs/buyers.md): the token from the buyer pool, the
+# shop from the ``{shop_id}`` path, the buyer known to that shop; ``req.buyer`` is the session.
+BUYER = "buyer"
 MAX_BODY_BYTES = 256 * 1024
 B = TypeVar("B")
 Q = TypeVar("Q")
@@ -64,6 +68,7 @@ class ApiRequest(Generic[B, Q]):
     prefetched: list[Any] = field(default_factory=list)
     source_ip: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)  # e.g. Set-Cookie of the auth routes
+    buyer: Any = None  # shared.buyers.sessions.BuyerSession on BUYER routes
 
     @property
     def shop(self) -> AuthContext:
@@ -78,7 +83,7 @@ class RouteSpec:
     path: str
     name: str
     permission: str | None
-    access: Literal["public", "user", "shop"]
+    access: Literal["public", "user", "shop", "buyer"]
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     response: type[BaseModel] | None
@@ -113,10 +118,12 @@ class ShopApp:
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
-        if permission is not None and permission not in (SIGNED_IN, SHOP_MEMBER) and not is_known(permission):
+        if permission is not None and permission not in (SIGNED_IN, SHOP_MEMBER, BUYER) and not is_known(permission):
             raise TypeError(f"{method} {path}: unknown permission {permission!r} (see shared.auth.permissions)")
-        access: Literal["public", "user", "shop"] = (
-            "public" if public else "user" if permission == SIGNED_IN else "shop")
+        if permission == BUYER and "{shop_id}" not in path:
+            raise TypeError(f"{method} {path}: a buyer route names its shop in the path")
+        access: Literal["public", "user", "shop", "buyer"] = (
+            "public" if public else "user" if permission == SIGNED_IN else "buyer" if permission == BUYER else "shop")
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(method=method, path=path, name=fn.__name__, permission=None if public else permission,
@@ -202,6 +209,14 @@ class ShopApp:
             return
         claims = (context.get("authorizer") or {}).get("claims") or {}
         if not claims.get("sub"):
+            raise NotAuthenticated()
+        from shared.buyers import sessions as buyer_sessions
+
+        if spec.access == "buyer":
+            check_path({"shop_id": req.path.get("shop_id", "")})
+            req.buyer = buyer_sessions.authenticate(claims, req.path.get("shop_id", ""))
+            return
+        if buyer_sessions.from_buyer_pool(claims):  # a buyer's token never opens a staff route
             raise NotAuthenticated()
         from shared.identity.sessions import TokenFacts
 

@@ -1760,6 +1760,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storefront/{shop_id}/auth/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a 6-digit sign-in code by SMS (5 minutes, 5 tries); the same answer for any number.
+         * @description Send a 6-digit sign-in code by SMS (5 minutes, 5 tries); the same answer for any number.
+         */
+        post: operations["buyer_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new ID token from the refresh-token cookie.
+         * @description A new ID token from the refresh-token cookie.
+         */
+        post: operations["buyer_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/auth/signin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with the mobile number and its code (the first sign-in creates the buyer). The
+         * @description Sign in with the mobile number and its code (the first sign-in creates the buyer). The
+         *         refresh token comes back only as an HttpOnly cookie on this shop's storefront auth path.
+         */
+        post: operations["buyer_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/auth/signout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out: the refresh token is revoked and this session's ID tokens stop opening the API.
+         * @description Sign out: the refresh token is revoked and this session's ID tokens stop opening the API.
+         */
+        post: operations["buyer_sign_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in buyer (their own mobile number, whole).
+         * @description The signed-in buyer (their own mobile number, whole).
+         */
+        get: operations["buyer_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/storefront/{shop_id}/products": {
         parameters: {
             query?: never;
@@ -1792,6 +1893,26 @@ export interface paths {
          * @description One on-shelf product with the SKUs on sale (404 when off shelf or unknown).
          */
         get: operations["storefront_product"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Provinces, a province's cities or a city's districts (GB/T 2260 codes); unknown parent 404.
+         * @description Provinces, a province's cities or a city's districts (GB/T 2260 codes); unknown parent 404.
+         */
+        get: operations["storefront_regions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2344,6 +2465,57 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** BuyerCodeSent */
+        BuyerCodeSent: {
+            /**
+             * Sent To
+             * @description The number, masked (138****0000)
+             */
+            sent_to: string;
+            /**
+             * Retry After
+             * @description Seconds before another code may be asked for this number
+             */
+            retry_after: number;
+            /** Expires In */
+            expires_in: number;
+            /**
+             * Demo Code
+             * @description Demo mode only, for the demo buyer 13800000000
+             * @default null
+             */
+            demo_code: string | null;
+        };
+        /** BuyerSignIn */
+        BuyerSignIn: {
+            /** Mobile */
+            mobile: string;
+            /** Code */
+            code: string;
+        };
+        /**
+         * BuyerTokens
+         * @description The page's ID token (the refresh token goes only into an HttpOnly cookie).
+         */
+        BuyerTokens: {
+            /** Id Token */
+            id_token: string;
+            /** Expires In */
+            expires_in: number;
+            buyer: components["schemas"]["BuyerView"];
+        };
+        /** BuyerView */
+        BuyerView: {
+            /** Id */
+            id: string;
+            /**
+             * Mobile
+             * @description The buyer's own number, whole (answered only to them)
+             */
+            mobile: string;
+            /** Created At */
+            created_at: string;
+        };
         /** CashOnDelivery */
         "CashOnDelivery-Input": {
             /**
@@ -2537,6 +2709,14 @@ export interface components {
              * @default
              */
             reason: string;
+        };
+        /** CodeRequest */
+        CodeRequest: {
+            /**
+             * Mobile
+             * @description Mainland China mobile number, with or without +86
+             */
+            mobile: string;
         };
         /**
          * CodeSent
@@ -2759,6 +2939,36 @@ export interface components {
             amount: number;
             /** Allocation */
             allocation: number[];
+        };
+        /** DivisionList */
+        DivisionList: {
+            /** Items */
+            items: components["schemas"]["DivisionView"][];
+        };
+        /** DivisionQuery */
+        DivisionQuery: {
+            /**
+             * Parent
+             * @description Province or city code; none: the provinces
+             * @default null
+             */
+            parent: string | null;
+        };
+        /** DivisionView */
+        DivisionView: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default null
+             */
+            name_en: string | null;
+            /** Level */
+            level: string;
+            /** Has Children */
+            has_children: boolean;
         };
         /** Done */
         Done: {
@@ -6649,6 +6859,10 @@ export type BulkShelf = components['schemas']['BulkShelf'];
 export type BulkShelfResult = components['schemas']['BulkShelfResult'];
 export type BusinessHoursUpdate = components['schemas']['BusinessHoursUpdate'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
+export type BuyerCodeSent = components['schemas']['BuyerCodeSent'];
+export type BuyerSignIn = components['schemas']['BuyerSignIn'];
+export type BuyerTokens = components['schemas']['BuyerTokens'];
+export type BuyerView = components['schemas']['BuyerView'];
 export type CashOnDeliveryInput = components['schemas']['CashOnDelivery-Input'];
 export type CashOnDeliveryOutput = components['schemas']['CashOnDelivery-Output'];
 export type CashOnDeliverySettingsInput = components['schemas']['CashOnDeliverySettings-Input'];
@@ -6661,6 +6875,7 @@ export type CategoryTree = components['schemas']['CategoryTree'];
 export type CategoryView = components['schemas']['CategoryView'];
 export type ClosedDayInput = components['schemas']['ClosedDay-Input'];
 export type ClosedDayOutput = components['schemas']['ClosedDay-Output'];
+export type CodeRequest = components['schemas']['CodeRequest'];
 export type CodeSent = components['schemas']['CodeSent'];
 export type CountEntries = components['schemas']['CountEntries'];
 export type CountEntry = components['schemas']['CountEntry'];
@@ -6674,6 +6889,9 @@ export type DeliveryRegionsView = components['schemas']['DeliveryRegionsView'];
 export type DemoAccount = components['schemas']['DemoAccount'];
 export type DeskQuery = components['schemas']['DeskQuery'];
 export type Discount = components['schemas']['Discount'];
+export type DivisionList = components['schemas']['DivisionList'];
+export type DivisionQuery = components['schemas']['DivisionQuery'];
+export type DivisionView = components['schemas']['DivisionView'];
 export type Done = components['schemas']['Done'];
 export type EntriesView = components['schemas']['EntriesView'];
 export type ExportFile = components['schemas']['ExportFile'];
@@ -14976,6 +15194,322 @@ export interface operations {
             };
         };
     };
+    buyer_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerCodeSent"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerTokens"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyerSignIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerTokens"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerView"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     storefront_products: {
         parameters: {
             query?: {
@@ -15061,6 +15595,66 @@ export interface operations {
             };
             /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_regions: {
+        parameters: {
+            query?: {
+                parent?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DivisionList"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
