@@ -6,8 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.buyers import sessions, signin
-from shared.buyers.models import BuyerSignIn, BuyerTokens, BuyerView, CodeRequest, BuyerCodeSent, DivisionList, DivisionQuery
+from shared.buyers import addresses, carts, sessions, signin
+from shared.buyers.models import (
+    AddressInput,
+    AddressList,
+    AddressUpdate,
+    AddressView,
+    BuyerCodeSent,
+    BuyerSignIn,
+    BuyerTokens,
+    BuyerView,
+    CartLineInput,
+    CartMerge,
+    CartQty,
+    CartView,
+    CodeRequest,
+    DivisionList,
+    DivisionQuery,
+)
 from shared.catalog import storefront
 from shared.catalog.models import Done
 from shared.catalog.storefront import StorefrontProduct, StorefrontQuery, StorefrontSummary
@@ -36,9 +52,7 @@ def storefront_product(req: ApiRequest[None, None]) -> StorefrontProduct:
 @app.api("GET", "/storefront/{shop_id}/regions", public=True, query=DivisionQuery, response=DivisionList, headers=CACHE)
 def storefront_regions(req: ApiRequest[None, DivisionQuery]) -> DivisionList:
     """Provinces, a province's cities or a city's districts (GB/T 2260 codes); unknown parent 404."""
-    from shared.buyers.addresses import regions
-
-    return regions(req.query.parent)
+    return addresses.regions(req.query.parent)
 
 
 # -- sign-in ----------------------------------------------------------------------------------------
@@ -81,3 +95,66 @@ def buyer_sign_out(req: ApiRequest[None, None]) -> Done:
 def buyer_me(req: ApiRequest[None, None]) -> BuyerView:
     """The signed-in buyer (their own mobile number, whole)."""
     return signin.view(req.buyer.profile)
+
+
+# -- the address book -------------------------------------------------------------------------------
+def _buyer(req: ApiRequest[Any, Any]) -> tuple[str, str]:
+    return req.buyer.shop_id, req.buyer.buyer_id
+
+
+@app.api("GET", "/storefront/{shop_id}/addresses", permission=BUYER, response=AddressList, headers=PRIVATE)
+def list_addresses(req: ApiRequest[None, None]) -> AddressList:
+    """The buyer's addresses, the default first."""
+    return addresses.list_addresses(*_buyer(req))
+
+
+@app.api("POST", "/storefront/{shop_id}/addresses", permission=BUYER, body=AddressInput, response=AddressView,
+         status=201, idempotent=True)
+def create_address(req: ApiRequest[AddressInput, None]) -> AddressView:
+    """Add an address (the first one, or one marked so, becomes the default); at most 20."""
+    return addresses.create(*_buyer(req), req.body)
+
+
+@app.api("PUT", "/storefront/{shop_id}/addresses/{address_id}", permission=BUYER, body=AddressUpdate,
+         response=AddressView)
+def update_address(req: ApiRequest[AddressUpdate, None]) -> AddressView:
+    """Replace an address (with the version read)."""
+    return addresses.update(*_buyer(req), req.path["address_id"], req.body)
+
+
+@app.api("DELETE", "/storefront/{shop_id}/addresses/{address_id}", permission=BUYER, response=Done)
+def delete_address(req: ApiRequest[None, None]) -> Done:
+    """Delete an address (the newest other one becomes the default if this was it)."""
+    addresses.delete(*_buyer(req), req.path["address_id"])
+    return Done()
+
+
+# -- the cart -----------------------------------------------------------------------------------------
+@app.api("GET", "/storefront/{shop_id}/cart", permission=BUYER, response=CartView, headers=PRIVATE)
+def get_cart(req: ApiRequest[None, None]) -> CartView:
+    """The cart with today's prices (the pipeline's quote of the lines on sale)."""
+    return carts.get(*_buyer(req))
+
+
+@app.api("POST", "/storefront/{shop_id}/cart/items", permission=BUYER, body=CartLineInput, response=CartView)
+def add_to_cart(req: ApiRequest[CartLineInput, None]) -> CartView:
+    """Add a SKU on sale (to its line if already there)."""
+    return carts.add(*_buyer(req), req.body)
+
+
+@app.api("PUT", "/storefront/{shop_id}/cart/items/{sku_id}", permission=BUYER, body=CartQty, response=CartView)
+def set_cart_qty(req: ApiRequest[CartQty, None]) -> CartView:
+    """Set a line's quantity."""
+    return carts.set_qty(*_buyer(req), req.path["sku_id"], req.body.qty)
+
+
+@app.api("DELETE", "/storefront/{shop_id}/cart/items/{sku_id}", permission=BUYER, response=CartView)
+def remove_from_cart(req: ApiRequest[None, None]) -> CartView:
+    """Remove a line."""
+    return carts.remove(*_buyer(req), req.path["sku_id"])
+
+
+@app.api("POST", "/storefront/{shop_id}/cart/merge", permission=BUYER, body=CartMerge, response=CartView)
+def merge_cart(req: ApiRequest[CartMerge, None]) -> CartView:
+    """Merge the cart the page kept signed out (same SKU: the larger quantity; dropped lines named)."""
+    return carts.merge(*_buyer(req), req.body.lines)

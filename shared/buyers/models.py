@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from shared.model import Input, Model
+from shared.orders.models import Quote
 
 MOBILE_PATTERN = r"^(\+86)?1[3-9]\d{9}$"
 CODE_LENGTH = 6
@@ -64,3 +65,84 @@ class DivisionView(Model):
 
 class DivisionList(Model):
     items: list[DivisionView]
+
+
+# -- addresses ------------------------------------------------------------------------------------
+MAX_ADDRESSES = 20
+
+
+class AddressInput(Input):
+    name: str = Field(min_length=1, max_length=40, description="Receiver")
+    mobile: str = Field(pattern=MOBILE_PATTERN, description="Receiver's mobile")
+    province: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 code (GET /storefront/{shop_id}/regions)")
+    city: str = Field(default="", pattern=r"^(\d{6})?$", description="Empty only where the province has no cities")
+    district: str = Field(default="", pattern=r"^(\d{6})?$", description="Empty only where the city has no districts")
+    detail: str = Field(min_length=2, max_length=120, description="Street, building, room")
+    is_default: bool = False
+
+
+class AddressUpdate(AddressInput):
+    version: int = Field(ge=1, description="The version read (a stale one answers 409)")
+
+
+class AddressView(Model):
+    id: str
+    name: str
+    mobile: str
+    province: str
+    province_name: str
+    city: str
+    city_name: str
+    district: str
+    district_name: str
+    detail: str
+    is_default: bool
+    version: int
+    created_at: str
+
+
+class AddressList(Model):
+    items: list[AddressView] = Field(description="The default first, then newest first")
+
+
+# -- cart -----------------------------------------------------------------------------------------
+CART_MAX_LINES = 100
+ID_PRODUCT = r"^prd_[0-9A-HJKMNP-TV-Z]{26}$"
+ID_SKU = r"^sku_[0-9A-HJKMNP-TV-Z]{26}$"
+
+
+class CartLineInput(Input):
+    product_id: str = Field(pattern=ID_PRODUCT)
+    sku_id: str = Field(pattern=ID_SKU)
+    qty: int = Field(ge=1, le=9999)
+
+
+class CartQty(Input):
+    qty: int = Field(ge=1, le=9999)
+
+
+class CartMerge(Input):
+    lines: list[CartLineInput] = Field(max_length=CART_MAX_LINES, description="The cart the page kept signed out")
+
+
+class CartLineView(Model):
+    product_id: str
+    sku_id: str
+    qty: int
+    name: str = ""
+    spec_values: list[str] = []
+    image: str | None = None
+    unit_price: int | None = None
+    available: bool = Field(description="False: the SKU is off shelf, disabled or gone (kept until removed)")
+
+
+class CartDrop(Model):
+    sku_id: str
+    reason: str = Field(description="unknown_sku | not_on_sale | cart_full")
+
+
+class CartView(Model):
+    lines: list[CartLineView]
+    version: int
+    quote: Quote | None = Field(None, description="The pipeline's quote of the available lines (null when none)")
+    dropped: list[CartDrop] = Field(default_factory=list, description="Lines a merge did not take, and why")

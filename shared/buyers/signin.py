@@ -21,7 +21,7 @@ from typing import Any
 
 from shared import crypto, ratelimit
 from shared.aws import client
-from shared.buyers.models import BuyerTokens, BuyerView, CodeRequest, BuyerCodeSent, normalize_mobile
+from shared.buyers.models import BuyerCodeSent, BuyerTokens, BuyerView, CodeRequest, normalize_mobile
 from shared.buyers.tables import (
     PROFILE,
     BuyerProfile,

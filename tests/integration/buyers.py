@@ -52,6 +52,9 @@ class BuyerApi(Api):
     def call(self, method: str, path: str, **kw: Any) -> requests.Response:
         return super().call(method, f"/storefront/{self.shop}{path}", **kw)
 
+    def delete(self, path: str, **kw: Any) -> requests.Response:
+        return self.call("DELETE", path, **kw)
+
 
 def sign_in_buyer(system: Any, shop_id: str, mobile: str | None = None) -> BuyerApi:
     mobile = mobile or new_mobile()

@@ -1760,6 +1760,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storefront/{shop_id}/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The buyer's addresses, the default first.
+         * @description The buyer's addresses, the default first.
+         */
+        get: operations["list_addresses"];
+        put?: never;
+        /**
+         * Add an address (the first one, or one marked so, becomes the default); at most 20.
+         * @description Add an address (the first one, or one marked so, becomes the default); at most 20.
+         */
+        post: operations["create_address"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/addresses/{address_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace an address (with the version read).
+         * @description Replace an address (with the version read).
+         */
+        put: operations["update_address"];
+        post?: never;
+        /**
+         * Delete an address (the newest other one becomes the default if this was it).
+         * @description Delete an address (the newest other one becomes the default if this was it).
+         */
+        delete: operations["delete_address"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/storefront/{shop_id}/auth/code": {
         parameters: {
             query?: never;
@@ -1835,6 +1883,90 @@ export interface paths {
          * @description Sign out: the refresh token is revoked and this session's ID tokens stop opening the API.
          */
         post: operations["buyer_sign_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/cart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cart with today's prices (the pipeline's quote of the lines on sale).
+         * @description The cart with today's prices (the pipeline's quote of the lines on sale).
+         */
+        get: operations["get_cart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/cart/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a SKU on sale (to its line if already there).
+         * @description Add a SKU on sale (to its line if already there).
+         */
+        post: operations["add_to_cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/cart/items/{sku_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a line's quantity.
+         * @description Set a line's quantity.
+         */
+        put: operations["set_cart_qty"];
+        post?: never;
+        /**
+         * Remove a line.
+         * @description Remove a line.
+         */
+        delete: operations["remove_from_cart"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/cart/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge the cart the page kept signed out (same SKU: the larger quantity; dropped lines named).
+         * @description Merge the cart the page kept signed out (same SKU: the larger quantity; dropped lines named).
+         */
+        post: operations["merge_cart"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2017,6 +2149,128 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AddressInput */
+        AddressInput: {
+            /**
+             * Name
+             * @description Receiver
+             */
+            name: string;
+            /**
+             * Mobile
+             * @description Receiver's mobile
+             */
+            mobile: string;
+            /**
+             * Province
+             * @description GB/T 2260 code (GET /storefront/{shop_id}/regions)
+             */
+            province: string;
+            /**
+             * City
+             * @description Empty only where the province has no cities
+             * @default
+             */
+            city?: string;
+            /**
+             * District
+             * @description Empty only where the city has no districts
+             * @default
+             */
+            district?: string;
+            /**
+             * Detail
+             * @description Street, building, room
+             */
+            detail: string;
+            /**
+             * Is Default
+             * @default false
+             */
+            is_default?: boolean;
+        };
+        /** AddressList */
+        AddressList: {
+            /**
+             * Items
+             * @description The default first, then newest first
+             */
+            items: components["schemas"]["AddressView"][];
+        };
+        /** AddressUpdate */
+        AddressUpdate: {
+            /**
+             * Name
+             * @description Receiver
+             */
+            name: string;
+            /**
+             * Mobile
+             * @description Receiver's mobile
+             */
+            mobile: string;
+            /**
+             * Province
+             * @description GB/T 2260 code (GET /storefront/{shop_id}/regions)
+             */
+            province: string;
+            /**
+             * City
+             * @description Empty only where the province has no cities
+             * @default
+             */
+            city?: string;
+            /**
+             * District
+             * @description Empty only where the city has no districts
+             * @default
+             */
+            district?: string;
+            /**
+             * Detail
+             * @description Street, building, room
+             */
+            detail: string;
+            /**
+             * Is Default
+             * @default false
+             */
+            is_default?: boolean;
+            /**
+             * Version
+             * @description The version read (a stale one answers 409)
+             */
+            version: number;
+        };
+        /** AddressView */
+        AddressView: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Mobile */
+            mobile: string;
+            /** Province */
+            province: string;
+            /** Province Name */
+            province_name: string;
+            /** City */
+            city: string;
+            /** City Name */
+            city_name: string;
+            /** District */
+            district: string;
+            /** District Name */
+            district_name: string;
+            /** Detail */
+            detail: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Version */
+            version: number;
+            /** Created At */
+            created_at: string;
+        };
         /** Adjustment */
         Adjustment: {
             /** Product Id */
@@ -2515,6 +2769,89 @@ export interface components {
             mobile: string;
             /** Created At */
             created_at: string;
+        };
+        /** CartDrop */
+        CartDrop: {
+            /** Sku Id */
+            sku_id: string;
+            /**
+             * Reason
+             * @description unknown_sku | not_on_sale | cart_full
+             */
+            reason: string;
+        };
+        /** CartLineInput */
+        CartLineInput: {
+            /** Product Id */
+            product_id: string;
+            /** Sku Id */
+            sku_id: string;
+            /** Qty */
+            qty: number;
+        };
+        /** CartLineView */
+        CartLineView: {
+            /** Product Id */
+            product_id: string;
+            /** Sku Id */
+            sku_id: string;
+            /** Qty */
+            qty: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * Spec Values
+             * @default []
+             */
+            spec_values: string[];
+            /**
+             * Image
+             * @default null
+             */
+            image: string | null;
+            /**
+             * Unit Price
+             * @default null
+             */
+            unit_price: number | null;
+            /**
+             * Available
+             * @description False: the SKU is off shelf, disabled or gone (kept until removed)
+             */
+            available: boolean;
+        };
+        /** CartMerge */
+        CartMerge: {
+            /**
+             * Lines
+             * @description The cart the page kept signed out
+             */
+            lines: components["schemas"]["CartLineInput"][];
+        };
+        /** CartQty */
+        CartQty: {
+            /** Qty */
+            qty: number;
+        };
+        /** CartView */
+        CartView: {
+            /** Lines */
+            lines: components["schemas"]["CartLineView"][];
+            /** Version */
+            version: number;
+            /**
+             * @description The pipeline's quote of the available lines (null when none)
+             * @default null
+             */
+            quote: components["schemas"]["Quote"] | null;
+            /**
+             * Dropped
+             * @description Lines a merge did not take, and why
+             */
+            dropped: components["schemas"]["CartDrop"][];
         };
         /** CashOnDelivery */
         "CashOnDelivery-Input": {
@@ -4781,6 +5118,66 @@ export interface components {
              */
             logo_url: string | null;
         };
+        /** Quote */
+        Quote: {
+            /** Lines */
+            lines: components["schemas"]["QuoteLine"][];
+            /**
+             * Discounts
+             * @default []
+             */
+            discounts: components["schemas"]["Discount"][];
+            /** Subtotal */
+            subtotal: number;
+            /** Discount Total */
+            discount_total: number;
+            /** Freight */
+            freight: number;
+            /** Payable */
+            payable: number;
+            /**
+             * Currency
+             * @default CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "MOP" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "JPY";
+            /** Quote Hash */
+            quote_hash: string;
+        };
+        /** QuoteLine */
+        QuoteLine: {
+            /** Sku Id */
+            sku_id: string;
+            /** Product Id */
+            product_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Spec Values
+             * @default []
+             */
+            spec_values: string[];
+            /**
+             * Image
+             * @default null
+             */
+            image: string | null;
+            /** Qty */
+            qty: number;
+            /** Unit List Price */
+            unit_list_price: number;
+            /** Unit Price */
+            unit_price: number;
+            /** Line Subtotal */
+            line_subtotal: number;
+            /**
+             * Allocations
+             * @default []
+             */
+            allocations: components["schemas"]["Allocation"][];
+            /** Line Payable */
+            line_payable: number;
+        };
         /** ReadAll */
         ReadAll: {
             /** Marked */
@@ -6836,6 +7233,10 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AddressInput = components['schemas']['AddressInput'];
+export type AddressList = components['schemas']['AddressList'];
+export type AddressUpdate = components['schemas']['AddressUpdate'];
+export type AddressView = components['schemas']['AddressView'];
 export type Adjustment = components['schemas']['Adjustment'];
 export type AlipayInput = components['schemas']['Alipay-Input'];
 export type AlipayOutput = components['schemas']['Alipay-Output'];
@@ -6863,6 +7264,12 @@ export type BuyerCodeSent = components['schemas']['BuyerCodeSent'];
 export type BuyerSignIn = components['schemas']['BuyerSignIn'];
 export type BuyerTokens = components['schemas']['BuyerTokens'];
 export type BuyerView = components['schemas']['BuyerView'];
+export type CartDrop = components['schemas']['CartDrop'];
+export type CartLineInput = components['schemas']['CartLineInput'];
+export type CartLineView = components['schemas']['CartLineView'];
+export type CartMerge = components['schemas']['CartMerge'];
+export type CartQty = components['schemas']['CartQty'];
+export type CartView = components['schemas']['CartView'];
 export type CashOnDeliveryInput = components['schemas']['CashOnDelivery-Input'];
 export type CashOnDeliveryOutput = components['schemas']['CashOnDelivery-Output'];
 export type CashOnDeliverySettingsInput = components['schemas']['CashOnDeliverySettings-Input'];
@@ -6969,6 +7376,8 @@ export type ProductUpdate = components['schemas']['ProductUpdate'];
 export type ProductView = components['schemas']['ProductView'];
 export type ProfileUpdate = components['schemas']['ProfileUpdate'];
 export type ProfileView = components['schemas']['ProfileView'];
+export type Quote = components['schemas']['Quote'];
+export type QuoteLine = components['schemas']['QuoteLine'];
 export type ReadAll = components['schemas']['ReadAll'];
 export type Receipt = components['schemas']['Receipt'];
 export type ReceiptCreate = components['schemas']['ReceiptCreate'];
@@ -15194,6 +15603,323 @@ export interface operations {
             };
         };
     };
+    list_addresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressList"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    create_address: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat with the same key returns the first answer and does nothing else */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    update_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     buyer_code: {
         parameters: {
             query?: never;
@@ -15394,6 +16120,409 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    add_to_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartLineInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    set_cart_qty: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartQty"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    remove_from_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    merge_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartMerge"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not signed in (no or invalid token), or wrong credentials */
