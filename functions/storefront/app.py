@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.buyers import addresses, carts, sessions, signin
+from shared.buyers import addresses, carts, checkout, sessions, signin
+from shared.buyers.checkout import CancelRequest, PlaceOrderRequest, QuoteRequest
 from shared.buyers.models import (
     AddressInput,
     AddressList,
@@ -29,6 +30,9 @@ from shared.catalog.models import Done
 from shared.catalog.storefront import StorefrontProduct, StorefrontQuery, StorefrontSummary
 from shared.http import ApiRequest, ShopApp
 from shared.http.app import BUYER
+from shared.orders import buyer_view
+from shared.orders.buyer_view import BuyerOrder, BuyerOrderQuery, BuyerOrderSummary
+from shared.orders.models import Quote
 from shared.pagination import Page
 
 app = ShopApp("storefront")
@@ -158,3 +162,48 @@ def remove_from_cart(req: ApiRequest[None, None]) -> CartView:
 def merge_cart(req: ApiRequest[CartMerge, None]) -> CartView:
     """Merge the cart the page kept signed out (same SKU: the larger quantity; dropped lines named)."""
     return carts.merge(*_buyer(req), req.body.lines)
+
+
+# -- quote, orders ------------------------------------------------------------------------------------
+@app.api("POST", "/storefront/{shop_id}/quote", public=True, body=QuoteRequest, response=Quote)
+def storefront_quote(req: ApiRequest[QuoteRequest, None]) -> Quote:
+    """Price lines with the shop's pipeline (list price ... freight); the client's prices are never read."""
+    return checkout.quote(req.path["shop_id"], req.body)
+
+
+@app.api("POST", "/storefront/{shop_id}/orders", permission=BUYER, body=PlaceOrderRequest, response=BuyerOrder,
+         status=201, idempotent=True, errors=(409,))
+def place_order(req: ApiRequest[PlaceOrderRequest, None]) -> BuyerOrder:
+    """Place an order (Idempotency-Key required): re-priced on the server (409 price_changed with
+    the new quote), stock reserved in the same transaction (409 insufficient_stock), lines from
+    the cart when omitted (then taken out of it)."""
+    order = checkout.place(req.buyer.shop_id, req.buyer.buyer_id, req.buyer.mobile, req.body,
+                           req.headers.get("idempotency-key"))
+    return buyer_view.buyer_order(order)
+
+
+@app.api("GET", "/storefront/{shop_id}/orders", permission=BUYER, query=BuyerOrderQuery,
+         response=Page[BuyerOrderSummary], headers=PRIVATE)
+def my_orders(req: ApiRequest[None, BuyerOrderQuery]) -> Page[BuyerOrderSummary]:
+    """The buyer's orders, newest first (one tab with ?status=)."""
+    return buyer_view.for_buyer(*_buyer(req), req.query)
+
+
+@app.api("GET", "/storefront/{shop_id}/orders/{order_id}", permission=BUYER, response=BuyerOrder, headers=PRIVATE)
+def my_order(req: ApiRequest[None, None]) -> BuyerOrder:
+    """One of the buyer's orders with its timeline (another buyer's: 404)."""
+    return buyer_view.get_for_buyer(*_buyer(req), req.path["order_id"])
+
+
+@app.api("POST", "/storefront/{shop_id}/orders/{order_id}/cancel", permission=BUYER, body=CancelRequest,
+         response=BuyerOrder, errors=(409,))
+def cancel_my_order(req: ApiRequest[CancelRequest, None]) -> BuyerOrder:
+    """Cancel an unpaid order (its stock is released in the same transaction); paid: 409."""
+    from shared.events.base import Actor
+    from shared.orders import lifecycle
+
+    shop_id, buyer_id = _buyer(req)
+    buyer_view.check_mine(shop_id, buyer_id, req.path["order_id"])
+    lifecycle.cancel(Actor(id=f"buyer:{buyer_id}", source_ip=req.source_ip), shop_id, req.path["order_id"],
+                     req.body.reason, by_buyer=True)
+    return buyer_view.get_for_buyer(shop_id, buyer_id, req.path["order_id"])

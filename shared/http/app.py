@@ -11,7 +11,7 @@ signed-in user from the Cognito claims API Gateway put in the request context; t
 ``X-Shop-Id`` checked against the user's membership (not a member: 404); the declared
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
 invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes
-(scoped to shop, user and the whole request target: method, path with its parameters, query);
+(scoped to shop, user or buyer and the whole request target: method, path with its parameters, query);
 personal data masked in the answer unless the caller holds ``personal_data.view``, and cost
 prices null unless they hold ``purchasing.view_costs`` (routes declaring ``costs=True``); every
 error answered in the one error shape; and every request logged with its Lambda context
@@ -176,7 +176,7 @@ class ShopApp:
                 scope = idempotency_scope(spec, req, dict(request.query_params or {}))
                 outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run,
                                    lambda_context=self.chalice.lambda_context,
-                                   shop_id=req.ctx.shop_id if req.ctx else None)
+                                   shop_id=req.ctx.shop_id if req.ctx else req.buyer.shop_id if req.buyer else None)
             else:
                 outcome = run()
             body = outcome["body"]
@@ -299,6 +299,8 @@ def idempotency_scope(spec: RouteSpec, req: ApiRequest[Any, Any], query: dict[st
     for name, value in req.path.items():
         path = path.replace("{" + name + "}", quote(value, safe=""))
     target = f"{spec.method} {path}" + (f"?{urlencode(sorted(query.items()))}" if query else "")
+    if req.buyer is not None:  # a storefront buyer: their shop and their own id
+        return f"{req.buyer.shop_id}:{req.buyer.buyer_id}:{target}"
     return f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{target}"
 
 

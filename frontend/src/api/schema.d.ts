@@ -1993,6 +1993,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storefront/{shop_id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The buyer's orders, newest first (one tab with ?status=).
+         * @description The buyer's orders, newest first (one tab with ?status=).
+         */
+        get: operations["my_orders"];
+        put?: never;
+        /**
+         * Place an order (Idempotency-Key required): re-priced on the server (409 price_changed with
+         * @description Place an order (Idempotency-Key required): re-priced on the server (409 price_changed with
+         *         the new quote), stock reserved in the same transaction (409 insufficient_stock), lines from
+         *         the cart when omitted (then taken out of it).
+         */
+        post: operations["place_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the buyer's orders with its timeline (another buyer's: 404).
+         * @description One of the buyer's orders with its timeline (another buyer's: 404).
+         */
+        get: operations["my_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an unpaid order (its stock is released in the same transaction); paid: 409.
+         * @description Cancel an unpaid order (its stock is released in the same transaction); paid: 409.
+         */
+        post: operations["cancel_my_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/storefront/{shop_id}/products": {
         parameters: {
             query?: never;
@@ -2027,6 +2093,26 @@ export interface paths {
         get: operations["storefront_product"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price lines with the shop's pipeline (list price ... freight); the client's prices are never read.
+         * @description Price lines with the shop's pipeline (list price ... freight); the client's prices are never read.
+         */
+        post: operations["storefront_quote"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2740,12 +2826,154 @@ export interface components {
              */
             demo_code: string | null;
         };
+        /** BuyerOrder */
+        BuyerOrder: {
+            /** Id */
+            id: string;
+            /** Number */
+            number: string;
+            /** Created At */
+            created_at: string;
+            /** Fulfilment Status */
+            fulfilment_status: string;
+            /** Payment Status */
+            payment_status: string;
+            /** Tab */
+            tab: string;
+            /** Lines */
+            lines: components["schemas"]["OrderLine"][];
+            /**
+             * Discounts
+             * @default []
+             */
+            discounts: components["schemas"]["Discount"][];
+            /** Subtotal */
+            subtotal: number;
+            /** Discount Total */
+            discount_total: number;
+            /** Freight */
+            freight: number;
+            /** Payable */
+            payable: number;
+            /**
+             * Currency
+             * @default CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "MOP" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "JPY";
+            receiver: components["schemas"]["Receiver"];
+            /**
+             * Buyer Message
+             * @default
+             */
+            buyer_message: string;
+            /**
+             * Pay Due At
+             * @default null
+             */
+            pay_due_at: string | null;
+            /**
+             * Paid At
+             * @default null
+             */
+            paid_at: string | null;
+            /**
+             * Timeline
+             * @default []
+             */
+            timeline: components["schemas"]["BuyerTimelineEntry"][];
+            /**
+             * Actions
+             * @description What the buyer may do now: pay, cancel
+             */
+            actions: string[];
+            /**
+             * Replayed
+             * @default false
+             */
+            replayed: boolean;
+        };
+        /** BuyerOrderQuery */
+        BuyerOrderQuery: {
+            /**
+             * Status
+             * @description One tab (待付款 pending_payment ...); none: all
+             * @default null
+             */
+            status: ("pending_payment" | "pending_review" | "to_ship" | "shipped" | "completed" | "cancelled") | null;
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit: number;
+        };
+        /** BuyerOrderSummary */
+        BuyerOrderSummary: {
+            /** Id */
+            id: string;
+            /** Number */
+            number: string;
+            /** Created At */
+            created_at: string;
+            /** Tab */
+            tab: string;
+            /** Fulfilment Status */
+            fulfilment_status: string;
+            /** Payment Status */
+            payment_status: string;
+            /** Payable */
+            payable: number;
+            /**
+             * Currency
+             * @default CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "MOP" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "JPY";
+            /** Item Count */
+            item_count: number;
+            /** First Line Name */
+            first_line_name: string;
+            /**
+             * First Line Image
+             * @default null
+             */
+            first_line_image: string | null;
+            /** Actions */
+            actions: string[];
+        };
         /** BuyerSignIn */
         BuyerSignIn: {
             /** Mobile */
             mobile: string;
             /** Code */
             code: string;
+        };
+        /** BuyerTimelineEntry */
+        BuyerTimelineEntry: {
+            /** At */
+            at: string;
+            /** Kind */
+            kind: string;
+            /**
+             * From Status
+             * @default null
+             */
+            from_status: string | null;
+            /**
+             * To Status
+             * @default null
+             */
+            to_status: string | null;
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "buyer" | "shop" | "system";
         };
         /**
          * BuyerTokens
@@ -2769,6 +2997,14 @@ export interface components {
             mobile: string;
             /** Created At */
             created_at: string;
+        };
+        /** CancelRequest */
+        CancelRequest: {
+            /**
+             * Reason
+             * @default buyer_cancelled
+             */
+            reason?: string;
         };
         /** CartDrop */
         CartDrop: {
@@ -4178,6 +4414,22 @@ export interface components {
              */
             truncated: boolean;
         };
+        /** Page[BuyerOrderSummary] */
+        Page_BuyerOrderSummary_: {
+            /** Items */
+            items: components["schemas"]["BuyerOrderSummary"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor: string | null;
+            /**
+             * Truncated
+             * @description Only part of the matching records were considered (a list bounds the work per request); a narrower query shows them all
+             * @default false
+             */
+            truncated: boolean;
+        };
         /** Page[JobView] */
         Page_JobView_: {
             /** Items */
@@ -4410,6 +4662,27 @@ export interface components {
             name_zh: string;
             /** Name En */
             name_en: string;
+        };
+        /** PlaceOrderRequest */
+        PlaceOrderRequest: {
+            /** Address Id */
+            address_id: string;
+            /**
+             * Lines
+             * @description Omitted: the cart's lines
+             * @default null
+             */
+            lines?: components["schemas"]["QuoteLineBody"][] | null;
+            /**
+             * Buyer Message
+             * @default
+             */
+            buyer_message?: string;
+            /**
+             * Quote Hash
+             * @description The quote's hash the buyer saw
+             */
+            quote_hash: string;
         };
         /** PoAction */
         PoAction: {
@@ -5177,6 +5450,26 @@ export interface components {
             allocations: components["schemas"]["Allocation"][];
             /** Line Payable */
             line_payable: number;
+        };
+        /** QuoteLineBody */
+        QuoteLineBody: {
+            /** Product Id */
+            product_id: string;
+            /** Sku Id */
+            sku_id: string;
+            /** Qty */
+            qty: number;
+        };
+        /** QuoteRequest */
+        QuoteRequest: {
+            /** Lines */
+            lines: components["schemas"]["QuoteLineBody"][];
+            /**
+             * Province
+             * @description The receiver's province, when known
+             * @default null
+             */
+            province?: string | null;
         };
         /** ReadAll */
         ReadAll: {
@@ -7261,9 +7554,14 @@ export type BulkShelfResult = components['schemas']['BulkShelfResult'];
 export type BusinessHoursUpdate = components['schemas']['BusinessHoursUpdate'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
 export type BuyerCodeSent = components['schemas']['BuyerCodeSent'];
+export type BuyerOrder = components['schemas']['BuyerOrder'];
+export type BuyerOrderQuery = components['schemas']['BuyerOrderQuery'];
+export type BuyerOrderSummary = components['schemas']['BuyerOrderSummary'];
 export type BuyerSignIn = components['schemas']['BuyerSignIn'];
+export type BuyerTimelineEntry = components['schemas']['BuyerTimelineEntry'];
 export type BuyerTokens = components['schemas']['BuyerTokens'];
 export type BuyerView = components['schemas']['BuyerView'];
+export type CancelRequest = components['schemas']['CancelRequest'];
 export type CartDrop = components['schemas']['CartDrop'];
 export type CartLineInput = components['schemas']['CartLineInput'];
 export type CartLineView = components['schemas']['CartLineView'];
@@ -7340,6 +7638,7 @@ export type OrderLine = components['schemas']['OrderLine'];
 export type OrderSummary = components['schemas']['OrderSummary'];
 export type OrderTimelineEntry = components['schemas']['OrderTimelineEntry'];
 export type PageAuditEntry = components['schemas']['Page_AuditEntry_'];
+export type PageBuyerOrderSummary = components['schemas']['Page_BuyerOrderSummary_'];
 export type PageJobView = components['schemas']['Page_JobView_'];
 export type PageMovementView = components['schemas']['Page_MovementView_'];
 export type PageNotificationView = components['schemas']['Page_NotificationView_'];
@@ -7357,6 +7656,7 @@ export type PaymentMethodsView = components['schemas']['PaymentMethodsView'];
 export type PendingInvitation = components['schemas']['PendingInvitation'];
 export type PermissionList = components['schemas']['PermissionList'];
 export type PermissionView = components['schemas']['PermissionView'];
+export type PlaceOrderRequest = components['schemas']['PlaceOrderRequest'];
 export type PoAction = components['schemas']['PoAction'];
 export type PoCreate = components['schemas']['PoCreate'];
 export type PoDetail = components['schemas']['PoDetail'];
@@ -7378,6 +7678,8 @@ export type ProfileUpdate = components['schemas']['ProfileUpdate'];
 export type ProfileView = components['schemas']['ProfileView'];
 export type Quote = components['schemas']['Quote'];
 export type QuoteLine = components['schemas']['QuoteLine'];
+export type QuoteLineBody = components['schemas']['QuoteLineBody'];
+export type QuoteRequest = components['schemas']['QuoteRequest'];
 export type ReadAll = components['schemas']['ReadAll'];
 export type Receipt = components['schemas']['Receipt'];
 export type ReceiptCreate = components['schemas']['ReceiptCreate'];
@@ -16639,6 +16941,327 @@ export interface operations {
             };
         };
     };
+    my_orders: {
+        parameters: {
+            query?: {
+                status?: ("pending_payment" | "pending_review" | "to_ship" | "shipped" | "completed" | "cancelled") | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BuyerOrderSummary_"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    place_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat with the same key returns the first answer and does nothing else */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerOrder"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    my_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerOrder"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancel_my_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerOrder"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     storefront_products: {
         parameters: {
             query?: {
@@ -16724,6 +17347,68 @@ export interface operations {
             };
             /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_quote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
