@@ -207,3 +207,12 @@ def cancel_my_order(req: ApiRequest[CancelRequest, None]) -> BuyerOrder:
     lifecycle.cancel(Actor(id=f"buyer:{buyer_id}", source_ip=req.source_ip), shop_id, req.path["order_id"],
                      req.body.reason, by_buyer=True)
     return buyer_view.get_for_buyer(shop_id, buyer_id, req.path["order_id"])
+
+
+# -- buyer notices (consumer of OrderPlaced / OrderPaid / OrderCancelled) -----------------------------------
+def on_order_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from shared.buyers import notices
+    from shared.events.consumer import consume
+    from shared.orders.events import OrderCancelled, OrderPaid, OrderPlaced
+
+    return consume(event, context, (OrderPlaced, OrderPaid, OrderCancelled), notices.on_order_event)

@@ -6,6 +6,7 @@
 | address | ``SHOP#<s>#BUYER#<buyer>`` | ``ADDR#<address_id>`` (name, mobile, detail sealed; codes plain) |
 | cart | ``SHOP#<s>#BUYER#<buyer>`` | ``CART`` (lines, version) |
 | signed-out session | ``SHOP#<s>#BUYER#<buyer>`` | ``SESSION#<origin_jti>`` (TTL) |
+| notice sent | ``SHOP#<s>#BUYER#<buyer>`` | ``NOTICE#<event_id>`` (TTL; one SMS per event) |
 | mobile claim | ``SHOP#<s>#BUYERMOB#<blind index>`` | ``CLAIM`` (buyer_id: one buyer per number and shop) |
 | sign-in code | ``SHOP#<s>#BUYERCODE#<blind index>`` | ``CODE`` (HMAC of the code, never the code; TTL 5 min) |
 
@@ -87,4 +88,10 @@ class CartItem(BuyersItem):
 
 
 class SignedOut(BuyersItem):
+    expires_at = NumberAttribute()
+
+
+class NoticeSent(BuyersItem):
+    """``NOTICE#<event_id>`` in the buyer's partition: the SMS of that event was sent (TTL)."""
+
     expires_at = NumberAttribute()
