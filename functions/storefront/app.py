@@ -24,10 +24,17 @@ from shared.buyers.models import (
     CodeRequest,
     DivisionList,
     DivisionQuery,
+    StorefrontShop,
 )
 from shared.catalog import storefront
 from shared.catalog.models import Done
-from shared.catalog.storefront import StorefrontProduct, StorefrontQuery, StorefrontSummary
+from shared.catalog.storefront import (
+    StorefrontCategories,
+    StorefrontProduct,
+    StorefrontQuery,
+    StorefrontSearch,
+    StorefrontSummary,
+)
 from shared.http import ApiRequest, ShopApp
 from shared.http.app import BUYER
 from shared.orders import buyer_view
@@ -51,6 +58,25 @@ def storefront_products(req: ApiRequest[None, StorefrontQuery]) -> Page[Storefro
 def storefront_product(req: ApiRequest[None, None]) -> StorefrontProduct:
     """One on-shelf product with the SKUs on sale (404 when off shelf or unknown)."""
     return storefront.get_product(req.path["shop_id"], req.path["product_id"])
+
+
+@app.api("GET", "/storefront/{shop_id}/search", public=True, query=StorefrontSearch, response=Page[StorefrontSummary],
+         headers=CACHE)
+def storefront_search(req: ApiRequest[None, StorefrontSearch]) -> Page[StorefrontSummary]:
+    """Keyword search of the shop's on-shelf products (the catalog's search: Chinese words too)."""
+    return storefront.search_products(req.path["shop_id"], req.query)
+
+
+@app.api("GET", "/storefront/{shop_id}/categories", public=True, response=StorefrontCategories, headers=CACHE)
+def storefront_categories(req: ApiRequest[None, None]) -> StorefrontCategories:
+    """The shop's category tree (names only) for home and browse."""
+    return storefront.category_tree(req.path["shop_id"])
+
+
+@app.api("GET", "/storefront/{shop_id}/shop", public=True, response=StorefrontShop, headers=CACHE)
+def storefront_shop(req: ApiRequest[None, None]) -> StorefrontShop:
+    """The shop's name, currency and logo for the storefront header (404 unknown shop)."""
+    return addresses.shop_card(req.path["shop_id"])
 
 
 @app.api("GET", "/storefront/{shop_id}/regions", public=True, query=DivisionQuery, response=DivisionList, headers=CACHE)

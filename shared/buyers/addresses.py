@@ -1,4 +1,4 @@
-"""The buyer's address book and the regions it picks from (docs/buyers.md)."""
+"""The buyer's address book, the regions it picks from, and the shop card the storefront shows (docs/buyers.md)."""
 from __future__ import annotations
 
 from shared.buyers.models import (
@@ -9,6 +9,7 @@ from shared.buyers.models import (
     AddressView,
     DivisionList,
     DivisionView,
+    StorefrontShop,
     normalize_mobile,
 )
 from shared.buyers.tables import AddressItem, address_sk, buyer_pk
@@ -151,3 +152,15 @@ def delete(shop_id: str, buyer_id: str, address_id: str) -> None:
         _commit(writes)
 
     retrying(attempt)
+
+
+def shop_card(shop_id: str) -> StorefrontShop:
+    """The shop's name, currency and logo for the storefront (404 for a shop that does not exist)."""
+    from shared import db
+    from shared.settings import service
+
+    (item,) = db.batch_get([service.item_key(shop_id)])
+    if item is None:
+        raise NotFound("shop_not_found", details={"field": "shop_id"})
+    profile = service.get_settings(shop_id, item).profile
+    return StorefrontShop(shop_id=shop_id, name=profile.name, currency=profile.currency, logo=profile.logo_url)

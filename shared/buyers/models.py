@@ -146,3 +146,12 @@ class CartView(Model):
     version: int
     quote: Quote | None = Field(None, description="The pipeline's quote of the available lines (null when none)")
     dropped: list[CartDrop] = Field(default_factory=list, description="Lines a merge did not take, and why")
+
+
+class StorefrontShop(Model):
+    """What the storefront header shows of the shop (nothing of its contacts)."""
+
+    shop_id: str
+    name: str
+    currency: str
+    logo: str | None = None

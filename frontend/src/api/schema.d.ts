@@ -1973,6 +1973,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storefront/{shop_id}/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's category tree (names only) for home and browse.
+         * @description The shop's category tree (names only) for home and browse.
+         */
+        get: operations["storefront_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/storefront/{shop_id}/me": {
         parameters: {
             query?: never;
@@ -2131,6 +2151,46 @@ export interface paths {
          * @description Provinces, a province's cities or a city's districts (GB/T 2260 codes); unknown parent 404.
          */
         get: operations["storefront_regions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Keyword search of the shop's on-shelf products (the catalog's search: Chinese words too).
+         * @description Keyword search of the shop's on-shelf products (the catalog's search: Chinese words too).
+         */
+        get: operations["storefront_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/shop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's name, currency and logo for the storefront header (404 unknown shop).
+         * @description The shop's name, currency and logo for the storefront header (404 unknown shop).
+         */
+        get: operations["storefront_shop"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6455,6 +6515,25 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** StorefrontCategories */
+        StorefrontCategories: {
+            /** Items */
+            items: components["schemas"]["StorefrontCategory"][];
+        };
+        /** StorefrontCategory */
+        StorefrontCategory: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: string | null;
+            /**
+             * Children
+             * @default []
+             */
+            children: components["schemas"]["StorefrontCategory"][];
+        };
         /** StorefrontProduct */
         StorefrontProduct: {
             /** Id */
@@ -6512,6 +6591,47 @@ export interface components {
              * @default null
              */
             category_id: string | null;
+        };
+        /** StorefrontSearch */
+        StorefrontSearch: {
+            /**
+             * Limit
+             * @default 20
+             */
+            limit: number;
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Q
+             * @description Words of the name or brand (Chinese or not)
+             */
+            q: string;
+            /**
+             * Category Id
+             * @description This category and its sub-categories
+             * @default null
+             */
+            category_id: string | null;
+        };
+        /**
+         * StorefrontShop
+         * @description What the storefront header shows of the shop (nothing of its contacts).
+         */
+        StorefrontShop: {
+            /** Shop Id */
+            shop_id: string;
+            /** Name */
+            name: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Logo
+             * @default null
+             */
+            logo: string | null;
         };
         /** StorefrontSku */
         StorefrontSku: {
@@ -7732,8 +7852,12 @@ export type StocktakeLineView = components['schemas']['StocktakeLineView'];
 export type StocktakeOpen = components['schemas']['StocktakeOpen'];
 export type StocktakeQuery = components['schemas']['StocktakeQuery'];
 export type StocktakeView = components['schemas']['StocktakeView'];
+export type StorefrontCategories = components['schemas']['StorefrontCategories'];
+export type StorefrontCategory = components['schemas']['StorefrontCategory'];
 export type StorefrontProduct = components['schemas']['StorefrontProduct'];
 export type StorefrontQuery = components['schemas']['StorefrontQuery'];
+export type StorefrontSearch = components['schemas']['StorefrontSearch'];
+export type StorefrontShop = components['schemas']['StorefrontShop'];
 export type StorefrontSku = components['schemas']['StorefrontSku'];
 export type StorefrontSummary = components['schemas']['StorefrontSummary'];
 export type SuggestionLine = components['schemas']['SuggestionLine'];
@@ -16883,6 +17007,46 @@ export interface operations {
             };
         };
     };
+    storefront_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorefrontCategories"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     buyer_me: {
         parameters: {
             query?: never;
@@ -17469,6 +17633,109 @@ export interface operations {
             };
             /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_search: {
+        parameters: {
+            query: {
+                limit?: number;
+                cursor?: string | null;
+                q: string;
+                category_id?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StorefrontSummary_"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_shop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorefrontShop"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
