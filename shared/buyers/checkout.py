@@ -48,7 +48,8 @@ def quote(shop_id: str, body: QuoteRequest) -> Quote:
     from shared.orders import quote as pipeline
     from shared.settings.regions import region
 
-    if body.province is not None and (region(body.province) is None or region(body.province).level != "province"):
+    found = region(body.province) if body.province is not None else None
+    if body.province is not None and (found is None or found.level != "province"):
         raise field_error("province", "unknown_region", code=body.province)
     return pipeline.quote(shop_id, _inputs(body.lines), region=body.province)
 
