@@ -5,8 +5,10 @@ Each part is seeded when missing, so a data folder from before the catalog exist
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from shared import clock
@@ -56,7 +58,7 @@ def seeded() -> bool:
 def seed_demo() -> None:
     for done, seed in ((shop_seeded, seed_shop), (catalog_seeded, seed_catalog), (images_seeded, seed_images),
                        (inventory_seeded, seed_inventory), (stocktake_seeded, seed_stocktake),
-                       (purchasing_seeded, seed_purchasing)):
+                       (purchasing_seeded, seed_purchasing), (payments_seeded, seed_payments)):
         if not done():
             started = time.monotonic()
             seed()
@@ -103,6 +105,52 @@ def seed_shop() -> None:
         + [DayHours(weekday=6, open="10:00", close="18:00"), DayHours(weekday=7, closed=True)],
         closed_days=[ClosedDay(date="2027-02-06", reason="春节 Spring Festival"),
                      ClosedDay(date="2027-02-07", reason="春节 Spring Festival")]), 0, owner)
+
+
+def payments_seeded() -> bool:
+    return service.read_section(DEMO_SHOP_ID, "payment_methods")["methods"][0]["settings"].get("app_id") is not None
+
+
+def seed_payments() -> None:
+    """The demo shop pays through the local payment sandbox: its merchant credentials (the data
+    folder's payment-sandbox/merchant-credentials.json) written into the payment-method settings,
+    secrets sealed like any shop's. Also run on data folders seeded before payments existed."""
+    configure_sandbox_payments(DEMO_SHOP_ID, Actor.system("seed"))
+
+
+def configure_sandbox_payments(shop_id: str, actor: Actor) -> None:
+    """Alipay, WeChat Pay and Stripe enabled with the sandbox's merchant credentials (local only:
+    the demo shop at seed, test shops in tests)."""
+    import json
+
+    from shared.payments.credentials import as_settings
+
+    folder = Path(os.environ["SHOPDESK_PAYMENT_SANDBOX_DIR"])
+    merchant = json.loads((folder / "merchant-credentials.json").read_text())
+    current = service.get_settings(shop_id).payment_methods
+    methods = {m.code: m.model_dump(mode="json") for m in current.methods}
+    for code in ("alipay", "wechat_pay", "stripe"):
+        methods[code] = {"code": code, "enabled": True,
+                         "settings": {**methods[code]["settings"], **as_settings(merchant[code])}}
+    service.update_section(shop_id, "payment_methods", PaymentMethods.model_validate({"methods": list(methods.values())}),
+                           current.version, actor)
+    # Stripe sends events to the endpoints registered with the account (not to a URL per payment):
+    # register this shop's webhook, as its owner would in the Stripe dashboard.
+    import urllib.parse
+    import urllib.request
+
+    from infra.payment_sandbox import MOUNT
+    from shared.payments.credentials import SANDBOX_ENV
+
+    sandbox = os.environ[SANDBOX_ENV]
+    gateway = sandbox[: -len(MOUNT)] if sandbox.endswith(MOUNT) else sandbox
+    form = urllib.parse.urlencode({"url": f"{gateway}/api/webhooks/payments/stripe/{shop_id}"}).encode()
+    request = urllib.request.Request(f"{sandbox}/stripe/v1/webhook_endpoints", data=form, method="POST", headers={
+        "Authorization": f"Bearer {merchant['stripe']['secret_key']}",
+        "Content-Type": "application/x-www-form-urlencoded"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as answer:
+        answer.read()
 
 
 # -- the demo catalog ---------------------------------------------------------------------------

@@ -128,6 +128,13 @@ class LocalSystem:
                                mounts={MOUNT: self.payment_sandbox.handle})
         self.port = self.gateway.serve("127.0.0.1", cfg.port)
         self.payment_sandbox.start(f"http://127.0.0.1:{self.port}{MOUNT}")
+        # Local only: the shops' provider credentials point at the sandbox (shared/payments/credentials.py).
+        from shared.payments.credentials import SANDBOX_ENV
+
+        sandbox_env = {SANDBOX_ENV: self.payment_sandbox.base_url,
+                       "SHOPDESK_PAYMENT_SANDBOX_DIR": str(self.payment_sandbox.folder)}
+        os.environ.update(sandbox_env)
+        self.function_env.update(sandbox_env)
         self.sweeper = threading.Thread(target=self._sweep_ttl, name="ttl-sweeper", daemon=True)
         self.sweeper.start()
         if cfg.seed:

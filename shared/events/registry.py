@@ -51,6 +51,7 @@ from shared.orders.events import (
     OrderPlaced,
     OrderReviewed,
 )
+from shared.payments.events import PaymentAnomaly, PaymentNotified
 from shared.purchasing.events import (
     PurchaseOrderCancelled,
     PurchaseOrderClosed,
@@ -72,6 +73,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
     PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
     OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted,
+    PaymentNotified, PaymentAnomaly,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

@@ -68,6 +68,7 @@ class ApiRequest(Generic[B, Q]):
     prefetched: list[Any] = field(default_factory=list)
     source_ip: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)  # e.g. Set-Cookie of the auth routes
+    raw_body: bytes = b""  # the body as sent (webhooks verify signatures over these bytes)
     buyer: Any = None  # shared.buyers.sessions.BuyerSession on BUYER routes
 
     @property
@@ -96,6 +97,7 @@ class RouteSpec:
     headers: tuple[tuple[str, str], ...] = ()  # added to successful answers (e.g. Cache-Control)
     costs: bool = False  # the answer carries cost prices: null without purchasing.view_costs
     errors: tuple[int, ...] = ()  # statuses beyond those its declaration implies (openapi.statuses)
+    raw: bool = False  # answers what the function returns (status, headers, body bytes): a provider's webhook format
 
 
 class ShopApp:
@@ -115,7 +117,7 @@ class ShopApp:
             response: type[BaseModel] | None = None, status: int = 200, summary: str = "",
             idempotent: bool = False, prefetch: Callable[[str], list[Any]] | None = None,
             headers: dict[str, str] | None = None, costs: bool = False, errors: tuple[int, ...] = (),
-            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+            raw: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
         if permission is not None and permission not in (SIGNED_IN, SHOP_MEMBER, BUYER) and not is_known(permission):
@@ -131,7 +133,7 @@ class ShopApp:
                              summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
                              description=(fn.__doc__ or "").strip(), idempotent=idempotent, tags=(self.name,),
                              prefetch=prefetch, headers=tuple((headers or {}).items()), costs=costs,
-                             errors=errors)
+                             errors=errors, raw=raw)
             self.specs.append(spec)
 
             def view(**path_params: str) -> Any:
@@ -161,6 +163,10 @@ class ShopApp:
             check_path(path_params)
             body = request.raw_body or b""
             raw = body.encode() if isinstance(body, str) else body
+            req.raw_body = raw
+            if spec.raw:  # e.g. a payment provider's webhook: its own answer format (status, headers, bytes)
+                answer = fn(req)
+                return Response(body=answer.body.decode(), status_code=answer.status, headers=dict(answer.headers))
             if spec.body is not None:
                 req.body = parse_body(spec.body, raw)
             if spec.query is not None:

@@ -99,6 +99,20 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
             if code != s.status:
                 op["responses"][str(code)] = {"description": _ERRORS[str(code)], "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        if s.raw:  # a provider's webhook: the provider's own answer formats (docs/payments.md)
+            op["responses"] = {
+                "200": {"description": "Received, or refused in the provider's format (Alipay: `success` / "
+                                       "`failure`; Stripe: `{\"received\": true}`)", "content": {"*/*": {"schema": {}}}},
+                "204": {"description": "Received (WeChat Pay)"},
+                "400": {"description": "Refused: malformed, bad signature or timestamp (Stripe, WeChat Pay)",
+                        "content": {"*/*": {"schema": {}}}},
+                "401": {"description": "Refused: bad signature or stale timestamp (WeChat Pay)",
+                        "content": {"*/*": {"schema": {}}}},
+                "404": {"description": _ERRORS["404"], "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "429": {"description": _ERRORS["429"], "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+            }
         links = _links(s, specs)
         if links:
             op["responses"][str(s.status)]["links"] = links
@@ -162,6 +176,8 @@ def _example_id(name: str, pattern: str) -> str:
         return "role_01jbx8y2q7"
     if name == "order_id":
         return "ORD-20260101-0001"
+    if name == "provider":
+        return "alipay"
     if name == "warehouse_id":
         return "wh_default"  # every shop has it, so generated requests reach the real code
     prefix = pattern[1:].split(ULID_PATTERN)[0].lstrip("^")

@@ -112,16 +112,53 @@ def _merchant_id(pattern: str, expected: str) -> Any:
     return field_validator("merchant_id")(classmethod(lambda cls, v: check(v)))  # type: ignore[arg-type]
 
 
+# Provider credentials (the fields ``shared.payments``' credential models need). Secrets are
+# write-only: stored sealed (``shared.crypto``), answered as ``SECRET_CONFIGURED`` when stored (null when
+# not), and a secret sent back as null, omitted, ``configured`` or masked keeps the stored one; "" clears
+# it. The other credential fields default to null = keep the stored value (a form that does not know
+# them never wipes them); "" clears them. docs/payments.md "Per-shop credentials".
+SECRET_CONFIGURED = "configured"
+PAYMENT_SECRETS = frozenset({"app_private_key_pem", "merchant_private_key_pem", "apiv3_key", "secret_key",
+                             "webhook_secret"})
+PAYMENT_KEPT = frozenset({"app_id", "alipay_public_key_pem", "appid", "merchant_serial_no", "platform_keys",
+                          "account_id"})
+_PEM_MAX = 8192
+
+
+def _secret(description: str) -> Any:
+    return Field(None, max_length=_PEM_MAX, description=f"{description}. Write-only: answers say "
+                 f"'{SECRET_CONFIGURED}' once stored; null/omitted/'{SECRET_CONFIGURED}' keeps the stored one")
+
+
 class AlipaySettings(Strict):
-    merchant_id: str = Field("", max_length=16, description="Alipay PID: 2088 + 12 digits")
+    merchant_id: str = Field("", max_length=16, description="Alipay PID (seller_id): 2088 + 12 digits")
     fee_rate_bp: FeeRate = 60
+    app_id: str | None = Field(None, max_length=16, pattern=r"^(|\d{16})$", description="Open-platform APPID")
+    alipay_public_key_pem: str | None = Field(None, max_length=_PEM_MAX,
+                                              description="Alipay's public key (支付宝公钥), verifies notifications")
+    app_private_key_pem: str | None = _secret("Our application private key (RSA2048; PEM or bare base64)")
     _check = _merchant_id(r"^2088\d{12}$", "2088 + 12 digits")
 
 
 class WechatPaySettings(Strict):
     merchant_id: str = Field("", max_length=10, description="WeChat Pay mch_id: 10 digits")
     fee_rate_bp: FeeRate = 60
+    appid: str | None = Field(None, max_length=32, description="The AppID bound to the merchant")
+    merchant_serial_no: str | None = Field(None, max_length=64, description="Serial number of our API certificate")
+    platform_keys: dict[str, Annotated[str, Field(max_length=_PEM_MAX)]] | None = Field(
+        None, max_length=8, description="Keys verifying WeChat Pay's signatures by Wechatpay-Serial (platform "
+                                        "certificate serials and/or PUB_KEY_ID_…)")
+    merchant_private_key_pem: str | None = _secret("Our API certificate's private key (apiclient_key.pem)")
+    apiv3_key: str | None = _secret("The APIv3 key (32 bytes)")
     _check = _merchant_id(r"^\d{10}$", "10 digits")
+
+
+class StripeSettings(Strict):
+    account_id: str | None = Field(None, max_length=64, pattern=r"^(|acct_\w+)$",
+                                   description="Connect account id (acct_…), optional")
+    fee_rate_bp: FeeRate = 290
+    secret_key: str | None = _secret("Secret key sk_live_…/sk_test_… (or a restricted rk_…)")
+    webhook_secret: str | None = _secret("The webhook endpoint's signing secret whsec_…")
 
 
 class UnionPaySettings(Strict):
@@ -154,6 +191,11 @@ class WechatPay(_Method):
     _required = ("merchant_id",)
 
 
+class Stripe(_Method):
+    code: Literal["stripe"]
+    settings: StripeSettings = StripeSettings()
+
+
 class UnionPay(_Method):
     code: Literal["unionpay"]
     settings: UnionPaySettings = UnionPaySettings()
@@ -171,8 +213,10 @@ class CashOnDelivery(_Method):
     settings: CashOnDeliverySettings = CashOnDeliverySettings()
 
 
-PaymentMethod = Annotated[Alipay | WechatPay | UnionPay | BankTransfer | CashOnDelivery, Field(discriminator="code")]
-METHOD_CODES = ("alipay", "wechat_pay", "unionpay", "bank_transfer", "cash_on_delivery")
+PaymentMethod = Annotated[Alipay | WechatPay | Stripe | UnionPay | BankTransfer | CashOnDelivery,
+                          Field(discriminator="code")]
+METHOD_CODES = ("alipay", "wechat_pay", "stripe", "unionpay", "bank_transfer", "cash_on_delivery")
+ONLINE_PROVIDERS = ("alipay", "wechat_pay", "stripe")  # the methods paid through shared.payments
 
 
 class PaymentMethods(Strict):

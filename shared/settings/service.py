@@ -25,9 +25,10 @@ from shared.events.outbox import outbox_item
 from shared.identity.events import ShopCreated
 from shared.keys import shop_of
 from shared.privacy import MaskedValueChanged, mask, restore_masked, visible
-from shared.settings import logo
+from shared.settings import logo, secrets
 from shared.settings.events import Section, SettingsModified
 from shared.settings.models import (
+    PAYMENT_SECRETS,
     ApprovalSettings,
     ApprovalSettingsView,
     BusinessHours,
@@ -48,6 +49,7 @@ from shared.settings.models import (
 from shared.settings.tables import SETTINGS_SK, SETTINGS_TABLE_ENV, SettingsItem, key
 
 PERSONAL = SettingsModified.personal
+SEALED = PERSONAL | PAYMENT_SECRETS  # personal values and the payment providers' secrets
 
 SECTION_MODELS: dict[str, type[BaseModel]] = {
     "profile": ShopProfile,
@@ -100,6 +102,13 @@ def read_section(shop_id: str, section: str) -> dict[str, Any]:
     """One stored section (its defaults when never saved), for other capabilities' consumers:
     e.g. notifications read which channels a topic uses. Eventually consistent is enough there."""
     data, _ = _section(_load(shop_id), section)
+    return secrets.redact(data) if section == "payment_methods" else data
+
+
+def payment_methods_with_secrets(shop_id: str) -> dict[str, Any]:
+    """The payment-methods section with its secrets opened: for ``shared.payments.credentials``
+    alone (the webhook and the payment start build the provider credentials from it)."""
+    data, _ = _section(_load(shop_id), "payment_methods")
     return data
 
 
@@ -123,7 +132,7 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ..., may_see
     _, dv = _section(item, "delivery_fee")
     view = SettingsView(
         profile=ProfileView(**profile, version=pv, logo_url=logo.url_of(profile.get("logo_key"))),
-        payment_methods=PaymentMethodsView(**payments, version=mv),
+        payment_methods=PaymentMethodsView(**secrets.redact(payments), version=mv),
         delivery_regions=DeliveryRegionsView(**regions, version=rv),
         business_hours=BusinessHoursView(**hours, version=hv),
         # Completed on read too: a topic registered after the shop saved shows with its defaults.
@@ -158,19 +167,25 @@ def update_section(shop_id: str, section: Section, new: BaseModel, expected_vers
     old, current = _section(item, section)
     if expected_version != current:
         raise VersionConflict(expected=expected_version, current=current)
+    sent = new.model_dump(mode="json", exclude={"version"})
+    shown = secrets.redact if section == "payment_methods" else (lambda data: data)
+    if section == "payment_methods":
+        sent = secrets.keep_stored(old, sent)
+        check_credentials(sent)
     try:
-        new_data = restore_masked(old, new.model_dump(mode="json", exclude={"version"}))
+        new_data = restore_masked(old, sent)
     except MaskedValueChanged as exc:
         raise field_error(exc.field, "masked_value_changed") from exc
     changed = changed_fields(old, new_data)
     if not changed and current > 0:
-        return old, current
-    event = SettingsModified(shop_id=shop_id, actor=actor, section=section, old=old, new=new_data, changed=changed)
+        return shown(old), current
+    event = SettingsModified(shop_id=shop_id, actor=actor, section=section, old=shown(old), new=shown(new_data),
+                             changed=changed)
     version_attr = getattr(SettingsItem, f"{section}_version")
     target = SettingsItem(*key(shop_id))
     try:
         with TransactWrite(connection=connection()) as tx:
-            tx.update(target, actions=[getattr(SettingsItem, section).set(seal_tree(shop_id, new_data, PERSONAL)),
+            tx.update(target, actions=[getattr(SettingsItem, section).set(seal_tree(shop_id, new_data, SEALED)),
                                        version_attr.set(current + 1)],
                       condition=version_condition(version_attr, current))
             tx.save(outbox_item(SETTINGS_TABLE_ENV, event))
@@ -179,7 +194,24 @@ def update_section(shop_id: str, section: Section, new: BaseModel, expected_vers
             _, now = _section(_load(shop_id), section)
             raise VersionConflict(expected=expected_version, current=now) from exc
         raise
-    return new_data, current + 1
+    return shown(new_data), current + 1
+
+
+def check_credentials(section: dict[str, Any]) -> None:
+    """A provider whose credentials are all given must make valid ``shared.payments`` credentials
+    (a wrong APIv3 key length, an app id of the wrong shape): 422 naming the field, nothing saved.
+    Incomplete credentials are allowed (the method is then not offered for online payment)."""
+    from pydantic import ValidationError
+
+    from shared.payments.credentials import SETTINGS_NAME, build
+
+    for i, method in enumerate(section.get("methods", [])):
+        try:
+            build(method)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(SETTINGS_NAME.get(str(p), str(p)) for p in first["loc"] if p != "provider")
+            raise field_error(f"methods.{i}.{method.get('code')}.settings.{where}", "invalid_payment_credentials") from exc
 
 
 def _condition_failed(exc: TransactWriteError) -> bool:

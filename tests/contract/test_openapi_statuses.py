@@ -58,7 +58,9 @@ def test_every_status_an_operation_can_answer_is_documented_with_the_error_schem
     assert not missing, f"{spec.method} {spec.path} can answer {sorted(missing)}, which the document does not list"
     assert spec.status in documented
     for code, answer in responses.items():
-        if int(code) >= 400:
+        # A provider's webhook (raw=True) refuses in the provider's own format (docs/payments.md),
+        # except the gateway's and the app's own 404/429.
+        if int(code) >= 400 and (not spec.raw or int(code) in (404, 429)):
             assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, code
 
 

@@ -29,7 +29,7 @@ def test_a_new_shop_starts_with_its_name_and_defaults(owner: Api):
     assert view["profile"]["time_zone"] == "Asia/Shanghai" and view["profile"]["currency"] == "CNY"
     assert view["payment_methods"]["version"] == 0
     assert [m["code"] for m in view["payment_methods"]["methods"]] == [
-        "alipay", "wechat_pay", "unionpay", "bank_transfer", "cash_on_delivery"]
+        "alipay", "wechat_pay", "stripe", "unionpay", "bank_transfer", "cash_on_delivery"]
     assert [d["weekday"] for d in view["business_hours"]["weekly"]] == [1, 2, 3, 4, 5, 6, 7]
     assert view["delivery_regions"]["provinces"] == []
 

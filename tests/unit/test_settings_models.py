@@ -52,7 +52,7 @@ def test_a_method_listed_twice_is_refused():
 
 def test_completed_lists_all_five_methods_keeping_the_given_ones():
     done = PaymentMethods.model_validate({"methods": [{"code": "cash_on_delivery", "enabled": True}]}).completed()
-    assert [m.code for m in done.methods] == ["alipay", "wechat_pay", "unionpay", "bank_transfer", "cash_on_delivery"]
+    assert [m.code for m in done.methods] == ["alipay", "wechat_pay", "stripe", "unionpay", "bank_transfer", "cash_on_delivery"]
     assert done.methods[-1].enabled and not done.methods[0].enabled
 
 

@@ -897,6 +897,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payments the orders could not take (late on a cancelled order, wrong amount, a second
+         * @description Payments the orders could not take (late on a cancelled order, wrong amount, a second
+         *         payment, an unknown order), newest first, with the amount to refund.
+         */
+        get: operations["payment_anomalies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/permissions": {
         parameters: {
             query?: never;
@@ -2271,6 +2292,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/payments/{provider}/{shop_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A provider's notification: verified with the shop's credentials, stored once, acknowledged
+         * @description A provider's notification: verified with the shop's credentials, stored once, acknowledged
+         *         in the provider's format (Alipay `success`, WeChat Pay 204, Stripe 200; refusals as each expects).
+         */
+        post: operations["payment_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/suppliers/{shop_id}/{supplier_id}": {
         parameters: {
             query?: never;
@@ -2454,7 +2496,10 @@ export interface components {
             /**
              * @default {
              *       "merchant_id": "",
-             *       "fee_rate_bp": 60
+             *       "fee_rate_bp": 60,
+             *       "app_id": null,
+             *       "alipay_public_key_pem": null,
+             *       "app_private_key_pem": null
              *     }
              */
             settings?: components["schemas"]["AlipaySettings-Input"];
@@ -2474,7 +2519,10 @@ export interface components {
             /**
              * @default {
              *       "merchant_id": "",
-             *       "fee_rate_bp": 60
+             *       "fee_rate_bp": 60,
+             *       "app_id": null,
+             *       "alipay_public_key_pem": null,
+             *       "app_private_key_pem": null
              *     }
              */
             settings: components["schemas"]["AlipaySettings-Output"];
@@ -2483,7 +2531,7 @@ export interface components {
         "AlipaySettings-Input": {
             /**
              * Merchant Id
-             * @description Alipay PID: 2088 + 12 digits
+             * @description Alipay PID (seller_id): 2088 + 12 digits
              * @default
              */
             merchant_id?: string;
@@ -2493,12 +2541,30 @@ export interface components {
              * @default 60
              */
             fee_rate_bp?: number;
+            /**
+             * App Id
+             * @description Open-platform APPID
+             * @default null
+             */
+            app_id?: string | null;
+            /**
+             * Alipay Public Key Pem
+             * @description Alipay's public key (支付宝公钥), verifies notifications
+             * @default null
+             */
+            alipay_public_key_pem?: string | null;
+            /**
+             * App Private Key Pem
+             * @description Our application private key (RSA2048; PEM or bare base64). Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            app_private_key_pem?: string | null;
         };
         /** AlipaySettings */
         "AlipaySettings-Output": {
             /**
              * Merchant Id
-             * @description Alipay PID: 2088 + 12 digits
+             * @description Alipay PID (seller_id): 2088 + 12 digits
              * @default
              */
             merchant_id: string;
@@ -2508,6 +2574,24 @@ export interface components {
              * @default 60
              */
             fee_rate_bp: number;
+            /**
+             * App Id
+             * @description Open-platform APPID
+             * @default null
+             */
+            app_id: string | null;
+            /**
+             * Alipay Public Key Pem
+             * @description Alipay's public key (支付宝公钥), verifies notifications
+             * @default null
+             */
+            alipay_public_key_pem: string | null;
+            /**
+             * App Private Key Pem
+             * @description Our application private key (RSA2048; PEM or bare base64). Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            app_private_key_pem: string | null;
         };
         /** Allocation */
         Allocation: {
@@ -4464,6 +4548,19 @@ export interface components {
             /** By */
             by: string;
         };
+        /** PageQuery */
+        PageQuery: {
+            /**
+             * Limit
+             * @default 20
+             */
+            limit: number;
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor: string | null;
+        };
         /** Page[AuditEntry] */
         Page_AuditEntry_: {
             /** Items */
@@ -4548,6 +4645,22 @@ export interface components {
         Page_OrderSummary_: {
             /** Items */
             items: components["schemas"]["OrderSummary"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor: string | null;
+            /**
+             * Truncated
+             * @description Only part of the matching records were considered (a list bounds the work per request); a narrower query shows them all
+             * @default false
+             */
+            truncated: boolean;
+        };
+        /** Page[PaymentAnomalyView] */
+        Page_PaymentAnomalyView_: {
+            /** Items */
+            items: components["schemas"]["PaymentAnomalyView"][];
             /**
              * Next Cursor
              * @default null
@@ -4681,10 +4794,45 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** PaymentAnomalyView */
+        PaymentAnomalyView: {
+            /**
+             * Anomaly
+             * @description amount_mismatch | order_closed | already_paid | unknown_order | currency_mismatch
+             */
+            anomaly: string;
+            /** Provider */
+            provider: string;
+            /** Order Id */
+            order_id: string | null;
+            /** Number */
+            number: string | null;
+            /**
+             * Amount
+             * @description Fen the provider says were paid
+             */
+            amount: number | null;
+            /**
+             * Expected
+             * @description Fen the order asks
+             */
+            expected: number | null;
+            /** Currency */
+            currency: string | null;
+            /** Provider Trade No */
+            provider_trade_no: string | null;
+            /**
+             * Refund Due
+             * @description Fen to give back (after-sales refunds it)
+             */
+            refund_due: number;
+            /** At */
+            at: string;
+        };
         /** PaymentMethodsUpdate */
         PaymentMethodsUpdate: {
             /** Methods */
-            methods?: (components["schemas"]["Alipay-Input"] | components["schemas"]["WechatPay-Input"] | components["schemas"]["UnionPay-Input"] | components["schemas"]["BankTransfer-Input"] | components["schemas"]["CashOnDelivery-Input"])[];
+            methods?: (components["schemas"]["Alipay-Input"] | components["schemas"]["WechatPay-Input"] | components["schemas"]["Stripe-Input"] | components["schemas"]["UnionPay-Input"] | components["schemas"]["BankTransfer-Input"] | components["schemas"]["CashOnDelivery-Input"])[];
             /**
              * Version
              * @description The version this update is based on (optimistic lock)
@@ -4694,7 +4842,7 @@ export interface components {
         /** PaymentMethodsView */
         PaymentMethodsView: {
             /** Methods */
-            methods: (components["schemas"]["Alipay-Output"] | components["schemas"]["WechatPay-Output"] | components["schemas"]["UnionPay-Output"] | components["schemas"]["BankTransfer-Output"] | components["schemas"]["CashOnDelivery-Output"])[];
+            methods: (components["schemas"]["Alipay-Output"] | components["schemas"]["WechatPay-Output"] | components["schemas"]["Stripe-Output"] | components["schemas"]["UnionPay-Output"] | components["schemas"]["BankTransfer-Output"] | components["schemas"]["CashOnDelivery-Output"])[];
             /** Version */
             version: number;
         };
@@ -6676,6 +6824,104 @@ export interface components {
             /** Price Max */
             price_max: number;
         };
+        /** Stripe */
+        "Stripe-Input": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "stripe";
+            /**
+             * @default {
+             *       "account_id": null,
+             *       "fee_rate_bp": 290,
+             *       "secret_key": null,
+             *       "webhook_secret": null
+             *     }
+             */
+            settings?: components["schemas"]["StripeSettings-Input"];
+        };
+        /** Stripe */
+        "Stripe-Output": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "stripe";
+            /**
+             * @default {
+             *       "account_id": null,
+             *       "fee_rate_bp": 290,
+             *       "secret_key": null,
+             *       "webhook_secret": null
+             *     }
+             */
+            settings: components["schemas"]["StripeSettings-Output"];
+        };
+        /** StripeSettings */
+        "StripeSettings-Input": {
+            /**
+             * Account Id
+             * @description Connect account id (acct_…), optional
+             * @default null
+             */
+            account_id?: string | null;
+            /**
+             * Fee Rate Bp
+             * @description Fee in basis points (60 = 0.6%)
+             * @default 290
+             */
+            fee_rate_bp?: number;
+            /**
+             * Secret Key
+             * @description Secret key sk_live_…/sk_test_… (or a restricted rk_…). Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            secret_key?: string | null;
+            /**
+             * Webhook Secret
+             * @description The webhook endpoint's signing secret whsec_…. Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            webhook_secret?: string | null;
+        };
+        /** StripeSettings */
+        "StripeSettings-Output": {
+            /**
+             * Account Id
+             * @description Connect account id (acct_…), optional
+             * @default null
+             */
+            account_id: string | null;
+            /**
+             * Fee Rate Bp
+             * @description Fee in basis points (60 = 0.6%)
+             * @default 290
+             */
+            fee_rate_bp: number;
+            /**
+             * Secret Key
+             * @description Secret key sk_live_…/sk_test_… (or a restricted rk_…). Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            secret_key: string | null;
+            /**
+             * Webhook Secret
+             * @description The webhook endpoint's signing secret whsec_…. Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            webhook_secret: string | null;
+        };
         /** SuggestionLine */
         SuggestionLine: {
             /** Sku Id */
@@ -7581,7 +7827,12 @@ export interface components {
             /**
              * @default {
              *       "merchant_id": "",
-             *       "fee_rate_bp": 60
+             *       "fee_rate_bp": 60,
+             *       "appid": null,
+             *       "merchant_serial_no": null,
+             *       "platform_keys": null,
+             *       "merchant_private_key_pem": null,
+             *       "apiv3_key": null
              *     }
              */
             settings?: components["schemas"]["WechatPaySettings-Input"];
@@ -7601,7 +7852,12 @@ export interface components {
             /**
              * @default {
              *       "merchant_id": "",
-             *       "fee_rate_bp": 60
+             *       "fee_rate_bp": 60,
+             *       "appid": null,
+             *       "merchant_serial_no": null,
+             *       "platform_keys": null,
+             *       "merchant_private_key_pem": null,
+             *       "apiv3_key": null
              *     }
              */
             settings: components["schemas"]["WechatPaySettings-Output"];
@@ -7620,6 +7876,38 @@ export interface components {
              * @default 60
              */
             fee_rate_bp?: number;
+            /**
+             * Appid
+             * @description The AppID bound to the merchant
+             * @default null
+             */
+            appid?: string | null;
+            /**
+             * Merchant Serial No
+             * @description Serial number of our API certificate
+             * @default null
+             */
+            merchant_serial_no?: string | null;
+            /**
+             * Platform Keys
+             * @description Keys verifying WeChat Pay's signatures by Wechatpay-Serial (platform certificate serials and/or PUB_KEY_ID_…)
+             * @default null
+             */
+            platform_keys?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Merchant Private Key Pem
+             * @description Our API certificate's private key (apiclient_key.pem). Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            merchant_private_key_pem?: string | null;
+            /**
+             * Apiv3 Key
+             * @description The APIv3 key (32 bytes). Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            apiv3_key?: string | null;
         };
         /** WechatPaySettings */
         "WechatPaySettings-Output": {
@@ -7635,6 +7923,38 @@ export interface components {
              * @default 60
              */
             fee_rate_bp: number;
+            /**
+             * Appid
+             * @description The AppID bound to the merchant
+             * @default null
+             */
+            appid: string | null;
+            /**
+             * Merchant Serial No
+             * @description Serial number of our API certificate
+             * @default null
+             */
+            merchant_serial_no: string | null;
+            /**
+             * Platform Keys
+             * @description Keys verifying WeChat Pay's signatures by Wechatpay-Serial (platform certificate serials and/or PUB_KEY_ID_…)
+             * @default null
+             */
+            platform_keys: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Merchant Private Key Pem
+             * @description Our API certificate's private key (apiclient_key.pem). Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            merchant_private_key_pem: string | null;
+            /**
+             * Apiv3 Key
+             * @description The APIv3 key (32 bytes). Write-only: answers say 'configured' once stored; null/omitted/'configured' keeps the stored one
+             * @default null
+             */
+            apiv3_key: string | null;
         };
         Error: {
             error: {
@@ -7763,12 +8083,14 @@ export type OrderDetail = components['schemas']['OrderDetail'];
 export type OrderLine = components['schemas']['OrderLine'];
 export type OrderSummary = components['schemas']['OrderSummary'];
 export type OrderTimelineEntry = components['schemas']['OrderTimelineEntry'];
+export type PageQuery = components['schemas']['PageQuery'];
 export type PageAuditEntry = components['schemas']['Page_AuditEntry_'];
 export type PageBuyerOrderSummary = components['schemas']['Page_BuyerOrderSummary_'];
 export type PageJobView = components['schemas']['Page_JobView_'];
 export type PageMovementView = components['schemas']['Page_MovementView_'];
 export type PageNotificationView = components['schemas']['Page_NotificationView_'];
 export type PageOrderSummary = components['schemas']['Page_OrderSummary_'];
+export type PagePaymentAnomalyView = components['schemas']['Page_PaymentAnomalyView_'];
 export type PagePoView = components['schemas']['Page_PoView_'];
 export type PageProductSummary = components['schemas']['Page_ProductSummary_'];
 export type PageStaffView = components['schemas']['Page_StaffView_'];
@@ -7777,6 +8099,7 @@ export type PageStocktakeView = components['schemas']['Page_StocktakeView_'];
 export type PageStorefrontSummary = components['schemas']['Page_StorefrontSummary_'];
 export type PageSupplierView = components['schemas']['Page_SupplierView_'];
 export type PasswordChange = components['schemas']['PasswordChange'];
+export type PaymentAnomalyView = components['schemas']['PaymentAnomalyView'];
 export type PaymentMethodsUpdate = components['schemas']['PaymentMethodsUpdate'];
 export type PaymentMethodsView = components['schemas']['PaymentMethodsView'];
 export type PendingInvitation = components['schemas']['PendingInvitation'];
@@ -7866,6 +8189,10 @@ export type StorefrontSearch = components['schemas']['StorefrontSearch'];
 export type StorefrontShop = components['schemas']['StorefrontShop'];
 export type StorefrontSku = components['schemas']['StorefrontSku'];
 export type StorefrontSummary = components['schemas']['StorefrontSummary'];
+export type StripeInput = components['schemas']['Stripe-Input'];
+export type StripeOutput = components['schemas']['Stripe-Output'];
+export type StripeSettingsInput = components['schemas']['StripeSettings-Input'];
+export type StripeSettingsOutput = components['schemas']['StripeSettings-Output'];
 export type SuggestionLine = components['schemas']['SuggestionLine'];
 export type SuggestionQuery = components['schemas']['SuggestionQuery'];
 export type Suggestions = components['schemas']['Suggestions'];
@@ -11663,6 +11990,86 @@ export interface operations {
             };
             /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    payment_anomalies: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PaymentAnomalyView_"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18254,6 +18661,72 @@ export interface operations {
             };
             /** @description Invalid fields (details.fields names each, details.field the first) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    payment_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received, or refused in the provider's format (Alipay: `success` / `failure`; Stripe: `{"received": true}`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description Received (WeChat Pay) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: malformed, bad signature or timestamp (Stripe, WeChat Pay) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description Refused: bad signature or stale timestamp (WeChat Pay) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

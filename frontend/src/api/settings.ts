@@ -30,6 +30,7 @@ export const CURRENCIES = ['CNY', 'HKD', 'MOP', 'TWD', 'USD', 'EUR', 'JPY', 'GBP
 export const PAYMENT_METHOD_CODES = [
   'alipay',
   'wechat_pay',
+  'stripe',
   'unionpay',
   'bank_transfer',
   'cash_on_delivery',

@@ -242,6 +242,7 @@ const en: Messages<typeof zhCN> = {
     methods: {
       alipay: 'Alipay',
       wechat_pay: 'WeChat Pay',
+      stripe: 'Stripe',
       unionpay: 'UnionPay',
       bank_transfer: 'Bank transfer',
       cash_on_delivery: 'Cash on delivery',

@@ -240,6 +240,7 @@ export default {
     methods: {
       alipay: '支付宝',
       wechat_pay: '微信支付',
+      stripe: 'Stripe',
       unionpay: '银联',
       bank_transfer: '银行转账',
       cash_on_delivery: '货到付款',

@@ -1,6 +1,6 @@
 // Where a server field error belongs in our forms, when its path is not the form item's prop.
 
-const METHOD_TAG = /^(methods\.\d+)\.(alipay|wechat_pay|unionpay|bank_transfer|cash_on_delivery)(?=\.|$)/
+const METHOD_TAG = /^(methods\.\d+)\.(alipay|wechat_pay|stripe|unionpay|bank_transfer|cash_on_delivery)(?=\.|$)/
 
 /**
  * Payment methods are a tagged union on the server, so its paths name the method
