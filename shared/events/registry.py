@@ -44,11 +44,15 @@ from shared.inventory.events import (
     StockReserved,
 )
 from shared.orders.events import (
+    OrderAnnotated,
     OrderCancelled,
     OrderClosed,
     OrderCompleted,
+    OrderFinanceApproved,
+    OrderHeld,
     OrderPaid,
     OrderPlaced,
+    OrderReleased,
     OrderReviewed,
 )
 from shared.purchasing.events import (
@@ -71,7 +75,8 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     StockReserved, StockReleased, StockDeducted, StockAdjusted, StockLow, StockDigestCompiled,
     SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
     PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
-    OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted,
+    OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted, OrderFinanceApproved,
+    OrderHeld, OrderReleased, OrderAnnotated,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

@@ -70,3 +70,25 @@ class OrderClosed(_Transition):
 
 class OrderCompleted(_Transition):
     pass
+
+
+class OrderFinanceApproved(_Transition):
+    """财审: finance approved a reviewed order (the shop turned the finance step on)."""
+
+
+class OrderHeld(_OrderEvent):
+    """挂起: staff put the order on hold (it cannot be reviewed or shipped until released)."""
+
+    hold_reason: str = ""
+
+
+class OrderReleased(_OrderEvent):
+    """The hold was lifted."""
+
+
+class OrderAnnotated(_OrderEvent):
+    """Seller memo and/or coloured flag changed (``changed`` names which; the new values follow)."""
+
+    changed: list[str]
+    memo: str | None = None
+    flag: str | None = None

@@ -28,7 +28,7 @@ from shared.events.outbox import outbox_item
 from shared.inventory import reservations
 from shared.keys import shop_of
 from shared.orders import status
-from shared.orders.events import OrderCancelled, OrderCompleted, OrderPaid, OrderReviewed
+from shared.orders.events import OrderCancelled, OrderCompleted, OrderFinanceApproved, OrderPaid, OrderReviewed
 from shared.orders.models import Order
 from shared.orders.tables import (
     COUNTER_SHARDS,
@@ -70,7 +70,7 @@ def _event_fields(rec: OrderRecord, before: status.State, after: status.State, r
             "from_payment": before.payment, "to_payment": after.payment, "reason": reason}
 
 
-def _append_timeline(writes: Writes, rec: OrderRecord, entry: str, actor: Actor, now: str, *, before: str | None = None,
+def append_timeline(writes: Writes, rec: OrderRecord, entry: str, actor: Actor, now: str, *, before: str | None = None,
                      after: str | None = None, note: str = "", data: dict[str, Any] | None = None) -> None:
     writes.put(TimelineRecord(rec.pk, timeline_sk(now, random.randrange(10_000)), entry=entry, from_status=before,
                               to_status=after, note=note, data=data, actor_id=actor.id, at=now),
@@ -101,11 +101,11 @@ def plan_transition(writes: Writes, rec: OrderRecord, action: str, actor: Actor,
                     OrderRecord.due_action.remove()]
     writes.update(rec, actions, OrderRecord.version == int(rec.version), ("order",))
     _move_counters(writes, shop_id, before.tab, after.tab)
-    _append_timeline(writes, rec, action, actor, now, before=before.fulfilment, after=after.fulfilment, note=note)
+    append_timeline(writes, rec, action, actor, now, before=before.fulfilment, after=after.fulfilment, note=note)
     return before, after, now
 
 
-def _emit(writes: Writes, rec: OrderRecord, event: DomainEvent) -> None:
+def emit(writes: Writes, rec: OrderRecord, event: DomainEvent) -> None:
     item = outbox_item(ORDERS_TABLE_ENV, event)
     item.pk = rec.pk
     writes.put(item)
@@ -122,7 +122,7 @@ def transition(shop_id: str, order_id: str, action: str, actor: Actor, *, expect
         before, after, _ = plan_transition(writes, rec, action, actor, note=note)
         made = event(rec, before, after) if event else None
         if made is not None:
-            _emit(writes, rec, made)
+            emit(writes, rec, made)
         if along is not None:
             along(writes, rec)
         try:
@@ -166,6 +166,14 @@ def review(actor: Actor, shop_id: str, order_id: str, expected_version: int | No
     return transition(shop_id, order_id, "review", actor, expected_version=expected_version, event=event)
 
 
+def finance_approve(actor: Actor, shop_id: str, order_id: str, expected_version: int | None) -> Order:
+    """财审: an order the service staff reviewed into ``finance_review`` goes on to ``to_ship``."""
+    def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
+        return OrderFinanceApproved(**_event_fields(rec, before, after, ""), actor=actor)
+
+    return transition(shop_id, order_id, "finance_approve", actor, expected_version=expected_version, event=event)
+
+
 def complete(actor: Actor, shop_id: str, order_id: str) -> Order:
     def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
         return OrderCompleted(**_event_fields(rec, before, after, ""), actor=actor)
@@ -197,13 +205,13 @@ def apply_payment(shop_id: str, order_id: str, facts: PaymentFacts) -> Applied:
                 return Applied("anomaly", order_view(rec), anomaly)
             writes.update(rec, [OrderRecord.flag.set("red"), OrderRecord.updated_at.set(now),
                                 OrderRecord.version.add(1)], OrderRecord.version == int(rec.version), ("order",))
-            _append_timeline(writes, rec, "payment_anomaly", actor, now, note=anomaly, data=data)
+            append_timeline(writes, rec, "payment_anomaly", actor, now, note=anomaly, data=data)
         else:
             before, after, now = plan_transition(
                 writes, rec, "pay", actor,
                 extra=[OrderRecord.payment_method.set(facts.provider), OrderRecord.paid_at.set(facts.paid_at or now),
                        OrderRecord.paid_trade_no.set(facts.trade_no)])
-            _emit(writes, rec, OrderPaid(**_event_fields(rec, before, after, ""), actor=actor,
+            emit(writes, rec, OrderPaid(**_event_fields(rec, before, after, ""), actor=actor,
                                          provider=facts.provider, amount=facts.amount))
         try:
             writes.commit()

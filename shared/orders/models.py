@@ -4,9 +4,9 @@ Money is integer 分 everywhere. Personal fields are named so ``shared.privacy``
 callers without ``personal_data.view`` (``receiver.name``/``mobile``/``detail`` ...)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from shared.model import Input, Instant, Model
 from shared.money import Currency
@@ -191,3 +191,74 @@ class DeskQuery(Input):
 
 class OrderDetail(Order):
     actions: list[str] = Field(default_factory=list, description="What the caller may do now (lifecycle x permissions)")
+
+
+# -- the desk's write bodies ----------------------------------------------------------------------
+Flag = Literal["red", "yellow", "green", "blue", "purple"]
+OrderId = Annotated[str, Field(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+class Versioned(Input):
+    version: int = Field(ge=1, description="The order's version as read (409 version_conflict when stale)")
+
+
+class MaybeVersioned(Input):
+    version: int | None = Field(None, ge=1, description="The order's version as read; omitted: the current one")
+
+
+class ReviewBody(Versioned):
+    pass
+
+
+class MemoBody(Versioned):
+    memo: str = Field(max_length=500, description="The seller memo (卖家备注); empty clears it")
+
+
+class FlagBody(Versioned):
+    flag: Flag | None = Field(description="Coloured flag (旗帜); null clears it")
+
+
+class HoldBody(MaybeVersioned):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ReleaseBody(MaybeVersioned):
+    pass
+
+
+class CancelBody(Versioned):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+def _distinct(ids: list[str]) -> list[str]:
+    if len(set(ids)) != len(ids):
+        raise ValueError("ids must be distinct")
+    return ids
+
+
+class BulkReview(Input):
+    ids: Annotated[list[OrderId], AfterValidator(_distinct)] = Field(min_length=1, max_length=100)
+
+
+class BulkEdit(Input):
+    action: Literal["memo", "flag"]
+    ids: Annotated[list[OrderId], AfterValidator(_distinct)] = Field(min_length=1, max_length=100)
+    memo: str | None = Field(None, max_length=500, description="action memo: the memo for every order")
+    flag: Flag | None = Field(None, description="action flag: the flag for every order (null clears)")
+
+
+class BulkError(Model):
+    code: str
+    message: str
+
+
+class BulkResult(Model):
+    id: str
+    ok: bool
+    fulfilment_status: str | None = None
+    version: int | None = None
+    error: BulkError | None = None
+
+
+class BulkResults(Model):
+    results: list[BulkResult]

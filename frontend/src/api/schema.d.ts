@@ -857,6 +857,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The same memo or flag on many orders (a result per id).
+         * @description The same memo or flag on many orders (a result per id).
+         */
+        post: operations["bulk_edit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/bulk-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review many orders; each on its own (a result per id: held or stale ones say why).
+         * @description Review many orders; each on its own (a result per id: held or stale ones say why).
+         */
+        post: operations["bulk_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/counts": {
         parameters: {
             query?: never;
@@ -891,6 +931,146 @@ export interface paths {
         get: operations["get_order"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel before shipment: the reserved stock returns; a paid order stays paid (after-sales refunds it).
+         * @description Cancel before shipment: the reserved stock returns; a paid order stays paid (after-sales refunds it).
+         */
+        post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/finance-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 财审: finance approves an order the service staff reviewed (待财审 → 待发货).
+         * @description 财审: finance approves an order the service staff reviewed (待财审 → 待发货).
+         */
+        post: operations["finance_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/flag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The coloured flag (red/yellow/green/blue/purple); null clears it.
+         * @description The coloured flag (red/yellow/green/blue/purple); null clears it.
+         */
+        put: operations["put_flag"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 挂起: a held order cannot be reviewed or shipped until released.
+         * @description 挂起: a held order cannot be reviewed or shipped until released.
+         */
+        post: operations["hold_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/memo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The seller memo (卖家备注); empty clears it.
+         * @description The seller memo (卖家备注); empty clears it.
+         */
+        put: operations["put_memo"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift the hold.
+         * @description Lift the hold.
+         */
+        post: operations["release_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审单: a paid order waiting for review goes to 待发货 (or 待财审 when the shop's finance step is on).
+         * @description 审单: a paid order waiting for review goes to 待发货 (or 待财审 when the shop's finance step is on).
+         */
+        post: operations["review_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2296,6 +2476,64 @@ export interface components {
              */
             account_number: string;
         };
+        /** BulkEdit */
+        BulkEdit: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "memo" | "flag";
+            /** Ids */
+            ids: string[];
+            /**
+             * Memo
+             * @description action memo: the memo for every order
+             * @default null
+             */
+            memo?: string | null;
+            /**
+             * Flag
+             * @description action flag: the flag for every order (null clears)
+             * @default null
+             */
+            flag?: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+        };
+        /** BulkError */
+        BulkError: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /** BulkResult */
+        BulkResult: {
+            /** Id */
+            id: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Fulfilment Status
+             * @default null
+             */
+            fulfilment_status: string | null;
+            /**
+             * Version
+             * @default null
+             */
+            version: number | null;
+            /** @default null */
+            error: components["schemas"]["BulkError"] | null;
+        };
+        /** BulkResults */
+        BulkResults: {
+            /** Results */
+            results: components["schemas"]["BulkResult"][];
+        };
+        /** BulkReview */
+        BulkReview: {
+            /** Ids */
+            ids: string[];
+        };
         /** BulkShelf */
         BulkShelf: {
             /**
@@ -2343,6 +2581,16 @@ export interface components {
             closed_days: components["schemas"]["ClosedDay-Output"][];
             /** Version */
             version: number;
+        };
+        /** CancelBody */
+        CancelBody: {
+            /**
+             * Version
+             * @description The order's version as read (409 version_conflict when stale)
+             */
+            version: number;
+            /** Reason */
+            reason: string;
         };
         /** CashOnDelivery */
         "CashOnDelivery-Input": {
@@ -2817,6 +3065,19 @@ export interface components {
              */
             image: string | null;
         };
+        /** FlagBody */
+        FlagBody: {
+            /**
+             * Version
+             * @description The order's version as read (409 version_conflict when stale)
+             */
+            version: number;
+            /**
+             * Flag
+             * @description Coloured flag (旗帜); null clears it
+             */
+            flag: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+        };
         /** ForgotPassword */
         ForgotPassword: {
             /**
@@ -2867,6 +3128,17 @@ export interface components {
              * @default null
              */
             unit_cost?: number | null;
+        };
+        /** HoldBody */
+        HoldBody: {
+            /**
+             * Version
+             * @description The order's version as read; omitted: the current one
+             * @default null
+             */
+            version?: number | null;
+            /** Reason */
+            reason: string;
         };
         /** ImageStatusView */
         ImageStatusView: {
@@ -3183,6 +3455,19 @@ export interface components {
              * @default
              */
             phone?: string;
+        };
+        /** MemoBody */
+        MemoBody: {
+            /**
+             * Version
+             * @description The order's version as read (409 version_conflict when stale)
+             */
+            version: number;
+            /**
+             * Memo
+             * @description The seller memo (卖家备注); empty clears it
+             */
+            memo: string;
         };
         /** Money */
         Money: {
@@ -4716,6 +5001,15 @@ export interface components {
             /** Items */
             items: components["schemas"]["Region"][];
         };
+        /** ReleaseBody */
+        ReleaseBody: {
+            /**
+             * Version
+             * @description The order's version as read; omitted: the current one
+             * @default null
+             */
+            version?: number | null;
+        };
         /** ReservationCreate */
         ReservationCreate: {
             /** Order Id */
@@ -4790,6 +5084,14 @@ export interface components {
             code: string;
             /** New Password */
             new_password: string;
+        };
+        /** ReviewBody */
+        ReviewBody: {
+            /**
+             * Version
+             * @description The order's version as read (409 version_conflict when stale)
+             */
+            version: number;
         };
         /** RoleInput */
         RoleInput: {
@@ -6645,10 +6947,16 @@ export type BankTransferInput = components['schemas']['BankTransfer-Input'];
 export type BankTransferOutput = components['schemas']['BankTransfer-Output'];
 export type BankTransferSettingsInput = components['schemas']['BankTransferSettings-Input'];
 export type BankTransferSettingsOutput = components['schemas']['BankTransferSettings-Output'];
+export type BulkEdit = components['schemas']['BulkEdit'];
+export type BulkError = components['schemas']['BulkError'];
+export type BulkResult = components['schemas']['BulkResult'];
+export type BulkResults = components['schemas']['BulkResults'];
+export type BulkReview = components['schemas']['BulkReview'];
 export type BulkShelf = components['schemas']['BulkShelf'];
 export type BulkShelfResult = components['schemas']['BulkShelfResult'];
 export type BusinessHoursUpdate = components['schemas']['BusinessHoursUpdate'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
+export type CancelBody = components['schemas']['CancelBody'];
 export type CashOnDeliveryInput = components['schemas']['CashOnDelivery-Input'];
 export type CashOnDeliveryOutput = components['schemas']['CashOnDelivery-Output'];
 export type CashOnDeliverySettingsInput = components['schemas']['CashOnDeliverySettings-Input'];
@@ -6679,9 +6987,11 @@ export type EntriesView = components['schemas']['EntriesView'];
 export type ExportFile = components['schemas']['ExportFile'];
 export type ExportRequest = components['schemas']['ExportRequest'];
 export type FirstLine = components['schemas']['FirstLine'];
+export type FlagBody = components['schemas']['FlagBody'];
 export type ForgotPassword = components['schemas']['ForgotPassword'];
 export type FromSuggestions = components['schemas']['FromSuggestions'];
 export type FromSuggestionsLine = components['schemas']['FromSuggestionsLine'];
+export type HoldBody = components['schemas']['HoldBody'];
 export type ImageStatusView = components['schemas']['ImageStatusView'];
 export type ImageUpload = components['schemas']['ImageUpload'];
 export type ImageUploadRequest = components['schemas']['ImageUploadRequest'];
@@ -6700,6 +7010,7 @@ export type LogoUpload = components['schemas']['LogoUpload'];
 export type LogoUploadRequest = components['schemas']['LogoUploadRequest'];
 export type Me = components['schemas']['Me'];
 export type MeUpdate = components['schemas']['MeUpdate'];
+export type MemoBody = components['schemas']['MemoBody'];
 export type Money = components['schemas']['Money'];
 export type MovementExport = components['schemas']['MovementExport'];
 export type MovementFilter = components['schemas']['MovementFilter'];
@@ -6760,11 +7071,13 @@ export type ReceiptView = components['schemas']['ReceiptView'];
 export type Receiver = components['schemas']['Receiver'];
 export type Region = components['schemas']['Region'];
 export type RegionList = components['schemas']['RegionList'];
+export type ReleaseBody = components['schemas']['ReleaseBody'];
 export type ReservationCreate = components['schemas']['ReservationCreate'];
 export type ReservationLine = components['schemas']['ReservationLine'];
 export type ReservationLineInput = components['schemas']['ReservationLineInput'];
 export type ReservationView = components['schemas']['ReservationView'];
 export type ResetPassword = components['schemas']['ResetPassword'];
+export type ReviewBody = components['schemas']['ReviewBody'];
 export type RoleInput = components['schemas']['RoleInput'];
 export type RoleList = components['schemas']['RoleList'];
 export type RoleName = components['schemas']['RoleName'];
@@ -10484,6 +10797,186 @@ export interface operations {
             };
         };
     };
+    bulk_edit: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResults"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    bulk_review: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkReview"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResults"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     order_counts: {
         parameters: {
             query?: never;
@@ -10604,6 +11097,650 @@ export interface operations {
             };
             /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancel_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    finance_review: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_flag: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlagBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    hold_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoldBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_memo: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemoBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    release_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    review_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
