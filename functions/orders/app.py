@@ -14,8 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from shared.errors import field_error
+from shared.events.consumer import consume
 from shared.http import ApiRequest, ShopApp
-from shared.orders import editing, lifecycle, queries
+from shared.orders import editing, lifecycle, queries, review_rules
+from shared.orders.events import OrderPaid
 from shared.orders.models import (
     BulkEdit,
     BulkResults,
@@ -139,3 +141,9 @@ def cancel_order(req: ApiRequest[CancelBody, None]) -> OrderDetail:
     lifecycle.cancel(req.shop.actor, req.shop.shop_id, req.path["order_id"], req.body.reason, by_buyer=False,
                      expected_version=req.body.version)
     return _detail(req)
+
+
+# -- consumers --------------------------------------------------------------------------------------
+def on_order_paid(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Consumer of OrderPaid: the shop's auto-review rules (idempotent)."""
+    return consume(event, context, OrderPaid, review_rules.on_order_paid)

@@ -45,6 +45,7 @@ from shared.inventory.events import (
 )
 from shared.orders.events import (
     OrderAnnotated,
+    OrderAwaitingReview,
     OrderCancelled,
     OrderClosed,
     OrderCompleted,
@@ -76,7 +77,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
     PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
     OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted, OrderFinanceApproved,
-    OrderHeld, OrderReleased, OrderAnnotated,
+    OrderHeld, OrderReleased, OrderAnnotated, OrderAwaitingReview,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

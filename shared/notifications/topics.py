@@ -20,7 +20,8 @@ TOPICS: dict[str, Topic] = {t.code: t for t in (
     Topic("low_stock", "库存预警", "Low stock", email=True, sms=False),
     Topic("stock_digest", "库存日报", "Daily stock digest", email=True, sms=False),
     Topic("staff_access", "员工权限变更", "Staff access changes", email=False, sms=False),
-    # Orders will add e.g. "order_review" (待审核订单) and "refund_requested" here.
+    Topic("order_review", "待审核订单", "Orders awaiting review", email=False, sms=False),
+    Topic("payment_anomaly", "支付异常", "Payment anomalies", email=True, sms=False),
 )}
 
 

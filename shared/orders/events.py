@@ -76,6 +76,13 @@ class OrderFinanceApproved(_Transition):
     """财审: finance approved a reviewed order (the shop turned the finance step on)."""
 
 
+class OrderAwaitingReview(_OrderEvent):
+    """A paid order no auto-review rule approved: it waits in 待审核 (a staff notice follows)."""
+
+    payable: int
+    rule: str = ""  # the manual rule that matched, if any
+
+
 class OrderHeld(_OrderEvent):
     """挂起: staff put the order on hold (it cannot be reviewed or shipped until released)."""
 

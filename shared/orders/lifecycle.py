@@ -41,6 +41,7 @@ from shared.orders.tables import (
     timeline_sk,
 )
 from shared.orders.views import load_order, order_view, timeline
+from shared.settings import service as settings
 from shared.tx import ConditionsFailed, Stale, Writes, failed, retrying
 
 
@@ -64,7 +65,7 @@ class Applied:
 EventMaker = Callable[[OrderRecord, status.State, status.State], DomainEvent | None]
 
 
-def _event_fields(rec: OrderRecord, before: status.State, after: status.State, reason: str) -> dict[str, Any]:
+def event_fields(rec: OrderRecord, before: status.State, after: status.State, reason: str) -> dict[str, Any]:
     return {"shop_id": shop_of(rec.pk), "resource_id": rec.order_id, "number": rec.number,
             "from_fulfilment": before.fulfilment, "to_fulfilment": after.fulfilment,
             "from_payment": before.payment, "to_payment": after.payment, "reason": reason}
@@ -145,7 +146,7 @@ def cancel(actor: Actor, shop_id: str, order_id: str, reason: str, *, by_buyer: 
             raise status.invalid(status.State(rec.payment_status, rec.fulfilment_status, bool(rec.held)), "cancel")
 
     def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
-        return OrderCancelled(**_event_fields(rec, before, after, reason), actor=actor, by_buyer=by_buyer)
+        return OrderCancelled(**event_fields(rec, before, after, reason), actor=actor, by_buyer=by_buyer)
 
     def release(writes: Writes, rec: OrderRecord) -> None:
         reservations.plan_release(writes, shop_id, order_id, actor)
@@ -159,24 +160,31 @@ def expire(shop_id: str, order_id: str) -> Order:
     return cancel(Actor.system("order_timer"), shop_id, order_id, "unpaid_timeout", by_buyer=False, action="expire")
 
 
-def review(actor: Actor, shop_id: str, order_id: str, expected_version: int | None) -> Order:
-    def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
-        return OrderReviewed(**_event_fields(rec, before, after, ""), actor=actor)
+def review_action(shop_id: str) -> str:
+    """``review`` (→ 待发货), or ``review_to_finance`` (→ 待财审) when the shop turned finance review on."""
+    return "review_to_finance" if settings.order_review_of(settings.load_item(shop_id)).finance_review else "review"
 
-    return transition(shop_id, order_id, "review", actor, expected_version=expected_version, event=event)
+
+def review(actor: Actor, shop_id: str, order_id: str, expected_version: int | None) -> Order:
+    """审单 by staff: to 待发货, or to 待财审 when the shop's finance step is on."""
+    def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
+        return OrderReviewed(**event_fields(rec, before, after, ""), actor=actor)
+
+    return transition(shop_id, order_id, review_action(shop_id), actor, expected_version=expected_version,
+                      event=event)
 
 
 def finance_approve(actor: Actor, shop_id: str, order_id: str, expected_version: int | None) -> Order:
     """财审: an order the service staff reviewed into ``finance_review`` goes on to ``to_ship``."""
     def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
-        return OrderFinanceApproved(**_event_fields(rec, before, after, ""), actor=actor)
+        return OrderFinanceApproved(**event_fields(rec, before, after, ""), actor=actor)
 
     return transition(shop_id, order_id, "finance_approve", actor, expected_version=expected_version, event=event)
 
 
 def complete(actor: Actor, shop_id: str, order_id: str) -> Order:
     def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
-        return OrderCompleted(**_event_fields(rec, before, after, ""), actor=actor)
+        return OrderCompleted(**event_fields(rec, before, after, ""), actor=actor)
 
     return transition(shop_id, order_id, "complete", actor, event=event)
 
@@ -211,7 +219,7 @@ def apply_payment(shop_id: str, order_id: str, facts: PaymentFacts) -> Applied:
                 writes, rec, "pay", actor,
                 extra=[OrderRecord.payment_method.set(facts.provider), OrderRecord.paid_at.set(facts.paid_at or now),
                        OrderRecord.paid_trade_no.set(facts.trade_no)])
-            emit(writes, rec, OrderPaid(**_event_fields(rec, before, after, ""), actor=actor,
+            emit(writes, rec, OrderPaid(**event_fields(rec, before, after, ""), actor=actor,
                                          provider=facts.provider, amount=facts.amount))
         try:
             writes.commit()

@@ -18,7 +18,7 @@ from shared.pagination import Page, decode_cursor, encode_cursor
 
 # Which permission each lifecycle action needs at the desk.
 ACTION_PERMISSIONS: dict[str, str] = {
-    "review": "orders.review", "review_to_finance": "orders.review", "finance_approve": "orders.finance_review",
+    "review": "orders.review", "finance_approve": "orders.finance_review",
     "cancel": "orders.cancel",
 }
 EDIT_ACTIONS = ("memo", "flag", "hold", "release")

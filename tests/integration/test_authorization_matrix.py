@@ -26,7 +26,7 @@ from shared.auth.built_in_roles import BUILT_IN_ROLES
 from shared.auth.permissions import ALL, VIEW_COSTS
 from shared.http.app import SHOP_MEMBER
 from tests.contract.test_template_contract import API_FUNCTIONS, load_module
-from tests.integration.conftest import PASSWORD, Api, new_shop, sign_in
+from tests.integration.conftest import PASSWORD, Api, eventually, new_shop, sign_in
 
 SPECS = sorted((s for logical in API_FUNCTIONS for s in load_module(logical).app.specs),
                key=lambda s: (s.path, s.method))
@@ -129,6 +129,9 @@ class World:
         payable = int(views.load_order(self.shop_id, target["order_id"]).payable)
         lifecycle.apply_payment(self.shop_id, target["order_id"],
                                 lifecycle.PaymentFacts("alipay", payable, unique("T")))
+        # the review rules' consumer decides (no rule here: the review queue) before the calls
+        eventually(lambda: any(t["kind"] == "review_queue" for t in self.read(f"/orders/{target['order_id']}")["timeline"]),
+                   timeout=40)
         return target
 
     def finance_order(self) -> Target:

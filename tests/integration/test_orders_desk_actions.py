@@ -13,10 +13,12 @@ from tests.integration.test_orders_placing import _lines, _listed, _place
 
 
 def _paid(shop_id: str, order: Any) -> None:
-    from shared.orders import lifecycle
+    """Paid, and the review rules' consumer has put it in the review queue (the shop has no rule)."""
+    from shared.orders import lifecycle, views
 
     applied = lifecycle.apply_payment(shop_id, order.id, lifecycle.PaymentFacts("wechat_pay", order.payable, "W1"))
     assert applied.outcome == "paid"
+    eventually(lambda: any(t.entry == "review_queue" for t in views.timeline(shop_id, order.id)), timeout=40)
 
 
 def _read(api: Api, order_id: str) -> dict[str, Any]:
@@ -42,7 +44,7 @@ def test_review_moves_a_paid_order_to_ship_once_and_stale_versions_conflict(syst
         assert done.status_code == 200, done.text
         body = done.json()
         assert (body["fulfilment_status"], body["tab"], body["version"]) == ("to_ship", "to_ship", seen["version"] + 1)
-        assert [t["kind"] for t in body["timeline"]] == ["placed", "pay", "review"]
+        assert [t["kind"] for t in body["timeline"]] == ["placed", "pay", "review_queue", "review"]
         assert "review" not in body["actions"]
         [event] = eventually(read, timeout=30)
         assert event["detail"]["resource_id"] == order.id and event["detail"]["to_fulfilment"] == "to_ship"
@@ -80,7 +82,7 @@ def test_memo_flag_and_hold_are_on_the_timeline_and_hold_blocks_review(shop_id: 
     cleared = owner.put(f"/orders/{order.id}/flag", json={"flag": None, "version": released.json()["version"]})
     assert cleared.status_code == 200 and cleared.json()["flag"] is None
     kinds = [t["kind"] for t in cleared.json()["timeline"]]
-    assert kinds == ["placed", "pay", "memo", "flag", "held", "released", "flag"]
+    assert kinds == ["placed", "pay", "review_queue", "memo", "flag", "held", "released", "flag"]
     reviewed = owner.post(f"/orders/{order.id}/review", json={"version": cleared.json()["version"]})
     assert reviewed.status_code == 200 and reviewed.json()["fulfilment_status"] == "to_ship"
 

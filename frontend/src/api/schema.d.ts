@@ -1767,6 +1767,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settings/order-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Auto-review rules of paid orders (by priority) and the finance review step (docs/orders.md).
+         * @description Auto-review rules of paid orders (by priority) and the finance review step (docs/orders.md).
+         */
+        put: operations["put_order_review"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/order-timers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Minutes an unpaid order waits before it cancels itself; days after delivery before it completes.
+         * @description Minutes an unpaid order waits before it cancels itself; days after delivery before it completes.
+         */
+        put: operations["put_order_timers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings/payment-methods": {
         parameters: {
             query?: never;
@@ -3813,6 +3853,35 @@ export interface components {
              */
             warehouse_id: string | null;
         };
+        /** OrderReviewUpdate */
+        OrderReviewUpdate: {
+            /** Rules */
+            rules?: components["schemas"]["ReviewRule-Input"][];
+            /**
+             * Finance Review
+             * @description Reviewed orders wait for finance review before shipping
+             * @default false
+             */
+            finance_review?: boolean;
+            /**
+             * Version
+             * @description The version this update is based on (optimistic lock)
+             */
+            version: number;
+        };
+        /** OrderReviewView */
+        OrderReviewView: {
+            /** Rules */
+            rules: components["schemas"]["ReviewRule-Output"][];
+            /**
+             * Finance Review
+             * @description Reviewed orders wait for finance review before shipping
+             * @default false
+             */
+            finance_review: boolean;
+            /** Version */
+            version: number;
+        };
         /** OrderSummary */
         OrderSummary: {
             /** Id */
@@ -3899,6 +3968,43 @@ export interface components {
             note: string;
             /** By */
             by: string;
+        };
+        /** OrderTimersUpdate */
+        OrderTimersUpdate: {
+            /**
+             * Unpaid Cancel Minutes
+             * @description Minutes an order may wait for payment
+             * @default 30
+             */
+            unpaid_cancel_minutes?: number;
+            /**
+             * Auto Complete Days
+             * @description Days after delivery before the order completes
+             * @default 10
+             */
+            auto_complete_days?: number;
+            /**
+             * Version
+             * @description The version this update is based on (optimistic lock)
+             */
+            version: number;
+        };
+        /** OrderTimersView */
+        OrderTimersView: {
+            /**
+             * Unpaid Cancel Minutes
+             * @description Minutes an order may wait for payment
+             * @default 30
+             */
+            unpaid_cancel_minutes: number;
+            /**
+             * Auto Complete Days
+             * @description Days after delivery before the order completes
+             * @default 10
+             */
+            auto_complete_days: number;
+            /** Version */
+            version: number;
         };
         /** Page[AuditEntry] */
         Page_AuditEntry_: {
@@ -5093,6 +5199,136 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * ReviewConditions
+         * @description What must all hold for a rule to match (a condition left off is not checked).
+         */
+        "ReviewConditions-Input": {
+            /**
+             * No Buyer Message
+             * @description The buyer left no message
+             * @default false
+             */
+            no_buyer_message?: boolean;
+            /**
+             * No Seller Memo
+             * @description Staff wrote no seller memo
+             * @default false
+             */
+            no_seller_memo?: boolean;
+            /**
+             * Served Region
+             * @description The receiver's province is one the shop delivers to
+             * @default false
+             */
+            served_region?: boolean;
+            /**
+             * Max Amount
+             * @description Fen: the payable is at most this
+             * @default null
+             */
+            max_amount?: number | null;
+            /**
+             * Min Amount
+             * @description Fen: the payable is at least this
+             * @default null
+             */
+            min_amount?: number | null;
+            /**
+             * Buyer Not Flagged
+             * @description Neither this order nor the buyer's recent orders carry a red flag (payment anomaly, staff)
+             * @default false
+             */
+            buyer_not_flagged?: boolean;
+        };
+        /**
+         * ReviewConditions
+         * @description What must all hold for a rule to match (a condition left off is not checked).
+         */
+        "ReviewConditions-Output": {
+            /**
+             * No Buyer Message
+             * @description The buyer left no message
+             * @default false
+             */
+            no_buyer_message: boolean;
+            /**
+             * No Seller Memo
+             * @description Staff wrote no seller memo
+             * @default false
+             */
+            no_seller_memo: boolean;
+            /**
+             * Served Region
+             * @description The receiver's province is one the shop delivers to
+             * @default false
+             */
+            served_region: boolean;
+            /**
+             * Max Amount
+             * @description Fen: the payable is at most this
+             * @default null
+             */
+            max_amount: number | null;
+            /**
+             * Min Amount
+             * @description Fen: the payable is at least this
+             * @default null
+             */
+            min_amount: number | null;
+            /**
+             * Buyer Not Flagged
+             * @description Neither this order nor the buyer's recent orders carry a red flag (payment anomaly, staff)
+             * @default false
+             */
+            buyer_not_flagged: boolean;
+        };
+        /** ReviewRule */
+        "ReviewRule-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @description Lower first; the first enabled rule that matches decides
+             */
+            priority: number;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Action
+             * @description approve: reviewed automatically; manual: left for staff
+             * @default approve
+             * @enum {string}
+             */
+            action?: "approve" | "manual";
+            conditions?: components["schemas"]["ReviewConditions-Input"];
+        };
+        /** ReviewRule */
+        "ReviewRule-Output": {
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @description Lower first; the first enabled rule that matches decides
+             */
+            priority: number;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Action
+             * @description approve: reviewed automatically; manual: left for staff
+             * @default approve
+             * @enum {string}
+             */
+            action: "approve" | "manual";
+            conditions: components["schemas"]["ReviewConditions-Output"];
+        };
         /** RoleInput */
         RoleInput: {
             /** Name Zh */
@@ -5188,6 +5424,8 @@ export interface components {
             notifications: components["schemas"]["NotificationSettingsView"];
             approvals: components["schemas"]["ApprovalSettingsView"];
             delivery_fee: components["schemas"]["DeliveryFeeView"];
+            order_review: components["schemas"]["OrderReviewView"];
+            order_timers: components["schemas"]["OrderTimersView"];
         };
         /** ShardView */
         ShardView: {
@@ -7023,8 +7261,12 @@ export type NotificationSettingsView = components['schemas']['NotificationSettin
 export type NotificationView = components['schemas']['NotificationView'];
 export type OrderDetail = components['schemas']['OrderDetail'];
 export type OrderLine = components['schemas']['OrderLine'];
+export type OrderReviewUpdate = components['schemas']['OrderReviewUpdate'];
+export type OrderReviewView = components['schemas']['OrderReviewView'];
 export type OrderSummary = components['schemas']['OrderSummary'];
 export type OrderTimelineEntry = components['schemas']['OrderTimelineEntry'];
+export type OrderTimersUpdate = components['schemas']['OrderTimersUpdate'];
+export type OrderTimersView = components['schemas']['OrderTimersView'];
 export type PageAuditEntry = components['schemas']['Page_AuditEntry_'];
 export type PageJobView = components['schemas']['Page_JobView_'];
 export type PageMovementView = components['schemas']['Page_MovementView_'];
@@ -7078,6 +7320,10 @@ export type ReservationLineInput = components['schemas']['ReservationLineInput']
 export type ReservationView = components['schemas']['ReservationView'];
 export type ResetPassword = components['schemas']['ResetPassword'];
 export type ReviewBody = components['schemas']['ReviewBody'];
+export type ReviewConditionsInput = components['schemas']['ReviewConditions-Input'];
+export type ReviewConditionsOutput = components['schemas']['ReviewConditions-Output'];
+export type ReviewRuleInput = components['schemas']['ReviewRule-Input'];
+export type ReviewRuleOutput = components['schemas']['ReviewRule-Output'];
 export type RoleInput = components['schemas']['RoleInput'];
 export type RoleList = components['schemas']['RoleList'];
 export type RoleName = components['schemas']['RoleName'];
@@ -15125,6 +15371,186 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationSettingsView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_order_review: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderReviewUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderReviewView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_order_timers: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderTimersUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderTimersView"];
                 };
             };
             /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */

@@ -163,6 +163,8 @@ export default {
       low_stock: '库存预警',
       stock_digest: '库存日报',
       staff_access: '员工权限变更',
+      order_review: '待审核订单',
+      payment_anomaly: '支付异常',
     },
   },
   notificationSettings: {
@@ -180,6 +182,8 @@ export default {
       low_stock: '某个 SKU 的可用库存降到预警值以下时（每次跌破提醒一次）。',
       stock_digest: '每天一封的库存汇总。',
       staff_access: '员工的角色被修改、被停用或被移除时，通知有员工管理权限的人。',
+      order_review: '已付款订单未匹配任何自动审单规则、需要人工审核时。',
+      payment_anomaly: '收到订单无法接受的款项时（已取消订单的迟到付款、金额不符等），需要退款。',
     },
   },
   approvals: {
