@@ -16,7 +16,8 @@ from typing import Any
 from shared.errors import field_error
 from shared.events.consumer import consume
 from shared.http import ApiRequest, ShopApp
-from shared.orders import editing, lifecycle, queries, review_rules
+from shared.observability import observed
+from shared.orders import editing, lifecycle, queries, review_rules, timers
 from shared.orders.events import OrderPaid
 from shared.orders.models import (
     BulkEdit,
@@ -147,3 +148,10 @@ def cancel_order(req: ApiRequest[CancelBody, None]) -> OrderDetail:
 def on_order_paid(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Consumer of OrderPaid: the shop's auto-review rules (idempotent)."""
     return consume(event, context, OrderPaid, review_rules.on_order_paid)
+
+
+# -- schedules --------------------------------------------------------------------------------------
+@observed
+def run_order_timers(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Every minute: unpaid orders past their payment time cancel, delivered ones past their days complete."""
+    return timers.run_due()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
 from shared import clock
@@ -37,6 +38,8 @@ from shared.orders.tables import (
     TabCounter,
     TimelineRecord,
     counter_pk,
+    due_pk,
+    due_sk,
     tab_pk,
     timeline_sk,
 )
@@ -61,6 +64,9 @@ class Applied:
     order: Order
     reason: str | None = None  # anomaly: amount_mismatch | order_closed
 
+
+# The status each timer waits on (the order leaving it stops the timer, in the same transaction).
+TIMER_WAITS_ON = {"expire": "pending_payment", "complete": "delivered"}
 
 EventMaker = Callable[[OrderRecord, status.State, status.State], DomainEvent | None]
 
@@ -97,9 +103,14 @@ def plan_transition(writes: Writes, rec: OrderRecord, action: str, actor: Actor,
                           OrderRecord.fulfilment_status.set(after.fulfilment), OrderRecord.tab.set(after.tab),
                           OrderRecord.tab_pk.set(tab_pk(shop_id, after.tab)), OrderRecord.updated_at.set(now),
                           OrderRecord.version.add(1), *(extra or [])]
-    if rec.due_action == "expire" and after.fulfilment != "pending_payment":
+    if rec.due_action and after.fulfilment != TIMER_WAITS_ON.get(rec.due_action):
         actions += [OrderRecord.due_at.remove(), OrderRecord.due_pk.remove(), OrderRecord.due_sk.remove(),
                     OrderRecord.due_action.remove()]
+    if after.fulfilment == "delivered" and before.fulfilment != "delivered":
+        days = settings.order_timers_of(settings.load_item(shop_id)).auto_complete_days
+        due = clock.iso(clock.now() + timedelta(days=days))
+        actions += [OrderRecord.due_at.set(due), OrderRecord.due_action.set("complete"),
+                    OrderRecord.due_pk.set(due_pk(rec.order_id)), OrderRecord.due_sk.set(due_sk(due, shop_id, rec.order_id))]
     writes.update(rec, actions, OrderRecord.version == int(rec.version), ("order",))
     _move_counters(writes, shop_id, before.tab, after.tab)
     append_timeline(writes, rec, action, actor, now, before=before.fulfilment, after=after.fulfilment, note=note)
