@@ -185,6 +185,12 @@ class DeskQuery(Input):
     to: Instant | None = Field(None, description="Placed before")
     number: str | None = Field(None, pattern=r"^\d{14}$", description="Exact order number (any tab)")
     mobile: str | None = Field(None, pattern=r"^(\+86)?1[3-9]\d{9}$", description="The buyer's mobile (any tab)")
+    min_amount: int | None = Field(None, ge=0, le=10**12, description="Fen: payable at least")
+    max_amount: int | None = Field(None, ge=0, le=10**12, description="Fen: payable at most")
+    product_id: str | None = Field(None, pattern=r"^prd_[0-9A-HJKMNP-TV-Z]{26}$", description="Orders with this product")
+    province: str | None = Field(None, pattern=r"^\d{6}$", description="Receiver's province (GB/T 2260 code)")
+    flag: Literal["red", "yellow", "green", "blue", "purple"] | None = None
+    payment_method: Literal["alipay", "wechat_pay", "stripe"] | None = None
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 

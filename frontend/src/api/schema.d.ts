@@ -3027,6 +3027,40 @@ export interface components {
              */
             mobile: string | null;
             /**
+             * Min Amount
+             * @description Fen: payable at least
+             * @default null
+             */
+            min_amount: number | null;
+            /**
+             * Max Amount
+             * @description Fen: payable at most
+             * @default null
+             */
+            max_amount: number | null;
+            /**
+             * Product Id
+             * @description Orders with this product
+             * @default null
+             */
+            product_id: string | null;
+            /**
+             * Province
+             * @description Receiver's province (GB/T 2260 code)
+             * @default null
+             */
+            province: string | null;
+            /**
+             * Flag
+             * @default null
+             */
+            flag: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+            /**
+             * Payment Method
+             * @default null
+             */
+            payment_method: ("alipay" | "wechat_pay" | "stripe") | null;
+            /**
              * Limit
              * @default 20
              */
@@ -10966,6 +11000,12 @@ export interface operations {
                 to?: string | null;
                 number?: string | null;
                 mobile?: string | null;
+                min_amount?: number | null;
+                max_amount?: number | null;
+                product_id?: string | null;
+                province?: string | null;
+                flag?: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+                payment_method?: ("alipay" | "wechat_pay" | "stripe") | null;
                 limit?: number;
                 cursor?: string | null;
             };
