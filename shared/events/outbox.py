@@ -106,6 +106,8 @@ def publisher() -> Callable[[dict[str, Any], Any], dict[str, int]]:
     (``python -m infra.redrive`` republishes them; docs/security.md "No event is lost")."""
 
     def publish(event: dict[str, Any], context: Any) -> dict[str, int]:
+        from collections import Counter
+
         from shared import metrics
         from shared.config import settings
         from shared.observability import invocation, log, traced
@@ -124,8 +126,11 @@ def publisher() -> Callable[[dict[str, Any], Any], dict[str, int]]:
                                 "correlation_id": d.get("correlation_id")} for d, e in zip(details, entries, strict=True)]})
                 metrics.outbox_publish_failure(len(entries), function)
                 raise
-            if entries:
-                metrics.events_published(len(entries), function)
+            # One metric line per request in the batch, so each request's published events are
+            # found under its correlation id even when a batch mixes several requests' events.
+            for correlation, count in Counter(d.get("correlation_id") for d in details).items():
+                with invocation(None, correlation):
+                    metrics.events_published(count, function)
         return {"published": len(entries)}
 
     return publish

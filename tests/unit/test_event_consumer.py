@@ -111,3 +111,21 @@ def test_other_messages_are_parsed_as_their_model(metrics_file):
                               Context(), S3Notification, lambda n: keys.append(n.created_keys()))
     assert keys == [["uploads/a.png"], []]
     assert [f["itemIdentifier"] for f in answer["batchItemFailures"]] == ["m2"]
+
+
+def test_an_outbox_batch_mixing_two_requests_counts_each_requests_events_under_its_own_id(metrics_file, monkeypatch):
+    from shared.events import outbox
+
+    monkeypatch.setattr(outbox, "put_entries", lambda entries: None)  # the bus itself is not under test here
+
+    def insert(detail: dict) -> dict:
+        return {"eventName": "INSERT", "dynamodb": {"NewImage": {
+            "sk": {"S": f"{outbox.OUTBOX_PREFIX}{uuid.uuid4()}"}, "source": {"S": "shopdesk.identity"},
+            "detail_type": {"S": "ShopCreated"}, "detail": {"S": json.dumps(detail)}}}}
+
+    batch = {"Records": [insert(shop_created("shp_1", "req-a")), insert(shop_created("shp_2", "req-b")),
+                         insert(shop_created("shp_3", "req-a"))]}
+    assert outbox.publisher()(batch, Context(function_name="IdentityOutboxFunction")) == {"published": 3}
+    lines = [json.loads(line) for line in metrics_file.read_text().splitlines()]
+    assert sorted((m["correlation_id"], m["EventsPublished"]) for m in lines) == [("req-a", [2.0]), ("req-b", [1.0])]
+    assert {m["function"] for m in lines} == {"IdentityOutboxFunction"}
