@@ -10,4 +10,6 @@ export {}
 declare global {
   const ElMessage: typeof import('element-plus/es').ElMessage
   const ElMessageBox: typeof import('element-plus/es').ElMessageBox
+  const showConfirmDialog: typeof import('vant/es').showConfirmDialog
+  const showToast: typeof import('vant/es').showToast
 }

@@ -118,6 +118,7 @@ class Route:
     function: str  # logical id
     public: bool
     pattern: re.Pattern[str] = field(repr=False, default=re.compile(""))
+    authorizer: str = "StaffPool"  # the API's authorizer that checks its token ("NONE" when public)
 
 
 @dataclass
@@ -182,15 +183,20 @@ class Stack:
 
     def routes(self) -> list[Route]:
         found = []
+        apis = self.of_type("AWS::Serverless::Api")
+        default = {name: ((api["Properties"].get("Auth") or {}).get("DefaultAuthorizer") or "NONE")
+                   for name, api in apis.items()}
         for name, props in self.functions().items():
             for ev in props.get("Events", {}).values():
                 if ev["Type"] != "Api":
                     continue
                 p = ev["Properties"]
-                public = (p.get("Auth") or {}).get("Authorizer") == "NONE"
+                api = p.get("RestApiId", {}).get("Ref") if isinstance(p.get("RestApiId"), dict) else None
+                authorizer = (p.get("Auth") or {}).get("Authorizer") or default.get(api or "", "NONE")
+                public = authorizer == "NONE"
                 regex = "^" + re.sub(r"\\\{(\w+)(?:\\\+)?\\\}", r"(?P<\1>[^/]+)", re.escape(p["Path"])) + "$"
                 found.append(Route(method=p["Method"].upper(), path=p["Path"], function=name, public=public,
-                                   pattern=re.compile(regex)))
+                                   pattern=re.compile(regex), authorizer=authorizer))
         return found
 
     def events_of(self, type_: str) -> list[tuple[str, str, dict[str, Any]]]:

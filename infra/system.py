@@ -19,6 +19,8 @@ from infra.stack import Stack
 log = logging.getLogger("shopdesk.local")
 STAGE = "local"
 PREFIX = "shopdesk-local"  # of every local resource name (tables, queues, buckets)
+# The API's Cognito authorizers (template.yaml ShopApi Auth.Authorizers): user pool and app client.
+AUTHORIZERS = {"StaffPool": ("UserPool", "UserPoolClient"), "BuyerPool": ("BuyerPool", "BuyerPoolClient")}
 
 
 @dataclass
@@ -107,11 +109,13 @@ class LocalSystem:
         faults.install()
         pool = FunctionPool(stack, max_containers=cfg.containers)
         pool.warm()
-        pool_id = stack.physical["UserPool"]["Ref"]
-        verifier = CognitoVerifier(
-            jwks_url=f"{self.cloud.moto_endpoint}/{pool_id}/.well-known/jwks.json",
-            issuer=f"https://cognito-idp.{stack.region}.amazonaws.com/{pool_id}",
-            audience=stack.physical["UserPoolClient"]["Ref"])
+        verifiers = {}
+        for authorizer, (pool_name, client_name) in AUTHORIZERS.items():
+            pool_id = stack.physical[pool_name]["Ref"]
+            verifiers[authorizer] = CognitoVerifier(
+                jwks_url=f"{self.cloud.moto_endpoint}/{pool_id}/.well-known/jwks.json",
+                issuer=f"https://cognito-idp.{stack.region}.amazonaws.com/{pool_id}",
+                audience=stack.physical[client_name]["Ref"])
         self.pool = pool
         self.pollers = start_pollers(stack, pool, cfg.data_dir)
         self.scheduler = Scheduler(stack, pool)
@@ -119,7 +123,7 @@ class LocalSystem:
         from infra.payment_sandbox import MOUNT, PaymentSandbox
 
         self.payment_sandbox = PaymentSandbox(cfg.data_dir / "payment-sandbox")
-        self.gateway = Gateway(stack, pool, verifier, stage=STAGE, openapi=self._openapi(pool),
+        self.gateway = Gateway(stack, pool, verifiers, stage=STAGE, openapi=self._openapi(pool),
                                controls=self._controls(pool), media_origin=self.cloud.moto_endpoint,
                                mounts={MOUNT: self.payment_sandbox.handle})
         self.port = self.gateway.serve("127.0.0.1", cfg.port)

@@ -31,6 +31,8 @@ class Settings:
     user_pool_id: str
     user_pool_client_id: str
     media_public_endpoint: str | None
+    buyer_pool_id: str = ""  # the storefront's buyers (docs/buyers.md); set for the storefront function
+    buyer_pool_client_id: str = ""
     # The header a trusted proxy (the admin's CloudFront function) puts the viewer's address in;
     # set by the template only when the API refuses requests that bypass that proxy.
     viewer_ip_header: str | None = None
@@ -48,6 +50,8 @@ def settings() -> Settings:
         user_pool_client_id=env("USER_POOL_CLIENT_ID", ""),
         media_public_endpoint=os.environ.get("MEDIA_PUBLIC_ENDPOINT") or None,
         viewer_ip_header=(os.environ.get("VIEWER_IP_HEADER") or "").lower() or None,
+        buyer_pool_id=env("BUYER_POOL_ID", ""),
+        buyer_pool_client_id=env("BUYER_POOL_CLIENT_ID", ""),
     )
 
 

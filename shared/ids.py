@@ -42,5 +42,6 @@ PATH_PARAMETERS: dict[str, str] = {
     "shop_id": f"^shp_({ULID_PATTERN}|[a-z][a-z_]{{0,30}})$",
     "user_id": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",  # the Cognito sub
     "code": "^[a-z][a-z0-9_]{1,39}$",  # a role: built-in names, custom role_<10 base32>
-    "order_id": "^[0-9A-Za-z_-]{1,40}$",  # the order system's id, as reservations take it
+    "order_id": "^[0-9A-Za-z_-]{1,40}$",
+    "address_id": id_pattern("adr_"),  # a buyer's address (shared/buyers/addresses.py)  # the order system's id, as reservations take it
 }

@@ -82,7 +82,8 @@ def invocation(context: Any, correlation_id: str | None = None, **keys: Any) -> 
         added["correlation_id"] = correlation_id
     token = _correlation.set(correlation_id if correlation_id is not None else _correlation.get())
     lg.thread_safe_clear_keys()
-    lg.thread_safe_append_keys(**before, **added)
+    # One dict: a key in both (a nested record's correlation_id) is the inner one's, never a TypeError.
+    lg.thread_safe_append_keys(**{**before, **added})
     try:
         yield
     finally:

@@ -44,6 +44,13 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("reset_codes_per_login", 3, 60 * 60),
     Limit("reset_codes_per_ip", 10, 60 * 60),
     Limit("reset_failures_per_ip", 20, 60 * 60),
+    # buyers' sign-in codes by SMS (shared/buyers/signin.py): per number of a shop, per address
+    # in a shop and in all; failed sign-ins per address in a shop
+    Limit("buyer_code_resend", 1, 60),
+    Limit("buyer_codes_per_mobile", 5, 60 * 60),
+    Limit("buyer_codes_per_shop_ip", 20, 60 * 60),
+    Limit("buyer_codes_per_ip", 300, 60 * 60),
+    Limit("buyer_signin_failures_per_ip", 20, 15 * 60),
     # staff administration
     Limit("invitations_per_hour", 20, 60 * 60),
     Limit("invitations_per_day", 50, 24 * 60 * 60),
@@ -117,3 +124,8 @@ def record(limit: Limit, key: str) -> None:
     now = time.time()
     rec = _record(limit, key, now)
     rec.update(actions=[RateLimitRecord.hits.add(1), RateLimitRecord.expires_at.set(rec.expires_at)])
+
+
+def forget(limit: Limit, key: str) -> None:
+    """Clear the current window of ``key`` (support unlocking a number or an address at once)."""
+    _record(limit, key, time.time()).delete()

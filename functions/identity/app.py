@@ -21,6 +21,7 @@ from shared.pagination import Page
 from shared.settings.events import SettingsModified
 
 app = ShopApp("identity")
+DEMO_SHOP_ID = "shp_demo"  # the shop infra/seed.py seeds in demo mode
 DEMO_PASSWORD = "ShopDesk-demo-1"  # published demo credential of the local demo shop, not a secret
 DEMO_ACCOUNTS = [("owner@demo.shop", "owner"), ("service@demo.shop", "customer_service"),
                  ("warehouse@demo.shop", "warehouse"), ("marketing@demo.shop", "marketing"),
@@ -36,6 +37,7 @@ class AuthConfig(Model):
     demo: bool
     demo_password: str | None = None
     demo_accounts: list[DemoAccount] = []
+    demo_shop_id: str | None = Field(None, description="In demo mode: the demo shop the storefront's shop picker opens")
 
 
 class UserView(Model):
@@ -97,7 +99,7 @@ def auth_config(req: ApiRequest[None, None]) -> AuthConfig:
     if not config().demo_mode:
         return AuthConfig(demo=False)
     return AuthConfig(demo=True, demo_password=DEMO_PASSWORD,
-                      demo_accounts=[DemoAccount(email=e, role=r) for e, r in DEMO_ACCOUNTS])
+                      demo_accounts=[DemoAccount(email=e, role=r) for e, r in DEMO_ACCOUNTS], demo_shop_id=DEMO_SHOP_ID)
 
 
 def _issue(req: ApiRequest[Any, Any], issued: signin.Issued) -> signin.Tokens:

@@ -9,6 +9,8 @@ CORS preflight, and the built admin UI on the same port.
 - Routes without ``Auth: {Authorizer: NONE}`` need a valid Cognito ID token (RS256, issuer =
   the pool, audience = the app client, not expired), exactly what API Gateway's Cognito
   authorizer checks; its claims reach the function in ``requestContext.authorizer.claims``.
+  Each route is checked against its own authorizer's pool (``StaffPool`` by default,
+  ``BuyerPool`` for the storefront's buyer routes): a token of the other pool is a 401.
 - ``/api/openapi.json`` is the OpenAPI document generated from the running routes.
 - ``/__local/...`` are local-only controls (health, firing a schedule, guard counters), served
   only when the local system passes them in (``controls``); see ``local_control``.
@@ -110,13 +112,13 @@ class CognitoVerifier:
 
 
 class Gateway:
-    def __init__(self, stack: Stack, pool: FunctionPool, verifier: CognitoVerifier, *, stage: str,
+    def __init__(self, stack: Stack, pool: FunctionPool, verifiers: dict[str, CognitoVerifier], *, stage: str,
                  openapi: Callable[[], dict[str, Any]],
                  controls: dict[str, Callable[[dict[str, Any]], Any]] | None = None, media_origin: str = "",
                  mounts: dict[str, Mount] | None = None) -> None:
         self.stack = stack
         self.pool = pool
-        self.verifier = verifier
+        self.verifiers = verifiers  # by the template's authorizer name (StaffPool, BuyerPool)
         self.stage = stage
         # API Gateway prefers the most specific path: /products/jobs before /products/{product_id}.
         self.routes: list[Route] = sorted(stack.routes(), key=lambda r: [s.startswith("{") for s in r.path.split("/")])
@@ -300,7 +302,8 @@ class Gateway:
         if not route.public:
             auth = h.headers.get("Authorization", "")
             token = auth[7:] if auth.lower().startswith("bearer ") else auth
-            claims = self.verifier.claims(token) if token else None
+            verifier = self.verifiers.get(route.authorizer)
+            claims = verifier.claims(token) if token and verifier else None
             if claims is None:
                 return 401, json_headers, error_body("not_authenticated", language)
         event = self.event(h, route, path, params, query, body, claims)
@@ -380,6 +383,8 @@ class Gateway:
             return 405, {"Content-Type": "application/json", "Allow": "GET, HEAD"}, body
         if path in ("", "/"):
             path = "/index.html"
+        if path == "/shop":  # the storefront app is frontend/dist/shop/index.html
+            return 301, {"Location": "/shop/", "Cache-Control": "no-cache"}, b""
         if path.endswith("/"):
             path += "index.html"
         target = (DIST / path.lstrip("/")).resolve()

@@ -2,6 +2,8 @@
 anything internal. Anything not on shelf, or not in this shop, is "not found"."""
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from shared.catalog import images
@@ -72,3 +74,47 @@ def get_product(shop_id: str, product_id: str) -> StorefrontProduct:
         specs=[SpecView(**s) for s in p.specs or []],
         skus=[StorefrontSku(id=s.id, values=list(s.values), price=s.price, strike_price=s.strike_price)
               for s in skus if s.status == "active"])
+
+
+# -- keyword search, the category tree (the storefront's, issue 11) --------------------------------------
+class StorefrontSearch(PageQuery):
+    q: str = Field(min_length=1, max_length=40, description="Words of the name or brand (Chinese or not)")
+    category_id: str | None = Field(None, max_length=40, description="This category and its sub-categories")
+
+
+class StorefrontCategory(Model):
+    id: str
+    name: str
+    parent_id: str | None
+    children: list[StorefrontCategory] = []
+
+
+class StorefrontCategories(Model):
+    items: list[StorefrontCategory]
+
+
+def search_products(shop_id: str, query: StorefrontSearch) -> Page[StorefrontSummary]:
+    """The catalog's keyword search, on-shelf products only, answered as storefront summaries."""
+    from shared.catalog.models import ProductQuery
+    from shared.catalog.search import list_products as catalog_list
+
+    found = catalog_list(shop_id, ProductQuery(q=query.q, category_id=query.category_id, status="on_shelf",
+                                               limit=query.limit, cursor=query.cursor))
+    return Page[StorefrontSummary](
+        items=[StorefrontSummary(id=p.id, name=p.name, brand=p.brand, category_id=p.category_id, currency=p.currency,
+                                 main_image=p.main_image, price_min=p.price_min, price_max=p.price_max)
+               for p in found.items if p.status == "on_shelf"],
+        next_cursor=found.next_cursor)
+
+
+def category_tree(shop_id: str) -> StorefrontCategories:
+    """The shop's categories, names only (no counts: those are the back office's)."""
+    from shared.catalog.categories import load_tree
+
+    tree = load_tree(shop_id)
+
+    def node(rec: Any) -> StorefrontCategory:
+        return StorefrontCategory(id=rec.category_id, name=rec.name, parent_id=rec.parent_id,
+                                  children=[node(c) for c in tree.children(rec.category_id)])
+
+    return StorefrontCategories(items=[node(c) for c in tree.children(None)])

@@ -11,14 +11,15 @@ signed-in user from the Cognito claims API Gateway put in the request context; t
 ``X-Shop-Id`` checked against the user's membership (not a member: 404); the declared
 permission demanded; body and query parsed by their pydantic models (malformed JSON: 400,
 invalid fields: 422 naming each field); an ``Idempotency-Key`` honoured on creating routes
-(scoped to shop, user and the whole request target: method, path with its parameters, query);
+(scoped to shop, user or buyer and the whole request target: method, path with its parameters, query);
 personal data masked in the answer unless the caller holds ``personal_data.view``, and cost
 prices null unless they hold ``purchasing.view_costs`` (routes declaring ``costs=True``); every
 error answered in the one error shape; and every request logged with its Lambda context
 and API Gateway's request id, the correlation id the events it causes carry
 (``shared.observability``). A route declared without a permission must say
 ``public=True`` or ``permission=SIGNED_IN`` (any signed-in user, no shop) or ``permission=SHOP_MEMBER`` (any active
-member of the ``X-Shop-Id`` shop): forgetting is a TypeError at import.
+member of the ``X-Shop-Id`` shop) or ``permission=BUYER`` (a storefront buyer of the path's shop,
+token of the buyer pool): forgetting is a TypeError at import.
 """
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ SIGNED_IN = "signed_in"  # a route any signed-in user may call, outside any shop
 # A shop-scoped route every active member of the shop may call, whatever their roles (a custom
 # role may grant nothing): the member's own things, e.g. their notifications.
 SHOP_MEMBER = "shop_member"
+# A storefront route of a signed-in buyer (docs/buyers.md): the token from the buyer pool, the
+# shop from the ``{shop_id}`` path, the buyer known to that shop; ``req.buyer`` is the session.
+BUYER = "buyer"
 MAX_BODY_BYTES = 256 * 1024
 B = TypeVar("B")
 Q = TypeVar("Q")
@@ -64,6 +68,7 @@ class ApiRequest(Generic[B, Q]):
     prefetched: list[Any] = field(default_factory=list)
     source_ip: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)  # e.g. Set-Cookie of the auth routes
+    buyer: Any = None  # shared.buyers.sessions.BuyerSession on BUYER routes
 
     @property
     def shop(self) -> AuthContext:
@@ -78,7 +83,7 @@ class RouteSpec:
     path: str
     name: str
     permission: str | None
-    access: Literal["public", "user", "shop"]
+    access: Literal["public", "user", "shop", "buyer"]
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     response: type[BaseModel] | None
@@ -113,10 +118,12 @@ class ShopApp:
             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (permission is not None):
             raise TypeError(f"{method} {path}: declare exactly one of permission=... or public=True")
-        if permission is not None and permission not in (SIGNED_IN, SHOP_MEMBER) and not is_known(permission):
+        if permission is not None and permission not in (SIGNED_IN, SHOP_MEMBER, BUYER) and not is_known(permission):
             raise TypeError(f"{method} {path}: unknown permission {permission!r} (see shared.auth.permissions)")
-        access: Literal["public", "user", "shop"] = (
-            "public" if public else "user" if permission == SIGNED_IN else "shop")
+        if permission == BUYER and "{shop_id}" not in path:
+            raise TypeError(f"{method} {path}: a buyer route names its shop in the path")
+        access: Literal["public", "user", "shop", "buyer"] = (
+            "public" if public else "user" if permission == SIGNED_IN else "buyer" if permission == BUYER else "shop")
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(method=method, path=path, name=fn.__name__, permission=None if public else permission,
@@ -169,7 +176,7 @@ class ShopApp:
                 scope = idempotency_scope(spec, req, dict(request.query_params or {}))
                 outcome = run_once(scope, headers["idempotency-key"], json.loads(raw or b"null"), run,
                                    lambda_context=self.chalice.lambda_context,
-                                   shop_id=req.ctx.shop_id if req.ctx else None)
+                                   shop_id=req.ctx.shop_id if req.ctx else req.buyer.shop_id if req.buyer else None)
             else:
                 outcome = run()
             body = outcome["body"]
@@ -202,6 +209,14 @@ class ShopApp:
             return
         claims = (context.get("authorizer") or {}).get("claims") or {}
         if not claims.get("sub"):
+            raise NotAuthenticated()
+        from shared.buyers import sessions as buyer_sessions
+
+        if spec.access == "buyer":
+            check_path({"shop_id": req.path.get("shop_id", "")})
+            req.buyer = buyer_sessions.authenticate(claims, req.path.get("shop_id", ""))
+            return
+        if buyer_sessions.from_buyer_pool(claims):  # a buyer's token never opens a staff route
             raise NotAuthenticated()
         from shared.identity.sessions import TokenFacts
 
@@ -284,6 +299,8 @@ def idempotency_scope(spec: RouteSpec, req: ApiRequest[Any, Any], query: dict[st
     for name, value in req.path.items():
         path = path.replace("{" + name + "}", quote(value, safe=""))
     target = f"{spec.method} {path}" + (f"?{urlencode(sorted(query.items()))}" if query else "")
+    if req.buyer is not None:  # a storefront buyer: their shop and their own id
+        return f"{req.buyer.shop_id}:{req.buyer.buyer_id}:{target}"
     return f"{req.ctx.shop_id if req.ctx else '-'}:{req.user.user_id if req.user else '-'}:{target}"
 
 

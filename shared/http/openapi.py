@@ -122,7 +122,7 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
             op["parameters"] = params
         if s.body is not None:
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(s.body, "validation")}}}
-        op["security"] = [] if s.access == "public" else [{"cognito": []}]
+        op["security"] = [] if s.access == "public" else [{"buyer": []}] if s.access == "buyer" else [{"cognito": []}]
         if s.permission and s.access == "shop":
             op["x-permission"] = s.permission
         paths.setdefault(s.path, {})[s.method.lower()] = op
@@ -134,7 +134,9 @@ def document(specs: Iterable[RouteSpec], *, title: str = "ShopDesk API", version
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {"cognito": {
             "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-            "description": "Cognito ID token from POST /auth/signin"}}},
+            "description": "Cognito ID token from POST /auth/signin"}, "buyer": {
+            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "description": "Buyer pool ID token from POST /storefront/{shop_id}/auth/signin (storefront buyer routes)"}}},
     }
 
 

@@ -65,7 +65,8 @@ def clear_cookie() -> str:
     return f"{COOKIE}=; Path={cookie_path()}; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
 
 
-def read_cookie(headers: dict[str, str]) -> str | None:
+def read_cookie(headers: dict[str, str], name: str = COOKIE) -> str | None:
+    """The value of cookie ``name`` (the staff refresh cookie unless told), or None."""
     raw = headers.get("cookie")
     if not raw:
         return None
@@ -74,7 +75,7 @@ def read_cookie(headers: dict[str, str]) -> str | None:
         jar.load(raw)
     except Exception:
         return None
-    morsel = jar.get(COOKIE)
+    morsel = jar.get(name)
     value = morsel.value if morsel else ""
     return value if 10 <= len(value) <= 8192 else None
 

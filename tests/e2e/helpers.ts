@@ -69,7 +69,10 @@ export async function openFromMenu(page: Page, key: string): Promise<void> {
   if (await hasDrawer(page)) await expect(page.getByTestId('menu-drawer')).toBeHidden()
 }
 
-export async function openSettingsTab(page: Page, tab: 'profile' | 'payment-methods' | 'delivery-regions' | 'business-hours' | 'approvals') {
+export async function openSettingsTab(
+  page: Page,
+  tab: 'profile' | 'payment-methods' | 'delivery-regions' | 'business-hours' | 'delivery-fee' | 'approvals',
+) {
   await openFromMenu(page, 'settings')
   await expect(page).toHaveURL(/#\/settings\/profile$/)
   if (tab !== 'profile') {

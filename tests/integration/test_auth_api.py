@@ -65,6 +65,7 @@ def test_demo_mode_tells_the_sign_in_page_the_demo_accounts(system):
     config = requests.get(f"{system.url}/api/auth/config", timeout=10).json()
     assert config["demo"] is True and config["demo_password"] == "ShopDesk-demo-1"
     assert {a["email"] for a in config["demo_accounts"]} >= {"owner@demo.shop", "finance@demo.shop"}
+    assert config["demo_shop_id"] == "shp_demo"  # the storefront's shop picker opens it
 
 
 def test_the_demo_staff_sign_in_with_their_roles(system):

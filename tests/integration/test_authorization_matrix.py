@@ -30,7 +30,9 @@ from tests.integration.conftest import PASSWORD, Api, eventually, new_shop, sign
 
 SPECS = sorted((s for logical in API_FUNCTIONS for s in load_module(logical).app.specs),
                key=lambda s: (s.path, s.method))
-PROTECTED = [s for s in SPECS if s.access != "public"]
+# Staff routes; the storefront's buyer routes (buyer pool tokens) have their own test below.
+PROTECTED = [s for s in SPECS if s.access not in ("public", "buyer")]
+BUYER_ROUTES = [s for s in SPECS if s.access == "buyer"]
 SHOP_SCOPED = [s for s in SPECS if s.access == "shop"]
 ROLES = sorted(BUILT_IN_ROLES)
 Target = dict[str, Any]
@@ -633,3 +635,30 @@ def test_the_matrix_covers_every_route_role_and_permission_in_use():
         assert role == "owner" or any(not holds(role, s) for s in SHOP_SCOPED)
     unknown = {k for k in CASES if k not in {(s.method, s.path) for s in PROTECTED}}
     assert unknown == set(), f"cases of routes that do not exist: {unknown}"
+
+
+def test_buyer_routes_take_only_a_buyer_token_and_staff_routes_never_take_one(system, world: World):
+    """The two pools kept apart: a staff token (the owner's) or none on every buyer route, and a
+    signed-in buyer's token of this shop on every staff route: 401, nothing reached."""
+    from tests.integration.buyers import sign_in_buyer
+
+    assert BUYER_ROUTES, "no buyer route declared"
+    buyer = sign_in_buyer(system, world.shop_id)
+    ids = {"shop_id": world.shop_id, "address_id": "adr_" + "0" * 26, "sku_id": "sku_" + "0" * 26,
+           "order_id": "0" * 20, "request_id": "orq_" + "0" * 26}
+    as_buyer = Api(system.url, buyer.token, world.shop_id)
+    anonymous = Api(system.url, None, world.shop_id)
+
+    def buyer_route(spec) -> str | None:
+        path = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], spec.path)
+        body = {} if spec.body is not None else None
+        got = [api.call(spec.method, path, json=body).status_code for api in (world.owner, anonymous)]
+        return None if got == [401, 401] else f"{spec.method} {spec.path}: staff/none {got}"
+
+    def staff_route(spec) -> str | None:
+        answer = call(world, "owner", spec, Case(), world.shared, as_buyer)
+        return None if answer.status_code == 401 else f"{spec.method} {spec.path}: buyer token {answer.status_code}"
+
+    with ThreadPoolExecutor(3) as pool:
+        problems = [p for p in [*pool.map(buyer_route, BUYER_ROUTES), *pool.map(staff_route, PROTECTED)] if p]
+    assert problems == []

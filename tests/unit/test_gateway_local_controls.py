@@ -13,7 +13,7 @@ from infra.stack import TEMPLATE, Stack, load_template
 
 def serve(controls):  # type: ignore[no-untyped-def]
     stack = Stack.load(region="us-east-1", prefix="unit")
-    gateway = Gateway(stack, pool=None, verifier=None, stage="local", openapi=dict,  # type: ignore[arg-type]
+    gateway = Gateway(stack, pool=None, verifiers={}, stage="local", openapi=dict,  # type: ignore[arg-type]
                       controls=controls)
     return gateway, f"http://127.0.0.1:{gateway.serve('127.0.0.1', 0)}"
 

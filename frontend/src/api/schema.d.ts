@@ -1980,6 +1980,325 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storefront/{shop_id}/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The buyer's addresses, the default first.
+         * @description The buyer's addresses, the default first.
+         */
+        get: operations["list_addresses"];
+        put?: never;
+        /**
+         * Add an address (the first one, or one marked so, becomes the default); at most 20.
+         * @description Add an address (the first one, or one marked so, becomes the default); at most 20.
+         */
+        post: operations["create_address"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/addresses/{address_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace an address (with the version read).
+         * @description Replace an address (with the version read).
+         */
+        put: operations["update_address"];
+        post?: never;
+        /**
+         * Delete an address (the newest other one becomes the default if this was it).
+         * @description Delete an address (the newest other one becomes the default if this was it).
+         */
+        delete: operations["delete_address"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/auth/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a 6-digit sign-in code by SMS (5 minutes, 5 tries); the same answer for any number.
+         * @description Send a 6-digit sign-in code by SMS (5 minutes, 5 tries); the same answer for any number.
+         */
+        post: operations["buyer_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new ID token from the refresh-token cookie.
+         * @description A new ID token from the refresh-token cookie.
+         */
+        post: operations["buyer_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/auth/signin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with the mobile number and its code (the first sign-in creates the buyer). The
+         * @description Sign in with the mobile number and its code (the first sign-in creates the buyer). The
+         *         refresh token comes back only as an HttpOnly cookie on this shop's storefront auth path.
+         */
+        post: operations["buyer_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/auth/signout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out: the refresh token is revoked and this session's ID tokens stop opening the API.
+         * @description Sign out: the refresh token is revoked and this session's ID tokens stop opening the API.
+         */
+        post: operations["buyer_sign_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/cart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cart with today's prices (the pipeline's quote of the lines on sale).
+         * @description The cart with today's prices (the pipeline's quote of the lines on sale).
+         */
+        get: operations["get_cart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/cart/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a SKU on sale (to its line if already there).
+         * @description Add a SKU on sale (to its line if already there).
+         */
+        post: operations["add_to_cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/cart/items/{sku_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a line's quantity.
+         * @description Set a line's quantity.
+         */
+        put: operations["set_cart_qty"];
+        post?: never;
+        /**
+         * Remove a line.
+         * @description Remove a line.
+         */
+        delete: operations["remove_from_cart"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/cart/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge the cart the page kept signed out (same SKU: the larger quantity; dropped lines named).
+         * @description Merge the cart the page kept signed out (same SKU: the larger quantity; dropped lines named).
+         */
+        post: operations["merge_cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's category tree (names only) for home and browse.
+         * @description The shop's category tree (names only) for home and browse.
+         */
+        get: operations["storefront_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in buyer (their own mobile number, whole).
+         * @description The signed-in buyer (their own mobile number, whole).
+         */
+        get: operations["buyer_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The buyer's orders, newest first (one tab with ?status=).
+         * @description The buyer's orders, newest first (one tab with ?status=).
+         */
+        get: operations["my_orders"];
+        put?: never;
+        /**
+         * Place an order (Idempotency-Key required): re-priced on the server (409 price_changed with
+         * @description Place an order (Idempotency-Key required): re-priced on the server (409 price_changed with
+         *         the new quote), stock reserved in the same transaction (409 insufficient_stock), lines from
+         *         the cart when omitted (then taken out of it).
+         */
+        post: operations["place_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the buyer's orders with its timeline (another buyer's: 404).
+         * @description One of the buyer's orders with its timeline (another buyer's: 404).
+         */
+        get: operations["my_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an unpaid order (its stock is released in the same transaction); paid: 409.
+         * @description Cancel an unpaid order (its stock is released in the same transaction); paid: 409.
+         */
+        post: operations["cancel_my_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/storefront/{shop_id}/products": {
         parameters: {
             query?: never;
@@ -2012,6 +2331,86 @@ export interface paths {
          * @description One on-shelf product with the SKUs on sale (404 when off shelf or unknown).
          */
         get: operations["storefront_product"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price lines with the shop's pipeline (list price ... freight); the client's prices are never read.
+         * @description Price lines with the shop's pipeline (list price ... freight); the client's prices are never read.
+         */
+        post: operations["storefront_quote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Provinces, a province's cities or a city's districts (GB/T 2260 codes); unknown parent 404.
+         * @description Provinces, a province's cities or a city's districts (GB/T 2260 codes); unknown parent 404.
+         */
+        get: operations["storefront_regions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Keyword search of the shop's on-shelf products (the catalog's search: Chinese words too).
+         * @description Keyword search of the shop's on-shelf products (the catalog's search: Chinese words too).
+         */
+        get: operations["storefront_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/shop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's name, currency and logo for the storefront header (404 unknown shop).
+         * @description The shop's name, currency and logo for the storefront header (404 unknown shop).
+         */
+        get: operations["storefront_shop"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2116,6 +2515,128 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AddressInput */
+        AddressInput: {
+            /**
+             * Name
+             * @description Receiver
+             */
+            name: string;
+            /**
+             * Mobile
+             * @description Receiver's mobile
+             */
+            mobile: string;
+            /**
+             * Province
+             * @description GB/T 2260 code (GET /storefront/{shop_id}/regions)
+             */
+            province: string;
+            /**
+             * City
+             * @description Empty only where the province has no cities
+             * @default
+             */
+            city?: string;
+            /**
+             * District
+             * @description Empty only where the city has no districts
+             * @default
+             */
+            district?: string;
+            /**
+             * Detail
+             * @description Street, building, room
+             */
+            detail: string;
+            /**
+             * Is Default
+             * @default false
+             */
+            is_default?: boolean;
+        };
+        /** AddressList */
+        AddressList: {
+            /**
+             * Items
+             * @description The default first, then newest first
+             */
+            items: components["schemas"]["AddressView"][];
+        };
+        /** AddressUpdate */
+        AddressUpdate: {
+            /**
+             * Name
+             * @description Receiver
+             */
+            name: string;
+            /**
+             * Mobile
+             * @description Receiver's mobile
+             */
+            mobile: string;
+            /**
+             * Province
+             * @description GB/T 2260 code (GET /storefront/{shop_id}/regions)
+             */
+            province: string;
+            /**
+             * City
+             * @description Empty only where the province has no cities
+             * @default
+             */
+            city?: string;
+            /**
+             * District
+             * @description Empty only where the city has no districts
+             * @default
+             */
+            district?: string;
+            /**
+             * Detail
+             * @description Street, building, room
+             */
+            detail: string;
+            /**
+             * Is Default
+             * @default false
+             */
+            is_default?: boolean;
+            /**
+             * Version
+             * @description The version read (a stale one answers 409)
+             */
+            version: number;
+        };
+        /** AddressView */
+        AddressView: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Mobile */
+            mobile: string;
+            /** Province */
+            province: string;
+            /** Province Name */
+            province_name: string;
+            /** City */
+            city: string;
+            /** City Name */
+            city_name: string;
+            /** District */
+            district: string;
+            /** District Name */
+            district_name: string;
+            /** Detail */
+            detail: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Version */
+            version: number;
+            /** Created At */
+            created_at: string;
+        };
         /** Adjustment */
         Adjustment: {
             /** Product Id */
@@ -2437,6 +2958,12 @@ export interface components {
              * @default []
              */
             demo_accounts: components["schemas"]["DemoAccount"][];
+            /**
+             * Demo Shop Id
+             * @description In demo mode: the demo shop the storefront's shop picker opens
+             * @default null
+             */
+            demo_shop_id: string | null;
         };
         /** BankTransfer */
         "BankTransfer-Input": {
@@ -2622,6 +3149,199 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** BuyerCodeSent */
+        BuyerCodeSent: {
+            /**
+             * Sent To
+             * @description The number, masked (138****0000)
+             */
+            sent_to: string;
+            /**
+             * Retry After
+             * @description Seconds before another code may be asked for this number
+             */
+            retry_after: number;
+            /** Expires In */
+            expires_in: number;
+            /**
+             * Demo Code
+             * @description Demo mode only, for the demo buyer 13800000000
+             * @default null
+             */
+            demo_code: string | null;
+        };
+        /** BuyerOrder */
+        BuyerOrder: {
+            /** Id */
+            id: string;
+            /** Number */
+            number: string;
+            /** Created At */
+            created_at: string;
+            /** Fulfilment Status */
+            fulfilment_status: string;
+            /** Payment Status */
+            payment_status: string;
+            /** Tab */
+            tab: string;
+            /** Lines */
+            lines: components["schemas"]["OrderLine"][];
+            /**
+             * Discounts
+             * @default []
+             */
+            discounts: components["schemas"]["Discount"][];
+            /** Subtotal */
+            subtotal: number;
+            /** Discount Total */
+            discount_total: number;
+            /** Freight */
+            freight: number;
+            /** Payable */
+            payable: number;
+            /**
+             * Currency
+             * @default CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "MOP" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "JPY";
+            receiver: components["schemas"]["Receiver"];
+            /**
+             * Buyer Message
+             * @default
+             */
+            buyer_message: string;
+            /**
+             * Pay Due At
+             * @default null
+             */
+            pay_due_at: string | null;
+            /**
+             * Paid At
+             * @default null
+             */
+            paid_at: string | null;
+            /**
+             * Timeline
+             * @default []
+             */
+            timeline: components["schemas"]["BuyerTimelineEntry"][];
+            /**
+             * Actions
+             * @description What the buyer may do now: pay, cancel
+             */
+            actions: string[];
+            /**
+             * Replayed
+             * @default false
+             */
+            replayed: boolean;
+        };
+        /** BuyerOrderQuery */
+        BuyerOrderQuery: {
+            /**
+             * Status
+             * @description One tab (待付款 pending_payment ...); none: all
+             * @default null
+             */
+            status: ("pending_payment" | "pending_review" | "to_ship" | "shipped" | "completed" | "cancelled") | null;
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit: number;
+        };
+        /** BuyerOrderSummary */
+        BuyerOrderSummary: {
+            /** Id */
+            id: string;
+            /** Number */
+            number: string;
+            /** Created At */
+            created_at: string;
+            /** Tab */
+            tab: string;
+            /** Fulfilment Status */
+            fulfilment_status: string;
+            /** Payment Status */
+            payment_status: string;
+            /** Payable */
+            payable: number;
+            /**
+             * Currency
+             * @default CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "MOP" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "JPY";
+            /** Item Count */
+            item_count: number;
+            /** First Line Name */
+            first_line_name: string;
+            /**
+             * First Line Image
+             * @default null
+             */
+            first_line_image: string | null;
+            /** Actions */
+            actions: string[];
+        };
+        /** BuyerSignIn */
+        BuyerSignIn: {
+            /** Mobile */
+            mobile: string;
+            /** Code */
+            code: string;
+        };
+        /** BuyerTimelineEntry */
+        BuyerTimelineEntry: {
+            /** At */
+            at: string;
+            /** Kind */
+            kind: string;
+            /**
+             * From Status
+             * @default null
+             */
+            from_status: string | null;
+            /**
+             * To Status
+             * @default null
+             */
+            to_status: string | null;
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "buyer" | "shop" | "system";
+        };
+        /**
+         * BuyerTokens
+         * @description The page's ID token (the refresh token goes only into an HttpOnly cookie).
+         */
+        BuyerTokens: {
+            /** Id Token */
+            id_token: string;
+            /** Expires In */
+            expires_in: number;
+            buyer: components["schemas"]["BuyerView"];
+        };
+        /** BuyerView */
+        BuyerView: {
+            /** Id */
+            id: string;
+            /**
+             * Mobile
+             * @description The buyer's own number, whole (answered only to them)
+             */
+            mobile: string;
+            /** Created At */
+            created_at: string;
+        };
         /** CancelBody */
         CancelBody: {
             /**
@@ -2631,6 +3351,97 @@ export interface components {
             version: number;
             /** Reason */
             reason: string;
+        };
+        /** CancelRequest */
+        CancelRequest: {
+            /**
+             * Reason
+             * @default buyer_cancelled
+             */
+            reason?: string;
+        };
+        /** CartDrop */
+        CartDrop: {
+            /** Sku Id */
+            sku_id: string;
+            /**
+             * Reason
+             * @description unknown_sku | not_on_sale | cart_full
+             */
+            reason: string;
+        };
+        /** CartLineInput */
+        CartLineInput: {
+            /** Product Id */
+            product_id: string;
+            /** Sku Id */
+            sku_id: string;
+            /** Qty */
+            qty: number;
+        };
+        /** CartLineView */
+        CartLineView: {
+            /** Product Id */
+            product_id: string;
+            /** Sku Id */
+            sku_id: string;
+            /** Qty */
+            qty: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * Spec Values
+             * @default []
+             */
+            spec_values: string[];
+            /**
+             * Image
+             * @default null
+             */
+            image: string | null;
+            /**
+             * Unit Price
+             * @default null
+             */
+            unit_price: number | null;
+            /**
+             * Available
+             * @description False: the SKU is off shelf, disabled or gone (kept until removed)
+             */
+            available: boolean;
+        };
+        /** CartMerge */
+        CartMerge: {
+            /**
+             * Lines
+             * @description The cart the page kept signed out
+             */
+            lines: components["schemas"]["CartLineInput"][];
+        };
+        /** CartQty */
+        CartQty: {
+            /** Qty */
+            qty: number;
+        };
+        /** CartView */
+        CartView: {
+            /** Lines */
+            lines: components["schemas"]["CartLineView"][];
+            /** Version */
+            version: number;
+            /**
+             * @description The pipeline's quote of the available lines (null when none)
+             * @default null
+             */
+            quote: components["schemas"]["Quote"] | null;
+            /**
+             * Dropped
+             * @description Lines a merge did not take, and why
+             */
+            dropped: components["schemas"]["CartDrop"][];
         };
         /** CashOnDelivery */
         "CashOnDelivery-Input": {
@@ -2825,6 +3636,14 @@ export interface components {
              * @default
              */
             reason: string;
+        };
+        /** CodeRequest */
+        CodeRequest: {
+            /**
+             * Mobile
+             * @description Mainland China mobile number, with or without +86
+             */
+            mobile: string;
         };
         /**
          * CodeSent
@@ -3081,6 +3900,36 @@ export interface components {
             amount: number;
             /** Allocation */
             allocation: number[];
+        };
+        /** DivisionList */
+        DivisionList: {
+            /** Items */
+            items: components["schemas"]["DivisionView"][];
+        };
+        /** DivisionQuery */
+        DivisionQuery: {
+            /**
+             * Parent
+             * @description Province or city code; none: the provinces
+             * @default null
+             */
+            parent: string | null;
+        };
+        /** DivisionView */
+        DivisionView: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default null
+             */
+            name_en: string | null;
+            /** Level */
+            level: string;
+            /** Has Children */
+            has_children: boolean;
         };
         /** Done */
         Done: {
@@ -4056,6 +4905,22 @@ export interface components {
              */
             truncated: boolean;
         };
+        /** Page[BuyerOrderSummary] */
+        Page_BuyerOrderSummary_: {
+            /** Items */
+            items: components["schemas"]["BuyerOrderSummary"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor: string | null;
+            /**
+             * Truncated
+             * @description Only part of the matching records were considered (a list bounds the work per request); a narrower query shows them all
+             * @default false
+             */
+            truncated: boolean;
+        };
         /** Page[JobView] */
         Page_JobView_: {
             /** Items */
@@ -4288,6 +5153,27 @@ export interface components {
             name_zh: string;
             /** Name En */
             name_en: string;
+        };
+        /** PlaceOrderRequest */
+        PlaceOrderRequest: {
+            /** Address Id */
+            address_id: string;
+            /**
+             * Lines
+             * @description Omitted: the cart's lines
+             * @default null
+             */
+            lines?: components["schemas"]["QuoteLineBody"][] | null;
+            /**
+             * Buyer Message
+             * @default
+             */
+            buyer_message?: string;
+            /**
+             * Quote Hash
+             * @description The quote's hash the buyer saw
+             */
+            quote_hash: string;
         };
         /** PoAction */
         PoAction: {
@@ -4995,6 +5881,86 @@ export interface components {
              * @default null
              */
             logo_url: string | null;
+        };
+        /** Quote */
+        Quote: {
+            /** Lines */
+            lines: components["schemas"]["QuoteLine"][];
+            /**
+             * Discounts
+             * @default []
+             */
+            discounts: components["schemas"]["Discount"][];
+            /** Subtotal */
+            subtotal: number;
+            /** Discount Total */
+            discount_total: number;
+            /** Freight */
+            freight: number;
+            /** Payable */
+            payable: number;
+            /**
+             * Currency
+             * @default CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "MOP" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "JPY";
+            /** Quote Hash */
+            quote_hash: string;
+        };
+        /** QuoteLine */
+        QuoteLine: {
+            /** Sku Id */
+            sku_id: string;
+            /** Product Id */
+            product_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Spec Values
+             * @default []
+             */
+            spec_values: string[];
+            /**
+             * Image
+             * @default null
+             */
+            image: string | null;
+            /** Qty */
+            qty: number;
+            /** Unit List Price */
+            unit_list_price: number;
+            /** Unit Price */
+            unit_price: number;
+            /** Line Subtotal */
+            line_subtotal: number;
+            /**
+             * Allocations
+             * @default []
+             */
+            allocations: components["schemas"]["Allocation"][];
+            /** Line Payable */
+            line_payable: number;
+        };
+        /** QuoteLineBody */
+        QuoteLineBody: {
+            /** Product Id */
+            product_id: string;
+            /** Sku Id */
+            sku_id: string;
+            /** Qty */
+            qty: number;
+        };
+        /** QuoteRequest */
+        QuoteRequest: {
+            /** Lines */
+            lines: components["schemas"]["QuoteLineBody"][];
+            /**
+             * Province
+             * @description The receiver's province, when known
+             * @default null
+             */
+            province?: string | null;
         };
         /** ReadAll */
         ReadAll: {
@@ -6129,6 +7095,25 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** StorefrontCategories */
+        StorefrontCategories: {
+            /** Items */
+            items: components["schemas"]["StorefrontCategory"][];
+        };
+        /** StorefrontCategory */
+        StorefrontCategory: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: string | null;
+            /**
+             * Children
+             * @default []
+             */
+            children: components["schemas"]["StorefrontCategory"][];
+        };
         /** StorefrontProduct */
         StorefrontProduct: {
             /** Id */
@@ -6186,6 +7171,47 @@ export interface components {
              * @default null
              */
             category_id: string | null;
+        };
+        /** StorefrontSearch */
+        StorefrontSearch: {
+            /**
+             * Limit
+             * @default 20
+             */
+            limit: number;
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Q
+             * @description Words of the name or brand (Chinese or not)
+             */
+            q: string;
+            /**
+             * Category Id
+             * @description This category and its sub-categories
+             * @default null
+             */
+            category_id: string | null;
+        };
+        /**
+         * StorefrontShop
+         * @description What the storefront header shows of the shop (nothing of its contacts).
+         */
+        StorefrontShop: {
+            /** Shop Id */
+            shop_id: string;
+            /** Name */
+            name: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Logo
+             * @default null
+             */
+            logo: string | null;
         };
         /** StorefrontSku */
         StorefrontSku: {
@@ -7200,6 +8226,10 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AddressInput = components['schemas']['AddressInput'];
+export type AddressList = components['schemas']['AddressList'];
+export type AddressUpdate = components['schemas']['AddressUpdate'];
+export type AddressView = components['schemas']['AddressView'];
 export type Adjustment = components['schemas']['Adjustment'];
 export type AlipayInput = components['schemas']['Alipay-Input'];
 export type AlipayOutput = components['schemas']['Alipay-Output'];
@@ -7228,7 +8258,22 @@ export type BulkShelf = components['schemas']['BulkShelf'];
 export type BulkShelfResult = components['schemas']['BulkShelfResult'];
 export type BusinessHoursUpdate = components['schemas']['BusinessHoursUpdate'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
+export type BuyerCodeSent = components['schemas']['BuyerCodeSent'];
+export type BuyerOrder = components['schemas']['BuyerOrder'];
+export type BuyerOrderQuery = components['schemas']['BuyerOrderQuery'];
+export type BuyerOrderSummary = components['schemas']['BuyerOrderSummary'];
+export type BuyerSignIn = components['schemas']['BuyerSignIn'];
+export type BuyerTimelineEntry = components['schemas']['BuyerTimelineEntry'];
+export type BuyerTokens = components['schemas']['BuyerTokens'];
+export type BuyerView = components['schemas']['BuyerView'];
 export type CancelBody = components['schemas']['CancelBody'];
+export type CancelRequest = components['schemas']['CancelRequest'];
+export type CartDrop = components['schemas']['CartDrop'];
+export type CartLineInput = components['schemas']['CartLineInput'];
+export type CartLineView = components['schemas']['CartLineView'];
+export type CartMerge = components['schemas']['CartMerge'];
+export type CartQty = components['schemas']['CartQty'];
+export type CartView = components['schemas']['CartView'];
 export type CashOnDeliveryInput = components['schemas']['CashOnDelivery-Input'];
 export type CashOnDeliveryOutput = components['schemas']['CashOnDelivery-Output'];
 export type CashOnDeliverySettingsInput = components['schemas']['CashOnDeliverySettings-Input'];
@@ -7241,6 +8286,7 @@ export type CategoryTree = components['schemas']['CategoryTree'];
 export type CategoryView = components['schemas']['CategoryView'];
 export type ClosedDayInput = components['schemas']['ClosedDay-Input'];
 export type ClosedDayOutput = components['schemas']['ClosedDay-Output'];
+export type CodeRequest = components['schemas']['CodeRequest'];
 export type CodeSent = components['schemas']['CodeSent'];
 export type CountEntries = components['schemas']['CountEntries'];
 export type CountEntry = components['schemas']['CountEntry'];
@@ -7254,6 +8300,9 @@ export type DeliveryRegionsView = components['schemas']['DeliveryRegionsView'];
 export type DemoAccount = components['schemas']['DemoAccount'];
 export type DeskQuery = components['schemas']['DeskQuery'];
 export type Discount = components['schemas']['Discount'];
+export type DivisionList = components['schemas']['DivisionList'];
+export type DivisionQuery = components['schemas']['DivisionQuery'];
+export type DivisionView = components['schemas']['DivisionView'];
 export type Done = components['schemas']['Done'];
 export type EntriesView = components['schemas']['EntriesView'];
 export type ExportFile = components['schemas']['ExportFile'];
@@ -7302,6 +8351,7 @@ export type OrderTimelineEntry = components['schemas']['OrderTimelineEntry'];
 export type OrderTimersUpdate = components['schemas']['OrderTimersUpdate'];
 export type OrderTimersView = components['schemas']['OrderTimersView'];
 export type PageAuditEntry = components['schemas']['Page_AuditEntry_'];
+export type PageBuyerOrderSummary = components['schemas']['Page_BuyerOrderSummary_'];
 export type PageJobView = components['schemas']['Page_JobView_'];
 export type PageMovementView = components['schemas']['Page_MovementView_'];
 export type PageNotificationView = components['schemas']['Page_NotificationView_'];
@@ -7319,6 +8369,7 @@ export type PaymentMethodsView = components['schemas']['PaymentMethodsView'];
 export type PendingInvitation = components['schemas']['PendingInvitation'];
 export type PermissionList = components['schemas']['PermissionList'];
 export type PermissionView = components['schemas']['PermissionView'];
+export type PlaceOrderRequest = components['schemas']['PlaceOrderRequest'];
 export type PoAction = components['schemas']['PoAction'];
 export type PoCreate = components['schemas']['PoCreate'];
 export type PoDetail = components['schemas']['PoDetail'];
@@ -7338,6 +8389,10 @@ export type ProductUpdate = components['schemas']['ProductUpdate'];
 export type ProductView = components['schemas']['ProductView'];
 export type ProfileUpdate = components['schemas']['ProfileUpdate'];
 export type ProfileView = components['schemas']['ProfileView'];
+export type Quote = components['schemas']['Quote'];
+export type QuoteLine = components['schemas']['QuoteLine'];
+export type QuoteLineBody = components['schemas']['QuoteLineBody'];
+export type QuoteRequest = components['schemas']['QuoteRequest'];
 export type ReadAll = components['schemas']['ReadAll'];
 export type Receipt = components['schemas']['Receipt'];
 export type ReceiptCreate = components['schemas']['ReceiptCreate'];
@@ -7396,8 +8451,12 @@ export type StocktakeLineView = components['schemas']['StocktakeLineView'];
 export type StocktakeOpen = components['schemas']['StocktakeOpen'];
 export type StocktakeQuery = components['schemas']['StocktakeQuery'];
 export type StocktakeView = components['schemas']['StocktakeView'];
+export type StorefrontCategories = components['schemas']['StorefrontCategories'];
+export type StorefrontCategory = components['schemas']['StorefrontCategory'];
 export type StorefrontProduct = components['schemas']['StorefrontProduct'];
 export type StorefrontQuery = components['schemas']['StorefrontQuery'];
+export type StorefrontSearch = components['schemas']['StorefrontSearch'];
+export type StorefrontShop = components['schemas']['StorefrontShop'];
 export type StorefrontSku = components['schemas']['StorefrontSku'];
 export type StorefrontSummary = components['schemas']['StorefrontSummary'];
 export type SuggestionLine = components['schemas']['SuggestionLine'];
@@ -16579,6 +17638,1403 @@ export interface operations {
             };
         };
     };
+    list_addresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressList"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    create_address: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat with the same key returns the first answer and does nothing else */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    update_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerCodeSent"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerTokens"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyerSignIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerTokens"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    add_to_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartLineInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    set_cart_qty: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartQty"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    remove_from_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    merge_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartMerge"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorefrontCategories"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    buyer_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerView"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    my_orders: {
+        parameters: {
+            query?: {
+                status?: ("pending_payment" | "pending_review" | "to_ship" | "shipped" | "completed" | "cancelled") | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BuyerOrderSummary_"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    place_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat with the same key returns the first answer and does nothing else */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerOrder"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    my_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerOrder"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancel_my_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerOrder"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     storefront_products: {
         parameters: {
             query?: {
@@ -16660,6 +19116,231 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StorefrontProduct"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_quote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_regions: {
+        parameters: {
+            query?: {
+                parent?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DivisionList"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_search: {
+        parameters: {
+            query: {
+                limit?: number;
+                cursor?: string | null;
+                q: string;
+                category_id?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StorefrontSummary_"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    storefront_shop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorefrontShop"];
                 };
             };
             /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */

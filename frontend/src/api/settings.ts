@@ -7,6 +7,7 @@ import { newUuid } from '@/utils/uuid'
 export type {
   ApprovalSettingsView as ApprovalSettings,
   BusinessHoursView as BusinessHours,
+  DeliveryFeeView as DeliveryFee,
   ClosedDayOutput as ClosedDay,
   DayHoursOutput as WeeklyHours,
   DeliveryRegionsView as DeliveryRegions,
@@ -43,6 +44,7 @@ export const settingsApi = {
   putBusinessHours: (body: Body<'/settings/business-hours', 'put'>) => api.call('put', '/settings/business-hours', { body }),
   putNotifications: (body: Body<'/settings/notifications', 'put'>) => api.call('put', '/settings/notifications', { body }),
   putApprovals: (body: Body<'/settings/approvals', 'put'>) => api.call('put', '/settings/approvals', { body }),
+  putDeliveryFee: (body: Body<'/settings/delivery-fee', 'put'>) => api.call('put', '/settings/delivery-fee', { body }),
   createLogoUpload: (contentType: LogoType, size: number) =>
     api.call('post', '/settings/logo-uploads', { body: { content_type: contentType, size }, idempotencyKey: newUuid() }),
 }

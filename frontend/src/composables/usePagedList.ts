@@ -4,7 +4,7 @@
 // an older one still in flight, and the short pages of filtered lists are filled.
 import { onScopeDispose, reactive, ref, watch, type Ref } from 'vue'
 import type { Page } from '@/api/http'
-import { errorText } from '@/composables/useDialogForm'
+import { useErrorText } from '@/composables/useErrorText'
 import { collectPages } from '@/utils/paging'
 
 export interface PagedListOptions<T, F extends object> {
@@ -53,6 +53,7 @@ export function usePagedList<T, F extends object = Record<string, never>>(
   fetchPage: (cursor: string | null) => Promise<Page<T>>,
   options: PagedListOptions<T, F> = {},
 ): PagedList<T> {
+  const describe = useErrorText()
   const items = ref([]) as Ref<T[]>
   const cursor = ref<string | null>(null)
   const loading = ref(false)
@@ -85,7 +86,7 @@ export function usePagedList<T, F extends object = Record<string, never>>(
       loadedOnce.value = true
       options.onPage?.(page, !more)
     } catch (e) {
-      if (mine === sequence) error.value = errorText(e)
+      if (mine === sequence) error.value = describe(e)
     } finally {
       if (mine === sequence) loading.value = false
     }

@@ -3,9 +3,10 @@
 // 404 as `notFound` rather than an error (another shop's record answers 404 too).
 import { ref, type Ref } from 'vue'
 import { ApiError } from '@/api/http'
-import { errorText } from '@/composables/useDialogForm'
+import { useErrorText } from '@/composables/useErrorText'
 
 export function useRecord<T>(fetch: () => Promise<T>) {
+  const errorText = useErrorText()
   const data = ref(null) as Ref<T | null>
   const loading = ref(false)
   const error = ref<string | null>(null)

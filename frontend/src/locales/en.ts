@@ -1,4 +1,5 @@
 import type zhCN from './zh-CN'
+import ordersMessages from './orders.en'
 import inventoryMessages from './inventory.en'
 
 /** Same shape as zh-CN, every leaf a string: a missing or extra key fails type-checking. */
@@ -6,6 +7,7 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 
 const en: Messages<typeof zhCN> = {
   ...inventoryMessages,
+  ...ordersMessages,
   app: {
     name: 'ShopDesk',
     tagline: 'Shop back office',
@@ -146,6 +148,7 @@ const en: Messages<typeof zhCN> = {
       businessHours: 'Business hours',
       notifications: 'Notifications',
       approvals: 'Approvals',
+      deliveryFee: 'Delivery fee',
     },
   },
   notifications: {
@@ -163,6 +166,9 @@ const en: Messages<typeof zhCN> = {
     loadFailed: 'The notifications could not be loaded.',
     topics: {
       low_stock: 'Low stock',
+      buyer_order_placed: 'Buyer: order placed',
+      buyer_order_paid: 'Buyer: order paid',
+      buyer_order_cancelled: 'Buyer: order cancelled',
       stock_digest: 'Daily stock digest',
       staff_access: 'Staff access changes',
       order_review: 'Orders awaiting review',
@@ -182,6 +188,9 @@ const en: Messages<typeof zhCN> = {
     phonePlaceholder: '11-digit mobile number',
     hints: {
       low_stock: 'When a SKU\'s available stock falls below its threshold (once per crossing).',
+      buyer_order_placed: 'An SMS to the buyer when they place an order (e-mail does not apply).',
+      buyer_order_paid: 'An SMS to the buyer when their payment arrives.',
+      buyer_order_cancelled: 'An SMS to the buyer when their order is cancelled (by them, the shop or the unpaid timer).',
       stock_digest: 'A daily summary of stock.',
       staff_access: 'When a member\'s roles change or they are disabled or removed; sent to those who manage staff.',
       order_review: 'When a paid order matches no auto-review rule and waits for someone to review it.',

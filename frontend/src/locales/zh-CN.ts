@@ -1,9 +1,11 @@
 // 简体中文（默认语言）。en.ts must have exactly the same keys (checked by a unit test and by
 // its type). vue-i18n treats { } @ $ | as syntax: write a literal @ as {'@'}.
+import ordersMessages from './orders.zh-CN'
 import inventoryMessages from './inventory.zh-CN'
 
 export default {
   ...inventoryMessages,
+  ...ordersMessages,
   app: {
     name: 'ShopDesk',
     tagline: '网店管理后台',
@@ -144,6 +146,7 @@ export default {
       businessHours: '营业时间',
       notifications: '消息通知',
       approvals: '审批',
+      deliveryFee: '配送费',
     },
   },
   notifications: {
@@ -161,6 +164,9 @@ export default {
     loadFailed: '无法加载通知。',
     topics: {
       low_stock: '库存预警',
+      buyer_order_placed: '买家：下单通知',
+      buyer_order_paid: '买家：付款通知',
+      buyer_order_cancelled: '买家：取消通知',
       stock_digest: '库存日报',
       staff_access: '员工权限变更',
       order_review: '待审核订单',
@@ -180,6 +186,9 @@ export default {
     phonePlaceholder: '11 位手机号',
     hints: {
       low_stock: '某个 SKU 的可用库存降到预警值以下时（每次跌破提醒一次）。',
+      buyer_order_placed: '买家下单后给买家发短信（不适用邮件）。',
+      buyer_order_paid: '买家付款到账后给买家发短信。',
+      buyer_order_cancelled: '订单被取消（买家、店铺或超时未付）时给买家发短信。',
       stock_digest: '每天一封的库存汇总。',
       staff_access: '员工的角色被修改、被停用或被移除时，通知有员工管理权限的人。',
       order_review: '已付款订单未匹配任何自动审单规则、需要人工审核时。',

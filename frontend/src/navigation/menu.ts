@@ -35,7 +35,7 @@ export const MENU: readonly MenuItem[] = [
   { key: 'dashboard', path: '/', icon: HomeFilled, ready: true },
   { key: 'products', path: '/products', icon: Goods, permission: 'catalog.view', ready: true },
   { key: 'categories', path: '/categories', icon: MenuIcon, permission: 'catalog.view', ready: true },
-  { key: 'orders', path: '/orders', icon: List, permission: 'orders.view', ready: false },
+  { key: 'orders', path: '/orders', icon: List, permission: 'orders.view', ready: true },
   { key: 'inventory', path: '/inventory', icon: Box, permission: 'inventory.view', ready: true },
   { key: 'stocktakes', path: '/stocktakes', icon: Finished, permission: 'inventory.view', ready: true },
   { key: 'purchasing', path: '/purchasing', icon: ShoppingCart, permission: 'purchasing.view', ready: true },

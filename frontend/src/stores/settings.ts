@@ -2,6 +2,7 @@
 // tabs, the header (logo) and the audit log (time zone).
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { currentLocale } from '@/i18n'
 import { type Region, settingsApi, type SettingsSection, type ShopSettings } from '@/api/settings'
 
 export const useSettingsStore = defineStore('settings', () => {
@@ -38,6 +39,12 @@ export const useSettingsStore = defineStore('settings', () => {
     return regions.value
   }
 
+  /** A province's name in the UI's language (GB/T 2260 code; the code itself until the list is read). */
+  function provinceName(code: string): string {
+    const r = regions.value?.find((x) => x.code === code)
+    return r ? (currentLocale() === 'en' ? r.name_en : r.name_zh) : code
+  }
+
   function setSection<K extends SettingsSection>(key: K, value: ShopSettings[K]): void {
     if (data.value) data.value = { ...data.value, [key]: value }
   }
@@ -48,5 +55,5 @@ export const useSettingsStore = defineStore('settings', () => {
     pending = null
   }
 
-  return { data, loading, error, regions, profile, timeZone, currency, load, loadRegions, setSection, reset }
+  return { data, loading, error, regions, profile, timeZone, currency, load, loadRegions, provinceName, setSection, reset }
 })

@@ -1,4 +1,4 @@
-// 店铺设置: the settings page and its six tabs.
+// 店铺设置: the settings page and its tabs.
 import type { RouteRecordRaw } from 'vue-router'
 import { page } from '../page'
 
@@ -16,6 +16,7 @@ export default [
       page('delivery-regions', 'settings-delivery-regions', () => import('@/pages/settings/DeliveryRegionsForm.vue'), tab('settings.tabs.deliveryRegions')),
       page('business-hours', 'settings-business-hours', () => import('@/pages/settings/BusinessHoursForm.vue'), tab('settings.tabs.businessHours')),
       page('notifications', 'settings-notifications', () => import('@/pages/settings/NotificationsForm.vue'), tab('settings.tabs.notifications')),
+      page('delivery-fee', 'settings-delivery-fee', () => import('@/pages/settings/DeliveryFeeForm.vue'), tab('settings.tabs.deliveryFee')),
       page('approvals', 'settings-approvals', () => import('@/pages/settings/ApprovalsForm.vue'), tab('settings.tabs.approvals')),
     ],
   },
