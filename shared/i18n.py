@@ -153,6 +153,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.datetime_parsing": {"en": "must be a date or time like 2026-12-31T08:00:00Z",
                                "zh-CN": "必须是日期或时间，如 2026-12-31T08:00:00Z"},
     "field.email": {"en": "must be a valid e-mail address", "zh-CN": "必须是有效的邮箱地址"},
+    "field.distinct_priorities": {"en": "rule priorities must differ", "zh-CN": "规则优先级不能重复"},
     "field.phone": {
         "en": "must be a mainland mobile number (11 digits) or a landline like 010-12345678",
         "zh-CN": "必须是 11 位手机号或 010-12345678 格式的座机号",

@@ -28,6 +28,12 @@ from shared.settings.models import (
     NotificationSettings,
     NotificationSettingsUpdate,
     NotificationSettingsView,
+    OrderReview,
+    OrderReviewUpdate,
+    OrderReviewView,
+    OrderTimers,
+    OrderTimersUpdate,
+    OrderTimersView,
     PaymentMethods,
     PaymentMethodsUpdate,
     PaymentMethodsView,
@@ -127,6 +133,24 @@ def put_delivery_fee(req: ApiRequest[DeliveryFeeUpdate, None]) -> DeliveryFeeVie
     new = DeliveryFee(**req.body.model_dump(exclude={"version"}))
     saved, version = service.update_section(req.shop.shop_id, "delivery_fee", new, req.body.version, req.shop.actor)
     return DeliveryFeeView(**saved, version=version)
+
+
+@app.api("PUT", "/settings/order-review", permission="settings.edit", body=OrderReviewUpdate,
+         response=OrderReviewView)
+def put_order_review(req: ApiRequest[OrderReviewUpdate, None]) -> OrderReviewView:
+    """Auto-review rules of paid orders (by priority) and the finance review step (docs/orders.md)."""
+    new = OrderReview(**req.body.model_dump(exclude={"version"}))
+    saved, version = service.update_section(req.shop.shop_id, "order_review", new, req.body.version, req.shop.actor)
+    return OrderReviewView(**saved, version=version)
+
+
+@app.api("PUT", "/settings/order-timers", permission="settings.edit", body=OrderTimersUpdate,
+         response=OrderTimersView)
+def put_order_timers(req: ApiRequest[OrderTimersUpdate, None]) -> OrderTimersView:
+    """Minutes an unpaid order waits before it cancels itself; days after delivery before it completes."""
+    new = OrderTimers(**req.body.model_dump(exclude={"version"}))
+    saved, version = service.update_section(req.shop.shop_id, "order_timers", new, req.body.version, req.shop.actor)
+    return OrderTimersView(**saved, version=version)
 
 
 # -- consumers and schedules -------------------------------------------------------------------------

@@ -44,11 +44,16 @@ from shared.inventory.events import (
     StockReserved,
 )
 from shared.orders.events import (
+    OrderAnnotated,
+    OrderAwaitingReview,
     OrderCancelled,
     OrderClosed,
     OrderCompleted,
+    OrderFinanceApproved,
+    OrderHeld,
     OrderPaid,
     OrderPlaced,
+    OrderReleased,
     OrderReviewed,
 )
 from shared.payments.events import PaymentAnomaly, PaymentNotified
@@ -72,8 +77,8 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     StockReserved, StockReleased, StockDeducted, StockAdjusted, StockLow, StockDigestCompiled,
     SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
     PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
-    OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted,
-    PaymentNotified, PaymentAnomaly,
+    OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted, OrderFinanceApproved,
+    OrderHeld, OrderReleased, OrderAnnotated, OrderAwaitingReview, PaymentNotified, PaymentAnomaly,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

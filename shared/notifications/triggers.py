@@ -31,6 +31,9 @@ TRIGGERS: dict[str, str] = {
     # stock at or below its safety stock (once per crossing), and the daily digest of it
     "StockLow": "shared.inventory.notices:stock_low",
     "StockDigestCompiled": "shared.inventory.notices:stock_digest",
+    # a paid order waits for manual review (no auto-review rule approved it); money the order cannot take
+    "OrderAwaitingReview": "shared.orders.notices:awaiting_review",
+    "PaymentAnomaly": "shared.orders.notices:payment_anomaly",
 }
 
 

@@ -70,3 +70,32 @@ class OrderClosed(_Transition):
 
 class OrderCompleted(_Transition):
     pass
+
+
+class OrderFinanceApproved(_Transition):
+    """财审: finance approved a reviewed order (the shop turned the finance step on)."""
+
+
+class OrderAwaitingReview(_OrderEvent):
+    """A paid order no auto-review rule approved: it waits in 待审核 (a staff notice follows)."""
+
+    payable: int
+    rule: str = ""  # the manual rule that matched, if any
+
+
+class OrderHeld(_OrderEvent):
+    """挂起: staff put the order on hold (it cannot be reviewed or shipped until released)."""
+
+    hold_reason: str = ""
+
+
+class OrderReleased(_OrderEvent):
+    """The hold was lifted."""
+
+
+class OrderAnnotated(_OrderEvent):
+    """Seller memo and/or coloured flag changed (``changed`` names which; the new values follow)."""
+
+    changed: list[str]
+    memo: str | None = None
+    flag: str | None = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
 from shared import clock
@@ -28,7 +29,7 @@ from shared.events.outbox import outbox_item
 from shared.inventory import reservations
 from shared.keys import shop_of
 from shared.orders import status
-from shared.orders.events import OrderCancelled, OrderCompleted, OrderPaid, OrderReviewed
+from shared.orders.events import OrderCancelled, OrderCompleted, OrderFinanceApproved, OrderPaid, OrderReviewed
 from shared.orders.models import Order
 from shared.orders.tables import (
     COUNTER_SHARDS,
@@ -37,10 +38,13 @@ from shared.orders.tables import (
     TabCounter,
     TimelineRecord,
     counter_pk,
+    due_pk,
+    due_sk,
     tab_pk,
     timeline_sk,
 )
 from shared.orders.views import load_order, order_view, timeline
+from shared.settings import service as settings
 from shared.tx import ConditionsFailed, Stale, Writes, failed, retrying
 
 
@@ -61,16 +65,19 @@ class Applied:
     reason: str | None = None  # anomaly: amount_mismatch | order_closed
 
 
+# The status each timer waits on (the order leaving it stops the timer, in the same transaction).
+TIMER_WAITS_ON = {"expire": "pending_payment", "complete": "delivered"}
+
 EventMaker = Callable[[OrderRecord, status.State, status.State], DomainEvent | None]
 
 
-def _event_fields(rec: OrderRecord, before: status.State, after: status.State, reason: str) -> dict[str, Any]:
+def event_fields(rec: OrderRecord, before: status.State, after: status.State, reason: str) -> dict[str, Any]:
     return {"shop_id": shop_of(rec.pk), "resource_id": rec.order_id, "number": rec.number,
             "from_fulfilment": before.fulfilment, "to_fulfilment": after.fulfilment,
             "from_payment": before.payment, "to_payment": after.payment, "reason": reason}
 
 
-def _append_timeline(writes: Writes, rec: OrderRecord, entry: str, actor: Actor, now: str, *, before: str | None = None,
+def append_timeline(writes: Writes, rec: OrderRecord, entry: str, actor: Actor, now: str, *, before: str | None = None,
                      after: str | None = None, note: str = "", data: dict[str, Any] | None = None) -> None:
     writes.put(TimelineRecord(rec.pk, timeline_sk(now, random.randrange(10_000)), entry=entry, from_status=before,
                               to_status=after, note=note, data=data, actor_id=actor.id, at=now),
@@ -96,16 +103,21 @@ def plan_transition(writes: Writes, rec: OrderRecord, action: str, actor: Actor,
                           OrderRecord.fulfilment_status.set(after.fulfilment), OrderRecord.tab.set(after.tab),
                           OrderRecord.tab_pk.set(tab_pk(shop_id, after.tab)), OrderRecord.updated_at.set(now),
                           OrderRecord.version.add(1), *(extra or [])]
-    if rec.due_action == "expire" and after.fulfilment != "pending_payment":
+    if rec.due_action and after.fulfilment != TIMER_WAITS_ON.get(rec.due_action):
         actions += [OrderRecord.due_at.remove(), OrderRecord.due_pk.remove(), OrderRecord.due_sk.remove(),
                     OrderRecord.due_action.remove()]
+    if after.fulfilment == "delivered" and before.fulfilment != "delivered":
+        days = settings.order_timers_of(settings.load_item(shop_id)).auto_complete_days
+        due = clock.iso(clock.now() + timedelta(days=days))
+        actions += [OrderRecord.due_at.set(due), OrderRecord.due_action.set("complete"),
+                    OrderRecord.due_pk.set(due_pk(rec.order_id)), OrderRecord.due_sk.set(due_sk(due, shop_id, rec.order_id))]
     writes.update(rec, actions, OrderRecord.version == int(rec.version), ("order",))
     _move_counters(writes, shop_id, before.tab, after.tab)
-    _append_timeline(writes, rec, action, actor, now, before=before.fulfilment, after=after.fulfilment, note=note)
+    append_timeline(writes, rec, action, actor, now, before=before.fulfilment, after=after.fulfilment, note=note)
     return before, after, now
 
 
-def _emit(writes: Writes, rec: OrderRecord, event: DomainEvent) -> None:
+def emit(writes: Writes, rec: OrderRecord, event: DomainEvent) -> None:
     item = outbox_item(ORDERS_TABLE_ENV, event)
     item.pk = rec.pk
     writes.put(item)
@@ -122,7 +134,7 @@ def transition(shop_id: str, order_id: str, action: str, actor: Actor, *, expect
         before, after, _ = plan_transition(writes, rec, action, actor, note=note)
         made = event(rec, before, after) if event else None
         if made is not None:
-            _emit(writes, rec, made)
+            emit(writes, rec, made)
         if along is not None:
             along(writes, rec)
         try:
@@ -145,7 +157,7 @@ def cancel(actor: Actor, shop_id: str, order_id: str, reason: str, *, by_buyer: 
             raise status.invalid(status.State(rec.payment_status, rec.fulfilment_status, bool(rec.held)), "cancel")
 
     def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
-        return OrderCancelled(**_event_fields(rec, before, after, reason), actor=actor, by_buyer=by_buyer)
+        return OrderCancelled(**event_fields(rec, before, after, reason), actor=actor, by_buyer=by_buyer)
 
     def release(writes: Writes, rec: OrderRecord) -> None:
         reservations.plan_release(writes, shop_id, order_id, actor)
@@ -159,16 +171,31 @@ def expire(shop_id: str, order_id: str) -> Order:
     return cancel(Actor.system("order_timer"), shop_id, order_id, "unpaid_timeout", by_buyer=False, action="expire")
 
 
-def review(actor: Actor, shop_id: str, order_id: str, expected_version: int | None) -> Order:
-    def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
-        return OrderReviewed(**_event_fields(rec, before, after, ""), actor=actor)
+def review_action(shop_id: str) -> str:
+    """``review`` (→ 待发货), or ``review_to_finance`` (→ 待财审) when the shop turned finance review on."""
+    return "review_to_finance" if settings.order_review_of(settings.load_item(shop_id)).finance_review else "review"
 
-    return transition(shop_id, order_id, "review", actor, expected_version=expected_version, event=event)
+
+def review(actor: Actor, shop_id: str, order_id: str, expected_version: int | None) -> Order:
+    """审单 by staff: to 待发货, or to 待财审 when the shop's finance step is on."""
+    def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
+        return OrderReviewed(**event_fields(rec, before, after, ""), actor=actor)
+
+    return transition(shop_id, order_id, review_action(shop_id), actor, expected_version=expected_version,
+                      event=event)
+
+
+def finance_approve(actor: Actor, shop_id: str, order_id: str, expected_version: int | None) -> Order:
+    """财审: an order the service staff reviewed into ``finance_review`` goes on to ``to_ship``."""
+    def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
+        return OrderFinanceApproved(**event_fields(rec, before, after, ""), actor=actor)
+
+    return transition(shop_id, order_id, "finance_approve", actor, expected_version=expected_version, event=event)
 
 
 def complete(actor: Actor, shop_id: str, order_id: str) -> Order:
     def event(rec: OrderRecord, before: status.State, after: status.State) -> DomainEvent:
-        return OrderCompleted(**_event_fields(rec, before, after, ""), actor=actor)
+        return OrderCompleted(**event_fields(rec, before, after, ""), actor=actor)
 
     return transition(shop_id, order_id, "complete", actor, event=event)
 
@@ -197,13 +224,13 @@ def apply_payment(shop_id: str, order_id: str, facts: PaymentFacts) -> Applied:
                 return Applied("anomaly", order_view(rec), anomaly)
             writes.update(rec, [OrderRecord.flag.set("red"), OrderRecord.updated_at.set(now),
                                 OrderRecord.version.add(1)], OrderRecord.version == int(rec.version), ("order",))
-            _append_timeline(writes, rec, "payment_anomaly", actor, now, note=anomaly, data=data)
+            append_timeline(writes, rec, "payment_anomaly", actor, now, note=anomaly, data=data)
         else:
             before, after, now = plan_transition(
                 writes, rec, "pay", actor,
                 extra=[OrderRecord.payment_method.set(facts.provider), OrderRecord.paid_at.set(facts.paid_at or now),
                        OrderRecord.paid_trade_no.set(facts.trade_no)])
-            _emit(writes, rec, OrderPaid(**_event_fields(rec, before, after, ""), actor=actor,
+            emit(writes, rec, OrderPaid(**event_fields(rec, before, after, ""), actor=actor,
                                          provider=facts.provider, amount=facts.amount))
         try:
             writes.commit()

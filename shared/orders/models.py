@@ -4,9 +4,9 @@ Money is integer 分 everywhere. Personal fields are named so ``shared.privacy``
 callers without ``personal_data.view`` (``receiver.name``/``mobile``/``detail`` ...)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from shared.model import Input, Instant, Model
 from shared.money import Currency
@@ -185,9 +185,86 @@ class DeskQuery(Input):
     to: Instant | None = Field(None, description="Placed before")
     number: str | None = Field(None, pattern=r"^\d{14}$", description="Exact order number (any tab)")
     mobile: str | None = Field(None, pattern=r"^(\+86)?1[3-9]\d{9}$", description="The buyer's mobile (any tab)")
+    min_amount: int | None = Field(None, ge=0, le=10**12, description="Fen: payable at least")
+    max_amount: int | None = Field(None, ge=0, le=10**12, description="Fen: payable at most")
+    product_id: str | None = Field(None, pattern=r"^prd_[0-9A-HJKMNP-TV-Z]{26}$", description="Orders with this product")
+    province: str | None = Field(None, pattern=r"^\d{6}$", description="Receiver's province (GB/T 2260 code)")
+    flag: Literal["red", "yellow", "green", "blue", "purple"] | None = None
+    payment_method: Literal["alipay", "wechat_pay", "stripe"] | None = None
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 
 
 class OrderDetail(Order):
     actions: list[str] = Field(default_factory=list, description="What the caller may do now (lifecycle x permissions)")
+
+
+# -- the desk's write bodies ----------------------------------------------------------------------
+Flag = Literal["red", "yellow", "green", "blue", "purple"]
+OrderId = Annotated[str, Field(pattern=r"^ord_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+class Versioned(Input):
+    version: int = Field(ge=1, description="The order's version as read (409 version_conflict when stale)")
+
+
+class MaybeVersioned(Input):
+    version: int | None = Field(None, ge=1, description="The order's version as read; omitted: the current one")
+
+
+class ReviewBody(Versioned):
+    pass
+
+
+class MemoBody(Versioned):
+    memo: str = Field(max_length=500, description="The seller memo (卖家备注); empty clears it")
+
+
+class FlagBody(Versioned):
+    flag: Flag | None = Field(description="Coloured flag (旗帜); null clears it")
+
+
+class HoldBody(MaybeVersioned):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ReleaseBody(MaybeVersioned):
+    pass
+
+
+class CancelBody(Versioned):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+def _distinct(ids: list[str]) -> list[str]:
+    if len(set(ids)) != len(ids):
+        raise ValueError("ids must be distinct")
+    return ids
+
+
+class BulkReview(Input):
+    ids: Annotated[list[OrderId], AfterValidator(_distinct)] = Field(min_length=1, max_length=100)
+
+
+class BulkEdit(Input):
+    action: Literal["memo", "flag"]
+    ids: Annotated[list[OrderId], AfterValidator(_distinct)] = Field(min_length=1, max_length=100)
+    memo: str | None = Field(None, max_length=500, description="action memo: the memo for every order")
+    flag: Flag | None = Field(None, description="action flag: the flag for every order (null clears)")
+
+
+class BulkError(Model):
+    code: str
+    message: str
+
+
+class BulkResult(Model):
+    id: str
+    ok: bool
+    fulfilment_status: str | None = None
+    version: int | None = None
+    error: BulkError | None = None
+
+
+class BulkResults(Model):
+    results: list[BulkResult]

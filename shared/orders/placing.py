@@ -64,13 +64,12 @@ from shared.orders.tables import (
     timeline_sk,
 )
 from shared.orders.views import load_order, order_view
-from shared.settings.service import delivery_fee_of, item_key
+from shared.settings.service import delivery_fee_of, item_key, order_timers_of
 from shared.settings.tables import SettingsItem
 from shared.tx import LIMIT, ConditionsFailed, Stale, Writes, failed, retrying
 
 ORDER_WRITES_FIXED = 6  # order, number claim, request claim, timeline entry, tab counter, OrderPlaced
 MAX_LINES = (LIMIT - ORDER_WRITES_FIXED - reservations.PLAN_WRITES_FIXED) // reservations.PLAN_WRITES_PER_LINE
-UNPAID_CANCEL_MINUTES = 30  # until the order_timers settings section exists
 
 
 class _Replay(Exception):
@@ -120,7 +119,8 @@ def place(shop_id: str, buyer: Buyer, body: PlaceOrder, *, request_id: str, acto
         if quote.quote_hash != body.quote_hash:
             raise Conflict("price_changed", details={"quote": quote.model_dump(mode="json")})
         stocks = reservations.stocks_from(shop_id, sku_ids, warehouse_ids, found)
-        return _commit(shop_id, buyer, body, request_id, asked, quote, facts, lines, stocks, actor)
+        unpaid_minutes = order_timers_of(settings if isinstance(settings, SettingsItem) else None).unpaid_cancel_minutes
+        return _commit(shop_id, buyer, body, request_id, asked, quote, facts, lines, stocks, actor, unpaid_minutes)
 
     try:
         return retrying(attempt)
@@ -138,12 +138,12 @@ def _replayed(shop_id: str, request_id: str, asked: str) -> Order:
 
 
 def _commit(shop_id: str, buyer: Buyer, body: PlaceOrder, request_id: str, asked: str, quote: Quote,
-            facts: QuoteFacts, lines: list[QuoteLineInput], stocks: Any, actor: Actor) -> Order:
+            facts: QuoteFacts, lines: list[QuoteLineInput], stocks: Any, actor: Actor, unpaid_minutes: int) -> Order:
     order_id = new_id("ord_")
     now_dt = clock.now()
     now = clock.iso(now_dt)
     number = numbers.new_number(now_dt)
-    pay_due = clock.iso(now_dt + timedelta(minutes=UNPAID_CANCEL_MINUTES))
+    pay_due = clock.iso(now_dt + timedelta(minutes=unpaid_minutes))  # settings order_timers
     writes = Writes()
     planned = reservations.plan(writes, shop_id, order_id,
                                 [ReservationLineInput(sku_id=x.sku_id, product_id=x.product_id, qty=x.qty)

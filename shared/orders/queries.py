@@ -4,6 +4,8 @@ index), the tab counts (one Query of the 10 counter shards, summed) and an order
 actions the caller may take."""
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 from shared import clock, crypto, privacy
@@ -18,10 +20,13 @@ from shared.pagination import Page, decode_cursor, encode_cursor
 
 # Which permission each lifecycle action needs at the desk.
 ACTION_PERMISSIONS: dict[str, str] = {
-    "review": "orders.review", "review_to_finance": "orders.review", "finance_approve": "orders.finance_review",
+    "review": "orders.review", "finance_approve": "orders.finance_review",
     "cancel": "orders.cancel",
 }
 EDIT_ACTIONS = ("memo", "flag", "hold", "release")
+FILTERS = ("min_amount", "max_amount", "product_id", "province", "flag", "payment_method")
+FILTER_PAGE = 100  # orders read per Query page when a filter is on
+FILTER_WINDOW = 1000  # orders read per request when a filter is on (then ``truncated``, with a cursor)
 
 
 def summary(rec: OrderRecord, may_see: bool = True) -> OrderSummary:
@@ -67,11 +72,54 @@ def desk(shop_id: str, query: DeskQuery, may_see: bool = True) -> Page[OrderSumm
         index, key = OrderRecord.by_tab, tab_pk(shop_id, query.tab)
     if query.from_ is not None and query.to is not None and query.from_ >= query.to:
         return Page[OrderSummary](items=[])
-    scope = f"orders|{key}|{query.from_}|{query.to}"
-    found = index.query(key, range_key_condition=_range(query), scan_index_forward=False, limit=query.limit,
-                        last_evaluated_key=decode_cursor(query.cursor, scope))
-    items = [summary(r, may_see) for r in found]
-    return Page[OrderSummary](items=items, next_cursor=encode_cursor(found.last_evaluated_key, scope))
+    wanted = _filter(query)
+    scope = f"orders|{key}|{query.from_}|{query.to}|" + "|".join(str(getattr(query, f)) for f in FILTERS)
+    start = decode_cursor(query.cursor, scope)
+    if wanted is None:
+        found = index.query(key, range_key_condition=_range(query), scan_index_forward=False, limit=query.limit,
+                            last_evaluated_key=start)
+        items = [summary(r, may_see) for r in found]
+        return Page[OrderSummary](items=items, next_cursor=encode_cursor(found.last_evaluated_key, scope))
+    return _filtered(index.query(key, range_key_condition=_range(query), filter_condition=wanted,
+                                 scan_index_forward=False, page_size=FILTER_PAGE, last_evaluated_key=start),
+                     query.limit, may_see, scope)
+
+
+def _filter(query: DeskQuery) -> Any:
+    """The filter expression of the amount/product/province/flag/payment-method filters (None: none)."""
+    conds: list[Any] = []
+    if query.min_amount is not None:
+        conds.append(OrderRecord.payable >= query.min_amount)
+    if query.max_amount is not None:
+        conds.append(OrderRecord.payable <= query.max_amount)
+    if query.product_id:
+        conds.append(OrderRecord.product_ids.contains(query.product_id))
+    if query.province:
+        conds.append(OrderRecord.province == query.province)
+    if query.flag:
+        conds.append(OrderRecord.flag == query.flag)
+    if query.payment_method:
+        conds.append(OrderRecord.payment_method == query.payment_method)
+    return reduce(operator.and_, conds) if conds else None
+
+
+def _filtered(found: Any, limit: int, may_see: bool, scope: str) -> Page[OrderSummary]:
+    """Pages of the tab (newest first) through the filter until ``limit`` matched or ``FILTER_WINDOW``
+    orders were read: then ``truncated`` with a cursor that goes on from there."""
+    pages = found.page_iter
+    items: list[OrderSummary] = []
+    for page in pages:
+        raws = page.get("Items", [])
+        for n, raw in enumerate(raws):
+            items.append(summary(OrderRecord.from_raw_data(raw), may_see))
+            if len(items) == limit:
+                more = n < len(raws) - 1 or pages.last_evaluated_key is not None
+                cursor = {k: raw[k] for k in pages.key_names} if more else None
+                return Page[OrderSummary](items=items, next_cursor=encode_cursor(cursor, scope))
+        if pages.total_scanned_count >= FILTER_WINDOW and pages.last_evaluated_key is not None:
+            return Page[OrderSummary](items=items, next_cursor=encode_cursor(pages.last_evaluated_key, scope),
+                                      truncated=True)
+    return Page[OrderSummary](items=items)
 
 
 def counts(shop_id: str) -> TabCounts:

@@ -175,6 +175,7 @@ class OrderRecord(OrdersItem, discriminator="order"):
     pay_due_at = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
     due_action = UnicodeAttribute(null=True)  # what the timer does: expire | complete
+    auto_review = UnicodeAttribute(null=True)  # the review rules ran once for this payment: approved | manual
     tab_pk = UnicodeAttribute()
     created_sk = UnicodeAttribute()
     buyer_pk = UnicodeAttribute()

@@ -5,7 +5,8 @@ from typing import ClassVar, Literal
 
 from shared.events.base import RecordModified
 
-Section = Literal["profile", "payment_methods", "delivery_regions", "business_hours", "notifications", "approvals", "delivery_fee"]
+Section = Literal["profile", "payment_methods", "delivery_regions", "business_hours", "notifications", "approvals", "delivery_fee",
+                  "order_review", "order_timers"]
 
 
 class SettingsModified(RecordModified):

@@ -470,6 +470,66 @@ class DeliveryFeeView(DeliveryFee):
     version: int
 
 
+# -- orders: review rules (审单) and timers --------------------------------------------------
+class ReviewConditions(Strict):
+    """What must all hold for a rule to match (a condition left off is not checked)."""
+
+    no_buyer_message: bool = Field(False, description="The buyer left no message")
+    no_seller_memo: bool = Field(False, description="Staff wrote no seller memo")
+    served_region: bool = Field(False, description="The receiver's province is one the shop delivers to")
+    max_amount: int | None = Field(None, ge=0, le=10**12, description="Fen: the payable is at most this")
+    min_amount: int | None = Field(None, ge=0, le=10**12, description="Fen: the payable is at least this")
+    buyer_not_flagged: bool = Field(False, description="Neither this order nor the buyer's recent orders carry a "
+                                                       "red flag (payment anomaly, staff)")
+
+
+class ReviewRule(Strict):
+    name: str = Field(min_length=1, max_length=40)
+    priority: int = Field(ge=1, le=999, description="Lower first; the first enabled rule that matches decides")
+    enabled: bool = True
+    action: Literal["approve", "manual"] = Field("approve", description="approve: reviewed automatically; "
+                                                                         "manual: left for staff")
+    conditions: ReviewConditions = Field(default_factory=ReviewConditions)
+
+
+class OrderReview(Strict):
+    """Auto-review (自动审单) of paid orders: the rules by priority; no rule matching = the manual
+    queue (待审核). ``finance_review``: a reviewed order then waits for finance (待财审)."""
+
+    rules: list[ReviewRule] = Field(default_factory=list, max_length=20)
+    finance_review: bool = Field(False, description="Reviewed orders wait for finance review before shipping")
+
+    @field_validator("rules")
+    @classmethod
+    def _distinct_priorities(cls, v: list[ReviewRule]) -> list[ReviewRule]:
+        if len({r.priority for r in v}) != len(v):
+            raise PydanticCustomError("distinct_priorities", "rule priorities must differ")
+        return v
+
+
+class OrderReviewUpdate(OrderReview):
+    version: Version
+
+
+class OrderReviewView(OrderReview):
+    version: int
+
+
+class OrderTimers(Strict):
+    """The order timers: an unpaid order cancels itself, a delivered one completes itself."""
+
+    unpaid_cancel_minutes: int = Field(30, ge=5, le=1440, description="Minutes an order may wait for payment")
+    auto_complete_days: int = Field(10, ge=1, le=30, description="Days after delivery before the order completes")
+
+
+class OrderTimersUpdate(OrderTimers):
+    version: Version
+
+
+class OrderTimersView(OrderTimers):
+    version: int
+
+
 # -- all sections --------------------------------------------------------------------------
 class SettingsView(Model):
     profile: ProfileView
@@ -479,6 +539,8 @@ class SettingsView(Model):
     notifications: NotificationSettingsView
     approvals: ApprovalSettingsView
     delivery_fee: DeliveryFeeView
+    order_review: OrderReviewView
+    order_timers: OrderTimersView
 
 
 class LogoUploadRequest(Strict):

@@ -39,6 +39,10 @@ from shared.settings.models import (
     DeliveryRegionsView,
     NotificationSettings,
     NotificationSettingsView,
+    OrderReview,
+    OrderReviewView,
+    OrderTimers,
+    OrderTimersView,
     PaymentMethods,
     PaymentMethodsView,
     ProfileUpdate,
@@ -59,6 +63,8 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
     "notifications": NotificationSettings,
     "approvals": ApprovalSettings,
     "delivery_fee": DeliveryFee,
+    "order_review": OrderReview,
+    "order_timers": OrderTimers,
 }
 
 
@@ -130,6 +136,8 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ..., may_see
     notices, nv = _section(item, "notifications")
     approvals, av = _section(item, "approvals")
     _, dv = _section(item, "delivery_fee")
+    review, orv = _section(item, "order_review")
+    timers, otv = _section(item, "order_timers")
     view = SettingsView(
         profile=ProfileView(**profile, version=pv, logo_url=logo.url_of(profile.get("logo_key"))),
         payment_methods=PaymentMethodsView(**secrets.redact(payments), version=mv),
@@ -139,6 +147,8 @@ def get_settings(shop_id: str, item: SettingsItem | object | None = ..., may_see
         notifications=NotificationSettingsView(**NotificationSettings(**notices).completed().model_dump(), version=nv),
         approvals=ApprovalSettingsView(**{**ApprovalSettings().model_dump(), **approvals}, version=av),
         delivery_fee=DeliveryFeeView(**delivery_fee_of(item).model_dump(), version=dv),
+        order_review=OrderReviewView(**{**OrderReview().model_dump(), **review}, version=orv),
+        order_timers=OrderTimersView(**{**OrderTimers().model_dump(), **timers}, version=otv),
     )
     return view if may_see else SettingsView.model_validate(mask(view.model_dump()))
 
@@ -148,6 +158,29 @@ def delivery_fee_of(item: SettingsItem | None) -> DeliveryFee:
     other reads in one BatchGetItem); the defaults when never saved."""
     data, _ = _section(item, "delivery_fee")
     return DeliveryFee(**{**DeliveryFee().model_dump(), **data})
+
+
+def order_review_of(item: SettingsItem | None) -> OrderReview:
+    """The shop's review rules (defaults: no rule, no finance step) from its settings item."""
+    data, _ = _section(item, "order_review")
+    return OrderReview(**{**OrderReview().model_dump(), **data})
+
+
+def order_timers_of(item: SettingsItem | None) -> OrderTimers:
+    """The shop's order timers (defaults 30 minutes / 10 days) from its settings item."""
+    data, _ = _section(item, "order_timers")
+    return OrderTimers(**{**OrderTimers().model_dump(), **data})
+
+
+def section_of(item: SettingsItem | None, section: str) -> dict[str, Any]:
+    """One section from a settings item read by the caller (its defaults when never saved)."""
+    data, _ = _section(item, section)
+    return data
+
+
+def load_item(shop_id: str) -> SettingsItem | None:
+    """The shop's settings item (None when never saved), for ``*_of`` readers."""
+    return _load(shop_id)
 
 
 def approval_policy(shop_id: str) -> ApprovalSettings:

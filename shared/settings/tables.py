@@ -31,6 +31,10 @@ class SettingsItem(ShopItem):
     approvals_version = NumberAttribute(null=True)
     delivery_fee = JSONAttribute(null=True)
     delivery_fee_version = NumberAttribute(null=True)
+    order_review = JSONAttribute(null=True)
+    order_review_version = NumberAttribute(null=True)
+    order_timers = JSONAttribute(null=True)
+    order_timers_version = NumberAttribute(null=True)
 
 
 def key(shop_id: str) -> tuple[str, str]:

@@ -26,7 +26,7 @@ from shared.auth.built_in_roles import BUILT_IN_ROLES
 from shared.auth.permissions import ALL, VIEW_COSTS
 from shared.http.app import SHOP_MEMBER
 from tests.contract.test_template_contract import API_FUNCTIONS, load_module
-from tests.integration.conftest import PASSWORD, Api, new_shop, sign_in
+from tests.integration.conftest import PASSWORD, Api, eventually, new_shop, sign_in
 
 SPECS = sorted((s for logical in API_FUNCTIONS for s in load_module(logical).app.specs),
                key=lambda s: (s.path, s.method))
@@ -122,6 +122,33 @@ class World:
                                     "detail": "长安街 1 号"})
         order = placing.place(self.shop_id, Buyer(buyer_id="byr_matrix"), body, request_id=unique("req"))
         return {**target, "order_id": order.id}
+
+    def paid_order(self) -> Target:
+        """An order paid and waiting for review (待审核)."""
+        from shared.orders import lifecycle, views
+
+        target = self.order()
+        payable = int(views.load_order(self.shop_id, target["order_id"]).payable)
+        lifecycle.apply_payment(self.shop_id, target["order_id"],
+                                lifecycle.PaymentFacts("alipay", payable, unique("T")))
+        # the review rules' consumer decides (no rule here: the review queue) before the calls
+        eventually(lambda: any(t["kind"] == "review_queue" for t in self.read(f"/orders/{target['order_id']}")["timeline"]),
+                   timeout=40)
+        return target
+
+    def finance_order(self) -> Target:
+        """A paid order the service staff reviewed into 待财审."""
+        from shared.events.base import Actor
+        from shared.orders import lifecycle
+
+        target = self.paid_order()
+        lifecycle.transition(self.shop_id, target["order_id"], "review_to_finance", Actor.system("matrix"))
+        return target
+
+    def held_order(self) -> Target:
+        target = self.order()
+        ok(self.owner.post(f"/orders/{target['order_id']}/hold", json={"reason": "矩阵挂起"}))
+        return target
 
     def stocktake(self, counted: bool = False) -> Target:
         where = self.warehouse()
@@ -402,6 +429,25 @@ CASES: dict[tuple[str, str], Case] = {
         make=lambda w: {**w.stocked(), "order_id": unique("ord_")}, body=reservation_body, fresh=True,
         state=lambda w, t: (stock_of(w, t), w.read(f"/inventory/reservations/{t['order_id']}"))),
     ("GET", "/orders/{order_id}"): Case(make=World.order),
+    ("POST", "/orders/{order_id}/review"): Case(make=World.paid_order, fresh=True, state=one("/orders/{order_id}"),
+                                                body=version_of("/orders/{order_id}")),
+    ("POST", "/orders/bulk-review"): Case(make=World.paid_order, fresh=True, state=one("/orders/{order_id}"),
+                                          body=lambda w, t: {"ids": [t["order_id"]]}),
+    ("POST", "/orders/{order_id}/finance-review"): Case(make=World.finance_order, fresh=True,
+                                                        state=one("/orders/{order_id}"),
+                                                        body=version_of("/orders/{order_id}")),
+    ("PUT", "/orders/{order_id}/memo"): Case(make=World.order, state=one("/orders/{order_id}"),
+                                             body=version_of("/orders/{order_id}", memo="矩阵备注")),
+    ("PUT", "/orders/{order_id}/flag"): Case(make=World.order, state=one("/orders/{order_id}"),
+                                             body=version_of("/orders/{order_id}", flag="purple")),
+    ("POST", "/orders/{order_id}/hold"): Case(make=World.order, fresh=True, state=one("/orders/{order_id}"),
+                                              body=lambda w, t: {"reason": "矩阵挂起"}),
+    ("POST", "/orders/{order_id}/release"): Case(make=World.held_order, fresh=True, state=one("/orders/{order_id}"),
+                                                 body=lambda w, t: {}),
+    ("POST", "/orders/bulk"): Case(make=World.order, state=one("/orders/{order_id}"),
+                                   body=lambda w, t: {"action": "flag", "ids": [t["order_id"]], "flag": "green"}),
+    ("POST", "/orders/{order_id}/cancel"): Case(make=World.order, fresh=True, state=one("/orders/{order_id}"),
+                                                body=version_of("/orders/{order_id}", reason="矩阵取消")),
     ("POST", "/inventory/reservations/{order_id}/deduct"): Case(
         make=World.reservation, fresh=True, state=lambda w, t: (stock_of(w, t), one("/inventory/reservations/{order_id}")(w, t))),
     ("POST", "/inventory/reservations/{order_id}/release"): Case(

@@ -167,8 +167,9 @@ def test_a_lease_left_by_a_crashed_attempt_runs_out_and_the_message_is_sent(syst
 def test_channels_and_extra_recipients_follow_the_shops_settings(system, team):
     owner = team["owner"]
     view = owner.get("/settings").json()["notifications"]
-    assert list(view["topics"]) == ["low_stock", "stock_digest", "staff_access", "buyer_order_placed", "buyer_order_paid",
-                                   "buyer_order_cancelled"] and view["version"] == 0
+    assert list(view["topics"]) == ["low_stock", "stock_digest", "staff_access", "order_review", "payment_anomaly",
+                                    "buyer_order_placed", "buyer_order_paid", "buyer_order_cancelled"]
+    assert view["version"] == 0
     assert view["topics"]["low_stock"] == {"in_app": True, "email": True, "sms": False, "extra_emails": [],
                                            "extra_phones": []}
     mobile = f"139{uuid.uuid4().int % 10**8:08d}"

@@ -77,3 +77,60 @@ def test_a_time_range_bounds_the_list(shop_id: str, owner: Api) -> None:
     for empty in ({"from": at, "to": at}, {"from": "2999-01-01T00:00:00Z", "to": "2000-01-01T00:00:00Z"}):
         answer = owner.get("/orders", params={"tab": "pending_payment", **empty})
         assert answer.status_code == 200 and answer.json()["items"] == [], answer.text
+
+
+def test_the_desk_filters_by_amount_product_province_flag_and_payment_method(shop_id: str, owner: Api,
+                                                                             monkeypatch: Any) -> None:
+    import uuid
+
+    from shared.orders import lifecycle, placing, queries, quote
+    from shared.orders.models import Buyer, DeskQuery, PlaceOrder, QuoteLineInput
+    from tests.integration.test_orders_placing import RECEIVER
+
+    first, second = _listed(owner), _listed(owner)
+    small = _place(shop_id, _lines(first, 1))
+    large = _place(shop_id, _lines(first, 3))
+    lines = _lines(second, 1)
+    body = PlaceOrder(lines=lines, receiver={**RECEIVER, "province": "110000", "city": "", "district": ""},
+                      quote_hash=quote.quote(shop_id, [QuoteLineInput(**x) for x in lines]).quote_hash)
+    beijing = placing.place(shop_id, Buyer(buyer_id="byr_bj"), body, request_id=uuid.uuid4().hex)
+    assert owner.put(f"/orders/{small.id}/flag", json={"flag": "blue", "version": small.version}).status_code == 200
+
+    def ids(**params: Any) -> list[str]:
+        answer = owner.get("/orders", params={"tab": "pending_payment", **params})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["truncated"] is False
+        return [o["id"] for o in answer.json()["items"]]
+
+    assert ids(min_amount=large.payable) == [large.id]
+    assert ids(max_amount=small.payable) == [o.id for o in (beijing, small) if o.payable <= small.payable]
+    assert ids(min_amount=small.payable + 1, max_amount=large.payable - 1) == \
+        [o.id for o in (beijing,) if small.payable < o.payable < large.payable]
+    assert ids(product_id=second["id"]) == [beijing.id]
+    assert ids(province="110000") == [beijing.id]
+    assert ids(province="330000", product_id=first["id"]) == [large.id, small.id]
+    assert ids(flag="blue") == [small.id] and ids(flag="red") == []
+    paged = owner.get("/orders", params={"tab": "pending_payment", "province": "330000", "limit": 1}).json()
+    assert [o["id"] for o in paged["items"]] == [large.id] and paged["next_cursor"]
+    rest = owner.get("/orders", params={"tab": "pending_payment", "province": "330000", "limit": 1,
+                                        "cursor": paged["next_cursor"]}).json()
+    assert [o["id"] for o in rest["items"]] == [small.id]
+    # a cursor of another filter is refused rather than mixing lists
+    assert owner.get("/orders", params={"tab": "pending_payment", "province": "110000",
+                                        "cursor": paged["next_cursor"]}).status_code == 400
+    for bad in ({"min_amount": -1}, {"product_id": "x"}, {"province": "zj"}, {"flag": "orange"},
+                {"payment_method": "cash"}):
+        assert owner.get("/orders", params=bad).status_code in (400, 422), bad
+
+    for order, provider in ((small, "alipay"), (large, "wechat_pay")):
+        lifecycle.apply_payment(shop_id, order.id, lifecycle.PaymentFacts(provider, order.payable, f"T{order.id}"))
+    assert [o["id"] for o in owner.get("/orders", params={"tab": "pending_review", "payment_method": "wechat_pay"}
+                                       ).json()["items"]] == [large.id]
+
+    # the read window: past it the page says truncated and its cursor goes on from there
+    monkeypatch.setattr(queries, "FILTER_PAGE", 1)
+    monkeypatch.setattr(queries, "FILTER_WINDOW", 1)
+    page = queries.desk(shop_id, DeskQuery(tab="pending_payment", province="330000"))
+    assert page.truncated and page.items == [] and page.next_cursor  # the newest (beijing) did not match
+    more = queries.desk(shop_id, DeskQuery(tab="pending_payment", province="330000", cursor=page.next_cursor))
+    assert more.items == [] or more.truncated  # still bounded: one order read per request

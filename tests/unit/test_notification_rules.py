@@ -58,8 +58,9 @@ def test_messages_go_to_each_member_login_and_extra_recipient_once_by_channel():
 
 
 def test_settings_complete_every_topic_and_refuse_bad_recipients():
-    assert list(NotificationSettings().completed().topics) == ["low_stock", "stock_digest", "staff_access", "buyer_order_placed",
-                                                               "buyer_order_paid", "buyer_order_cancelled"]
+    assert list(NotificationSettings().completed().topics) == [
+        "low_stock", "stock_digest", "staff_access", "order_review", "payment_anomaly", "buyer_order_placed",
+        "buyer_order_paid", "buyer_order_cancelled"]
     with pytest.raises(ValidationError) as info:
         NotificationSettingsUpdate.model_validate({"version": 0, "topics": {"low_stock": {
             "extra_emails": ["ok@shop.cn", "nope"], "extra_phones": ["1380013800"]}}})

@@ -168,3 +168,27 @@ def test_an_order_level_discount_is_allocated_to_lines() -> None:
     assert q.discounts[0].allocation == [818, 682]
     # the free-shipping threshold counts the goods after discounts: 9500 < 9900
     assert (q.discount_total, q.freight, q.payable) == (1500, 1000, 10500)
+
+
+# -- staff notices of orders -------------------------------------------------------------------------
+def test_a_payment_anomaly_notice_names_the_order_the_money_and_the_refund() -> None:
+    from pydantic import BaseModel
+
+    from shared.orders.notices import payment_anomaly
+
+    class Anomaly(BaseModel):  # the fields of payments' PaymentAnomaly (orders-design.md), read by name
+        shop_id: str = "shp_1"
+        event_id: str = "evt_1"
+        resource_id: str = "ord_1"
+        anomaly: str = "order_closed"
+        number: str | None = "26120712345678"
+        provider: str = "alipay"
+        amount: int | None = 12900
+        refund_due: int = 12900
+
+    note = payment_anomaly(Anomaly())
+    assert (note.topic, note.audience, note.link) == ("payment_anomaly", "orders.refund", "/orders/ord_1")
+    assert "26120712345678" in note.title.zh and "129.00" in note.body.zh and "已取消" in note.body.zh
+    assert "cancelled" in note.body.en and note.dedupe_key == "payment_anomaly:evt_1"
+    unknown = payment_anomaly(Anomaly(resource_id="", anomaly="unknown_order", number=None))
+    assert unknown.link == "/payments/anomalies" and "no order" in unknown.body.en

@@ -857,6 +857,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The same memo or flag on many orders (a result per id).
+         * @description The same memo or flag on many orders (a result per id).
+         */
+        post: operations["bulk_edit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/bulk-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review many orders; each on its own (a result per id: held or stale ones say why).
+         * @description Review many orders; each on its own (a result per id: held or stale ones say why).
+         */
+        post: operations["bulk_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/counts": {
         parameters: {
             query?: never;
@@ -891,6 +931,146 @@ export interface paths {
         get: operations["get_order"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel before shipment: the reserved stock returns; a paid order stays paid (after-sales refunds it).
+         * @description Cancel before shipment: the reserved stock returns; a paid order stays paid (after-sales refunds it).
+         */
+        post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/finance-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 财审: finance approves an order the service staff reviewed (待财审 → 待发货).
+         * @description 财审: finance approves an order the service staff reviewed (待财审 → 待发货).
+         */
+        post: operations["finance_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/flag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The coloured flag (red/yellow/green/blue/purple); null clears it.
+         * @description The coloured flag (red/yellow/green/blue/purple); null clears it.
+         */
+        put: operations["put_flag"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 挂起: a held order cannot be reviewed or shipped until released.
+         * @description 挂起: a held order cannot be reviewed or shipped until released.
+         */
+        post: operations["hold_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/memo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The seller memo (卖家备注); empty clears it.
+         * @description The seller memo (卖家备注); empty clears it.
+         */
+        put: operations["put_memo"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift the hold.
+         * @description Lift the hold.
+         */
+        post: operations["release_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{order_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审单: a paid order waiting for review goes to 待发货 (or 待财审 when the shop's finance step is on).
+         * @description 审单: a paid order waiting for review goes to 待发货 (or 待财审 when the shop's finance step is on).
+         */
+        post: operations["review_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1601,6 +1781,46 @@ export interface paths {
          * @description Per topic: e-mail and SMS on or off, and up to 5 extra e-mail addresses and mobile numbers.
          */
         put: operations["put_notifications"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/order-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Auto-review rules of paid orders (by priority) and the finance review step (docs/orders.md).
+         * @description Auto-review rules of paid orders (by priority) and the finance review step (docs/orders.md).
+         */
+        put: operations["put_order_review"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/order-timers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Minutes an unpaid order waits before it cancels itself; days after delivery before it completes.
+         * @description Minutes an unpaid order waits before it cancels itself; days after delivery before it completes.
+         */
+        put: operations["put_order_timers"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2907,6 +3127,64 @@ export interface components {
              */
             account_number: string;
         };
+        /** BulkEdit */
+        BulkEdit: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "memo" | "flag";
+            /** Ids */
+            ids: string[];
+            /**
+             * Memo
+             * @description action memo: the memo for every order
+             * @default null
+             */
+            memo?: string | null;
+            /**
+             * Flag
+             * @description action flag: the flag for every order (null clears)
+             * @default null
+             */
+            flag?: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+        };
+        /** BulkError */
+        BulkError: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /** BulkResult */
+        BulkResult: {
+            /** Id */
+            id: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Fulfilment Status
+             * @default null
+             */
+            fulfilment_status: string | null;
+            /**
+             * Version
+             * @default null
+             */
+            version: number | null;
+            /** @default null */
+            error: components["schemas"]["BulkError"] | null;
+        };
+        /** BulkResults */
+        BulkResults: {
+            /** Results */
+            results: components["schemas"]["BulkResult"][];
+        };
+        /** BulkReview */
+        BulkReview: {
+            /** Ids */
+            ids: string[];
+        };
         /** BulkShelf */
         BulkShelf: {
             /**
@@ -3147,6 +3425,16 @@ export interface components {
             mobile: string;
             /** Created At */
             created_at: string;
+        };
+        /** CancelBody */
+        CancelBody: {
+            /**
+             * Version
+             * @description The order's version as read (409 version_conflict when stale)
+             */
+            version: number;
+            /** Reason */
+            reason: string;
         };
         /** CancelRequest */
         CancelRequest: {
@@ -3642,6 +3930,40 @@ export interface components {
              */
             mobile: string | null;
             /**
+             * Min Amount
+             * @description Fen: payable at least
+             * @default null
+             */
+            min_amount: number | null;
+            /**
+             * Max Amount
+             * @description Fen: payable at most
+             * @default null
+             */
+            max_amount: number | null;
+            /**
+             * Product Id
+             * @description Orders with this product
+             * @default null
+             */
+            product_id: string | null;
+            /**
+             * Province
+             * @description Receiver's province (GB/T 2260 code)
+             * @default null
+             */
+            province: string | null;
+            /**
+             * Flag
+             * @default null
+             */
+            flag: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+            /**
+             * Payment Method
+             * @default null
+             */
+            payment_method: ("alipay" | "wechat_pay" | "stripe") | null;
+            /**
              * Limit
              * @default 20
              */
@@ -3750,6 +4072,19 @@ export interface components {
              */
             image: string | null;
         };
+        /** FlagBody */
+        FlagBody: {
+            /**
+             * Version
+             * @description The order's version as read (409 version_conflict when stale)
+             */
+            version: number;
+            /**
+             * Flag
+             * @description Coloured flag (旗帜); null clears it
+             */
+            flag: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+        };
         /** ForgotPassword */
         ForgotPassword: {
             /**
@@ -3800,6 +4135,17 @@ export interface components {
              * @default null
              */
             unit_cost?: number | null;
+        };
+        /** HoldBody */
+        HoldBody: {
+            /**
+             * Version
+             * @description The order's version as read; omitted: the current one
+             * @default null
+             */
+            version?: number | null;
+            /** Reason */
+            reason: string;
         };
         /** ImageStatusView */
         ImageStatusView: {
@@ -4116,6 +4462,19 @@ export interface components {
              * @default
              */
             phone?: string;
+        };
+        /** MemoBody */
+        MemoBody: {
+            /**
+             * Version
+             * @description The order's version as read (409 version_conflict when stale)
+             */
+            version: number;
+            /**
+             * Memo
+             * @description The seller memo (卖家备注); empty clears it
+             */
+            memo: string;
         };
         /** Money */
         Money: {
@@ -4461,6 +4820,35 @@ export interface components {
              */
             warehouse_id: string | null;
         };
+        /** OrderReviewUpdate */
+        OrderReviewUpdate: {
+            /** Rules */
+            rules?: components["schemas"]["ReviewRule-Input"][];
+            /**
+             * Finance Review
+             * @description Reviewed orders wait for finance review before shipping
+             * @default false
+             */
+            finance_review?: boolean;
+            /**
+             * Version
+             * @description The version this update is based on (optimistic lock)
+             */
+            version: number;
+        };
+        /** OrderReviewView */
+        OrderReviewView: {
+            /** Rules */
+            rules: components["schemas"]["ReviewRule-Output"][];
+            /**
+             * Finance Review
+             * @description Reviewed orders wait for finance review before shipping
+             * @default false
+             */
+            finance_review: boolean;
+            /** Version */
+            version: number;
+        };
         /** OrderSummary */
         OrderSummary: {
             /** Id */
@@ -4547,6 +4935,43 @@ export interface components {
             note: string;
             /** By */
             by: string;
+        };
+        /** OrderTimersUpdate */
+        OrderTimersUpdate: {
+            /**
+             * Unpaid Cancel Minutes
+             * @description Minutes an order may wait for payment
+             * @default 30
+             */
+            unpaid_cancel_minutes?: number;
+            /**
+             * Auto Complete Days
+             * @description Days after delivery before the order completes
+             * @default 10
+             */
+            auto_complete_days?: number;
+            /**
+             * Version
+             * @description The version this update is based on (optimistic lock)
+             */
+            version: number;
+        };
+        /** OrderTimersView */
+        OrderTimersView: {
+            /**
+             * Unpaid Cancel Minutes
+             * @description Minutes an order may wait for payment
+             * @default 30
+             */
+            unpaid_cancel_minutes: number;
+            /**
+             * Auto Complete Days
+             * @description Days after delivery before the order completes
+             * @default 10
+             */
+            auto_complete_days: number;
+            /** Version */
+            version: number;
         };
         /** PageQuery */
         PageQuery: {
@@ -5830,6 +6255,15 @@ export interface components {
             /** Items */
             items: components["schemas"]["Region"][];
         };
+        /** ReleaseBody */
+        ReleaseBody: {
+            /**
+             * Version
+             * @description The order's version as read; omitted: the current one
+             * @default null
+             */
+            version?: number | null;
+        };
         /** ReservationCreate */
         ReservationCreate: {
             /** Order Id */
@@ -5904,6 +6338,144 @@ export interface components {
             code: string;
             /** New Password */
             new_password: string;
+        };
+        /** ReviewBody */
+        ReviewBody: {
+            /**
+             * Version
+             * @description The order's version as read (409 version_conflict when stale)
+             */
+            version: number;
+        };
+        /**
+         * ReviewConditions
+         * @description What must all hold for a rule to match (a condition left off is not checked).
+         */
+        "ReviewConditions-Input": {
+            /**
+             * No Buyer Message
+             * @description The buyer left no message
+             * @default false
+             */
+            no_buyer_message?: boolean;
+            /**
+             * No Seller Memo
+             * @description Staff wrote no seller memo
+             * @default false
+             */
+            no_seller_memo?: boolean;
+            /**
+             * Served Region
+             * @description The receiver's province is one the shop delivers to
+             * @default false
+             */
+            served_region?: boolean;
+            /**
+             * Max Amount
+             * @description Fen: the payable is at most this
+             * @default null
+             */
+            max_amount?: number | null;
+            /**
+             * Min Amount
+             * @description Fen: the payable is at least this
+             * @default null
+             */
+            min_amount?: number | null;
+            /**
+             * Buyer Not Flagged
+             * @description Neither this order nor the buyer's recent orders carry a red flag (payment anomaly, staff)
+             * @default false
+             */
+            buyer_not_flagged?: boolean;
+        };
+        /**
+         * ReviewConditions
+         * @description What must all hold for a rule to match (a condition left off is not checked).
+         */
+        "ReviewConditions-Output": {
+            /**
+             * No Buyer Message
+             * @description The buyer left no message
+             * @default false
+             */
+            no_buyer_message: boolean;
+            /**
+             * No Seller Memo
+             * @description Staff wrote no seller memo
+             * @default false
+             */
+            no_seller_memo: boolean;
+            /**
+             * Served Region
+             * @description The receiver's province is one the shop delivers to
+             * @default false
+             */
+            served_region: boolean;
+            /**
+             * Max Amount
+             * @description Fen: the payable is at most this
+             * @default null
+             */
+            max_amount: number | null;
+            /**
+             * Min Amount
+             * @description Fen: the payable is at least this
+             * @default null
+             */
+            min_amount: number | null;
+            /**
+             * Buyer Not Flagged
+             * @description Neither this order nor the buyer's recent orders carry a red flag (payment anomaly, staff)
+             * @default false
+             */
+            buyer_not_flagged: boolean;
+        };
+        /** ReviewRule */
+        "ReviewRule-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @description Lower first; the first enabled rule that matches decides
+             */
+            priority: number;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Action
+             * @description approve: reviewed automatically; manual: left for staff
+             * @default approve
+             * @enum {string}
+             */
+            action?: "approve" | "manual";
+            conditions?: components["schemas"]["ReviewConditions-Input"];
+        };
+        /** ReviewRule */
+        "ReviewRule-Output": {
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @description Lower first; the first enabled rule that matches decides
+             */
+            priority: number;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Action
+             * @description approve: reviewed automatically; manual: left for staff
+             * @default approve
+             * @enum {string}
+             */
+            action: "approve" | "manual";
+            conditions: components["schemas"]["ReviewConditions-Output"];
         };
         /** RoleInput */
         RoleInput: {
@@ -6000,6 +6572,8 @@ export interface components {
             notifications: components["schemas"]["NotificationSettingsView"];
             approvals: components["schemas"]["ApprovalSettingsView"];
             delivery_fee: components["schemas"]["DeliveryFeeView"];
+            order_review: components["schemas"]["OrderReviewView"];
+            order_timers: components["schemas"]["OrderTimersView"];
         };
         /** ShardView */
         ShardView: {
@@ -7995,6 +8569,11 @@ export type BankTransferInput = components['schemas']['BankTransfer-Input'];
 export type BankTransferOutput = components['schemas']['BankTransfer-Output'];
 export type BankTransferSettingsInput = components['schemas']['BankTransferSettings-Input'];
 export type BankTransferSettingsOutput = components['schemas']['BankTransferSettings-Output'];
+export type BulkEdit = components['schemas']['BulkEdit'];
+export type BulkError = components['schemas']['BulkError'];
+export type BulkResult = components['schemas']['BulkResult'];
+export type BulkResults = components['schemas']['BulkResults'];
+export type BulkReview = components['schemas']['BulkReview'];
 export type BulkShelf = components['schemas']['BulkShelf'];
 export type BulkShelfResult = components['schemas']['BulkShelfResult'];
 export type BusinessHoursUpdate = components['schemas']['BusinessHoursUpdate'];
@@ -8007,6 +8586,7 @@ export type BuyerSignIn = components['schemas']['BuyerSignIn'];
 export type BuyerTimelineEntry = components['schemas']['BuyerTimelineEntry'];
 export type BuyerTokens = components['schemas']['BuyerTokens'];
 export type BuyerView = components['schemas']['BuyerView'];
+export type CancelBody = components['schemas']['CancelBody'];
 export type CancelRequest = components['schemas']['CancelRequest'];
 export type CartDrop = components['schemas']['CartDrop'];
 export type CartLineInput = components['schemas']['CartLineInput'];
@@ -8048,9 +8628,11 @@ export type EntriesView = components['schemas']['EntriesView'];
 export type ExportFile = components['schemas']['ExportFile'];
 export type ExportRequest = components['schemas']['ExportRequest'];
 export type FirstLine = components['schemas']['FirstLine'];
+export type FlagBody = components['schemas']['FlagBody'];
 export type ForgotPassword = components['schemas']['ForgotPassword'];
 export type FromSuggestions = components['schemas']['FromSuggestions'];
 export type FromSuggestionsLine = components['schemas']['FromSuggestionsLine'];
+export type HoldBody = components['schemas']['HoldBody'];
 export type ImageStatusView = components['schemas']['ImageStatusView'];
 export type ImageUpload = components['schemas']['ImageUpload'];
 export type ImageUploadRequest = components['schemas']['ImageUploadRequest'];
@@ -8069,6 +8651,7 @@ export type LogoUpload = components['schemas']['LogoUpload'];
 export type LogoUploadRequest = components['schemas']['LogoUploadRequest'];
 export type Me = components['schemas']['Me'];
 export type MeUpdate = components['schemas']['MeUpdate'];
+export type MemoBody = components['schemas']['MemoBody'];
 export type Money = components['schemas']['Money'];
 export type MovementExport = components['schemas']['MovementExport'];
 export type MovementFilter = components['schemas']['MovementFilter'];
@@ -8081,8 +8664,12 @@ export type NotificationSettingsView = components['schemas']['NotificationSettin
 export type NotificationView = components['schemas']['NotificationView'];
 export type OrderDetail = components['schemas']['OrderDetail'];
 export type OrderLine = components['schemas']['OrderLine'];
+export type OrderReviewUpdate = components['schemas']['OrderReviewUpdate'];
+export type OrderReviewView = components['schemas']['OrderReviewView'];
 export type OrderSummary = components['schemas']['OrderSummary'];
 export type OrderTimelineEntry = components['schemas']['OrderTimelineEntry'];
+export type OrderTimersUpdate = components['schemas']['OrderTimersUpdate'];
+export type OrderTimersView = components['schemas']['OrderTimersView'];
 export type PageQuery = components['schemas']['PageQuery'];
 export type PageAuditEntry = components['schemas']['Page_AuditEntry_'];
 export type PageBuyerOrderSummary = components['schemas']['Page_BuyerOrderSummary_'];
@@ -8138,11 +8725,17 @@ export type ReceiptView = components['schemas']['ReceiptView'];
 export type Receiver = components['schemas']['Receiver'];
 export type Region = components['schemas']['Region'];
 export type RegionList = components['schemas']['RegionList'];
+export type ReleaseBody = components['schemas']['ReleaseBody'];
 export type ReservationCreate = components['schemas']['ReservationCreate'];
 export type ReservationLine = components['schemas']['ReservationLine'];
 export type ReservationLineInput = components['schemas']['ReservationLineInput'];
 export type ReservationView = components['schemas']['ReservationView'];
 export type ResetPassword = components['schemas']['ResetPassword'];
+export type ReviewBody = components['schemas']['ReviewBody'];
+export type ReviewConditionsInput = components['schemas']['ReviewConditions-Input'];
+export type ReviewConditionsOutput = components['schemas']['ReviewConditions-Output'];
+export type ReviewRuleInput = components['schemas']['ReviewRule-Input'];
+export type ReviewRuleOutput = components['schemas']['ReviewRule-Output'];
 export type RoleInput = components['schemas']['RoleInput'];
 export type RoleList = components['schemas']['RoleList'];
 export type RoleName = components['schemas']['RoleName'];
@@ -11793,6 +12386,12 @@ export interface operations {
                 to?: string | null;
                 number?: string | null;
                 mobile?: string | null;
+                min_amount?: number | null;
+                max_amount?: number | null;
+                product_id?: string | null;
+                province?: string | null;
+                flag?: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+                payment_method?: ("alipay" | "wechat_pay" | "stripe") | null;
                 limit?: number;
                 cursor?: string | null;
             };
@@ -11843,6 +12442,186 @@ export interface operations {
             };
             /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    bulk_edit: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResults"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    bulk_review: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkReview"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResults"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11990,6 +12769,650 @@ export interface operations {
             };
             /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancel_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    finance_review: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_flag: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlagBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    hold_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoldBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_memo: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemoBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    release_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    review_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15454,6 +16877,186 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationSettingsView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_order_review: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderReviewUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderReviewView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_order_timers: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderTimersUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderTimersView"];
                 };
             };
             /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */

@@ -171,6 +171,8 @@ const en: Messages<typeof zhCN> = {
       buyer_order_cancelled: 'Buyer: order cancelled',
       stock_digest: 'Daily stock digest',
       staff_access: 'Staff access changes',
+      order_review: 'Orders awaiting review',
+      payment_anomaly: 'Payment anomalies',
     },
   },
   notificationSettings: {
@@ -191,6 +193,8 @@ const en: Messages<typeof zhCN> = {
       buyer_order_cancelled: 'An SMS to the buyer when their order is cancelled (by them, the shop or the unpaid timer).',
       stock_digest: 'A daily summary of stock.',
       staff_access: 'When a member\'s roles change or they are disabled or removed; sent to those who manage staff.',
+      order_review: 'When a paid order matches no auto-review rule and waits for someone to review it.',
+      payment_anomaly: 'When money arrives that an order cannot take (a late payment on a cancelled order, a wrong amount): it must be refunded.',
     },
   },
   approvals: {

@@ -169,6 +169,8 @@ export default {
       buyer_order_cancelled: '买家：取消通知',
       stock_digest: '库存日报',
       staff_access: '员工权限变更',
+      order_review: '待审核订单',
+      payment_anomaly: '支付异常',
     },
   },
   notificationSettings: {
@@ -189,6 +191,8 @@ export default {
       buyer_order_cancelled: '订单被取消（买家、店铺或超时未付）时给买家发短信。',
       stock_digest: '每天一封的库存汇总。',
       staff_access: '员工的角色被修改、被停用或被移除时，通知有员工管理权限的人。',
+      order_review: '已付款订单未匹配任何自动审单规则、需要人工审核时。',
+      payment_anomaly: '收到订单无法接受的款项时（已取消订单的迟到付款、金额不符等），需要退款。',
     },
   },
   approvals: {

@@ -29,6 +29,8 @@ export const SHOP_SETTINGS: ShopSettings = {
   notifications: { topics: {}, version: 0 },
   approvals: { separate_approver: true, purchase_order_limit: 500000, stocktake_limit: 200000, version: 0 },
   delivery_fee: { flat_fee: 0, free_over: null, version: 0 },
+  order_review: { rules: [], finance_review: false, version: 0 },
+  order_timers: { unpaid_cancel_minutes: 30, auto_complete_days: 10, version: 0 },
 }
 
 export const EDITOR = ['settings.view', 'settings.edit']
