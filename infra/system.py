@@ -132,7 +132,9 @@ class LocalSystem:
         from shared.payments.credentials import SANDBOX_ENV
 
         sandbox_env = {SANDBOX_ENV: self.payment_sandbox.base_url,
-                       "SHOPDESK_PAYMENT_SANDBOX_DIR": str(self.payment_sandbox.folder)}
+                       "SHOPDESK_PAYMENT_SANDBOX_DIR": str(self.payment_sandbox.folder),
+                       # The template's PublicUrl: where providers notify and buyers come back to.
+                       "SHOPDESK_PUBLIC_URL": f"http://127.0.0.1:{self.port}"}
         os.environ.update(sandbox_env)
         self.function_env.update(sandbox_env)
         self.sweeper = threading.Thread(target=self._sweep_ttl, name="ttl-sweeper", daemon=True)

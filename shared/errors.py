@@ -111,3 +111,10 @@ class VersionConflict(Conflict):
 class Throttled(ShopDeskError):
     status = 429
     code = "throttled"
+
+
+class Unavailable(ShopDeskError):
+    """Something the deployment has not set up yet (e.g. online payment without a public URL)."""
+
+    status = 503
+    code = "unavailable"

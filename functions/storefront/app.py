@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.buyers import addresses, carts, checkout, sessions, signin
-from shared.buyers.checkout import CancelRequest, PlaceOrderRequest, QuoteRequest
+from shared.buyers.checkout import CancelRequest, PayRequest, PlaceOrderRequest, QuoteRequest, public_url
 from shared.buyers.models import (
     AddressInput,
     AddressList,
@@ -35,12 +35,14 @@ from shared.catalog.storefront import (
     StorefrontSearch,
     StorefrontSummary,
 )
+from shared.errors import field_error
 from shared.http import ApiRequest, ShopApp
 from shared.http.app import BUYER
 from shared.orders import buyer_view
 from shared.orders.buyer_view import BuyerOrder, BuyerOrderQuery, BuyerOrderSummary
 from shared.orders.models import Quote
 from shared.pagination import Page
+from shared.payments.requests import PaymentStart
 
 app = ShopApp("storefront")
 CACHE = {"Cache-Control": "public, max-age=60"}
@@ -217,8 +219,17 @@ def my_orders(req: ApiRequest[None, BuyerOrderQuery]) -> Page[BuyerOrderSummary]
 
 @app.api("GET", "/storefront/{shop_id}/orders/{order_id}", permission=BUYER, response=BuyerOrder, headers=PRIVATE)
 def my_order(req: ApiRequest[None, None]) -> BuyerOrder:
-    """One of the buyer's orders with its timeline (another buyer's: 404)."""
-    return buyer_view.get_for_buyer(*_buyer(req), req.path["order_id"])
+    """One of the buyer's orders with its timeline, its payments and, while it can be paid, the
+    providers the shop takes (another buyer's: 404)."""
+    from shared.payments import requests as payment_requests
+
+    shop_id, buyer_id = _buyer(req)
+    order = buyer_view.get_for_buyer(shop_id, buyer_id, req.path["order_id"])
+    order.payments = [{k: p[k] for k in ("provider", "status", "amount", "paid_at")}
+                      for p in payment_requests.of_order(shop_id, order.id)]
+    if "pay" in order.actions:
+        order.pay_methods = payment_requests.pay_methods(shop_id)
+    return order
 
 
 @app.api("POST", "/storefront/{shop_id}/orders/{order_id}/cancel", permission=BUYER, body=CancelRequest,
@@ -233,6 +244,22 @@ def cancel_my_order(req: ApiRequest[CancelRequest, None]) -> BuyerOrder:
     lifecycle.cancel(Actor(id=f"buyer:{buyer_id}", source_ip=req.source_ip), shop_id, req.path["order_id"],
                      req.body.reason, by_buyer=True)
     return buyer_view.get_for_buyer(shop_id, buyer_id, req.path["order_id"])
+
+
+@app.api("POST", "/storefront/{shop_id}/orders/{order_id}/payments", permission=BUYER, body=PayRequest,
+         response=PaymentStart, errors=(409, 503))
+def pay_my_order(req: ApiRequest[PayRequest, None]) -> PaymentStart:
+    """Start paying an unpaid order with one of the shop's providers: the cashier page to open
+    (the local payment sandbox, or the provider). The request expires when the order's unpaid
+    timer cancels it; ``return_url`` must be this shop's storefront (never an open redirect)."""
+    from shared.payments import requests as payment_requests
+
+    shop_id, buyer_id = _buyer(req)
+    site = public_url()
+    if not req.body.return_url.startswith(f"{site}/shop/"):
+        raise field_error("return_url", "not_storefront_url", allowed=f"{site}/shop/")
+    return payment_requests.start(shop_id, req.path["order_id"], req.body.provider, notify_base=f"{site}/api",
+                                  return_url=req.body.return_url, buyer_id=buyer_id)
 
 
 # -- buyer notices (consumer of OrderPlaced / OrderPaid / OrderCancelled) -----------------------------------

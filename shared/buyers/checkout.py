@@ -5,12 +5,14 @@ ordered SKUs taken out of the cart afterwards. Sits on top of the buyers package
 from __future__ import annotations
 
 import hashlib
+import os
+from typing import Literal
 
 from pydantic import Field
 
 from shared.buyers import addresses, carts
 from shared.buyers.models import ID_PRODUCT, ID_SKU
-from shared.errors import BadRequest, field_error
+from shared.errors import BadRequest, Unavailable, field_error
 from shared.model import Input
 from shared.orders.models import Buyer, Order, PlaceOrder, Quote, QuoteLineInput, ReceiverInput
 
@@ -34,6 +36,20 @@ class PlaceOrderRequest(Input):
                                                description="Omitted: the cart's lines")
     buyer_message: str = Field("", max_length=200)
     quote_hash: str = Field(min_length=8, max_length=64, description="The quote's hash the buyer saw")
+
+
+class PayRequest(Input):
+    provider: Literal["alipay", "wechat_pay", "stripe"]
+    return_url: str = Field(min_length=10, max_length=1000,
+                            description="The storefront page the provider sends the buyer back to")
+
+
+def public_url() -> str:
+    """The shop's public origin (template parameter ``PublicUrl``; locally the gateway's)."""
+    site = os.environ.get("SHOPDESK_PUBLIC_URL", "").rstrip("/")
+    if not site:
+        raise Unavailable("payments_unavailable", details={"setting": "PublicUrl"})
+    return site
 
 
 class CancelRequest(Input):

@@ -32,6 +32,7 @@ _ERRORS = {
     "409": "Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running",
     "422": "Invalid fields (details.fields names each, details.field the first)",
     "429": "Throttled (the API stage's rate limit, or a per-client limit)",
+    "503": "Not set up on this deployment yet (details say what is missing)",
 }
 EXAMPLE_SHOP = "shp_demo"  # the demo shop every local system seeds
 

@@ -75,6 +75,8 @@ class BuyerOrder(Model):
     paid_at: str | None = None
     timeline: list[BuyerTimelineEntry] = []
     actions: list[str] = Field(description="What the buyer may do now: pay, cancel")
+    pay_methods: list[str] = Field([], description="The providers the buyer can pay this order with (when `pay` is allowed)")
+    payments: list[dict[str, Any]] = Field([], description="Each provider tried: {provider, status, amount, paid_at}")
     replayed: bool = False
 
 

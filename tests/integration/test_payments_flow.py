@@ -336,3 +336,42 @@ def test_a_stored_notice_whose_delivery_failed_is_applied_after_the_redrive(syst
                paying.get(f"/orders/{order.id}").json()["payment_status"] == "paid", timeout=60)
     paid(paying, order.id)
     assert len(order_paid_events(shop_id, order.id)) == 1
+
+
+# -- the buyer's pay route -----------------------------------------------------------------------------
+def test_a_buyer_pays_through_the_storefront_route_and_cannot_be_sent_elsewhere(system: Any, shop_id: str,
+                                                                                 paying: Api) -> None:
+    from tests.integration.buyers import sign_in_buyer
+    from tests.integration.test_buyers_book_and_cart import HOME, line, listed
+
+    prd = listed(paying, qty=5)
+    buyer = sign_in_buyer(system, shop_id)
+    address = buyer.post("/addresses", json=HOME).json()
+    quote = requests.post(f"{system.url}/api/storefront/{shop_id}/quote", json={"lines": [line(prd, 1)]},
+                          timeout=30).json()
+    placed = buyer.post("/orders", json={"address_id": address["id"], "lines": [line(prd, 1)],
+                                         "quote_hash": quote["quote_hash"]}, headers={"Idempotency-Key": "pay-1"})
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    detail = buyer.get(f"/orders/{order['id']}").json()
+    assert detail["pay_methods"] == ["alipay", "stripe", "wechat_pay"] and detail["payments"] == []
+    back = f"{system.url}/shop/#/{shop_id}/orders/{order['id']}?paid=1"
+    for bad in ({"provider": "alipay", "return_url": "https://evil.example/shop/"},  # never an open redirect
+                {"provider": "paypal", "return_url": back}, {"provider": "alipay"}):
+        refused = buyer.post(f"/orders/{order['id']}/payments", json=bad)
+        assert refused.status_code == 422, refused.text
+    other = sign_in_buyer(system, shop_id)
+    assert other.post(f"/orders/{order['id']}/payments", json={"provider": "alipay", "return_url": back}).status_code == 404
+    assert paying.post(f"/storefront/{shop_id}/orders/{order['id']}/payments",
+                       json={"provider": "alipay", "return_url": back}).status_code == 401  # a staff token
+    started = buyer.post(f"/orders/{order['id']}/payments", json={"provider": "wechat_pay", "return_url": back})
+    assert started.status_code == 200, started.text
+    assert started.json()["cashier_url"].startswith(sandbox(system))
+    assert requests.get(started.json()["cashier_url"], timeout=10).status_code == 200
+    pay(system, "wechat_pay", order["number"])
+    assert paid(paying, order["id"])["payment_method"] == "wechat_pay"
+    after = buyer.get(f"/orders/{order['id']}").json()
+    assert after["payment_status"] == "paid" and after["pay_methods"] == []
+    assert [p["status"] for p in after["payments"]] == ["paid"]
+    again = buyer.post(f"/orders/{order['id']}/payments", json={"provider": "alipay", "return_url": back})
+    assert again.status_code == 409, again.text

@@ -2288,8 +2288,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of the buyer's orders with its timeline (another buyer's: 404).
-         * @description One of the buyer's orders with its timeline (another buyer's: 404).
+         * One of the buyer's orders with its timeline, its payments and, while it can be paid, the
+         * @description One of the buyer's orders with its timeline, its payments and, while it can be paid, the
+         *         providers the shop takes (another buyer's: 404).
          */
         get: operations["my_order"];
         put?: never;
@@ -2314,6 +2315,28 @@ export interface paths {
          * @description Cancel an unpaid order (its stock is released in the same transaction); paid: 409.
          */
         post: operations["cancel_my_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/orders/{order_id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start paying an unpaid order with one of the shop's providers: the cashier page to open
+         * @description Start paying an unpaid order with one of the shop's providers: the cashier page to open
+         *         (the local payment sandbox, or the provider). The request expires when the order's unpaid
+         *         timer cancels it; ``return_url`` must be this shop's storefront (never an open redirect).
+         */
+        post: operations["pay_my_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3315,6 +3338,20 @@ export interface components {
              * @description What the buyer may do now: pay, cancel
              */
             actions: string[];
+            /**
+             * Pay Methods
+             * @description The providers the buyer can pay this order with (when `pay` is allowed)
+             * @default []
+             */
+            pay_methods: string[];
+            /**
+             * Payments
+             * @description Each provider tried: {provider, status, amount, paid_at}
+             * @default []
+             */
+            payments: {
+                [key: string]: unknown;
+            }[];
             /**
              * Replayed
              * @default false
@@ -5219,6 +5256,19 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** PayRequest */
+        PayRequest: {
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "alipay" | "wechat_pay" | "stripe";
+            /**
+             * Return Url
+             * @description The storefront page the provider sends the buyer back to
+             */
+            return_url: string;
+        };
         /** PaymentAnomalyView */
         PaymentAnomalyView: {
             /**
@@ -5270,6 +5320,39 @@ export interface components {
             methods: (components["schemas"]["Alipay-Output"] | components["schemas"]["WechatPay-Output"] | components["schemas"]["Stripe-Output"] | components["schemas"]["UnionPay-Output"] | components["schemas"]["BankTransfer-Output"] | components["schemas"]["CashOnDelivery-Output"])[];
             /** Version */
             version: number;
+        };
+        /** PaymentStart */
+        PaymentStart: {
+            /** Payment Id */
+            payment_id: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "alipay" | "wechat_pay" | "stripe";
+            /**
+             * Cashier Url
+             * @description The cashier page the buyer's browser opens
+             */
+            cashier_url: string | null;
+            /**
+             * Code Url
+             * @description WeChat Pay Native: the weixin:// link a QR code shows
+             * @default null
+             */
+            code_url: string | null;
+            /**
+             * Client Secret
+             * @description Stripe PaymentIntent: what Stripe.js confirms
+             * @default null
+             */
+            client_secret: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description The payment request's expiry: never later than the order's cancel time
+             */
+            expires_at: string;
         };
         /** PendingInvitation */
         PendingInvitation: {
@@ -8686,9 +8769,11 @@ export type PageStocktakeView = components['schemas']['Page_StocktakeView_'];
 export type PageStorefrontSummary = components['schemas']['Page_StorefrontSummary_'];
 export type PageSupplierView = components['schemas']['Page_SupplierView_'];
 export type PasswordChange = components['schemas']['PasswordChange'];
+export type PayRequest = components['schemas']['PayRequest'];
 export type PaymentAnomalyView = components['schemas']['PaymentAnomalyView'];
 export type PaymentMethodsUpdate = components['schemas']['PaymentMethodsUpdate'];
 export type PaymentMethodsView = components['schemas']['PaymentMethodsView'];
+export type PaymentStart = components['schemas']['PaymentStart'];
 export type PendingInvitation = components['schemas']['PendingInvitation'];
 export type PermissionList = components['schemas']['PermissionList'];
 export type PermissionView = components['schemas']['PermissionView'];
@@ -19433,6 +19518,105 @@ export interface operations {
             };
             /** @description Throttled (the API stage's rate limit, or a per-client limit) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pay_my_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentStart"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not set up on this deployment yet (details say what is missing) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
