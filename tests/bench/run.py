@@ -9,7 +9,9 @@ on the same machine (never a timed assertion).
 4. Stock reservations by 16 concurrent clients, ordinary and 4-shard SKU, vs a bare conditional
    UpdateItem; oversells counted (``tests/bench/reservations.py``).
 
-``--only settings|cold|catalog`` runs one of them (``make bench BENCH_ARGS="--only catalog"``).
+5. Orders: the desk's list pages with 1,000 vs 100,000 orders of history (``tests/bench/orders.py``).
+
+``--only settings|cold|catalog|reservations|orders`` runs one of them (``make bench BENCH_ARGS="--only catalog"``).
 """
 from __future__ import annotations
 
@@ -123,9 +125,9 @@ def bench_cold_start() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["settings", "cold", "catalog", "reservations"], action="append",
+    parser.add_argument("--only", choices=["settings", "cold", "catalog", "reservations", "orders"], action="append",
                         help="run only these benchmarks (repeatable); default: all")
-    chosen = set(parser.parse_args().only or ["settings", "cold", "catalog", "reservations"])
+    chosen = set(parser.parse_args().only or ["settings", "cold", "catalog", "reservations", "orders"])
     if "cold" in chosen:
         bench_cold_start()
     if "settings" in chosen:
@@ -148,6 +150,10 @@ def main() -> int:
         from tests.bench import reservations
 
         reservations.main()
+    if "orders" in chosen:
+        from tests.bench import orders
+
+        orders.main()
     return 0
 
 
