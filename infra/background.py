@@ -52,7 +52,8 @@ def start(data_dir: Path, *, extra_env: dict[str, str] | None = None, seed: bool
     cmd = [sys.executable, "-m", "infra.run", "--data-dir", str(data_dir), "--port", "0", "--ready-file", str(ready)]
     if not seed:
         cmd.append("--no-seed")
-    env = {**os.environ, **(extra_env or {}), "PYTHONUNBUFFERED": "1"}
+    # Test systems skip the demo order history (make run writes it in the background).
+    env = {**os.environ, "SHOPDESK_DEMO_HISTORY": "0", **(extra_env or {}), "PYTHONUNBUFFERED": "1"}
     from infra.localcloud.dynamodb_local import die_with_parent
 
     parent = os.getpid()

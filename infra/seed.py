@@ -52,33 +52,17 @@ def shop_seeded() -> bool:
 
 
 def seeded() -> bool:
-    return shop_seeded() and catalog_seeded() and images_seeded() and inventory_seeded() and stocktake_seeded() \
-        and orders_seeded()
+    return shop_seeded() and catalog_seeded() and images_seeded() and inventory_seeded() and stocktake_seeded()
 
 
 def seed_demo() -> None:
     for done, seed in ((shop_seeded, seed_shop), (catalog_seeded, seed_catalog), (images_seeded, seed_images),
                        (inventory_seeded, seed_inventory), (stocktake_seeded, seed_stocktake),
-                       (purchasing_seeded, seed_purchasing), (payments_seeded, seed_payments),
-                       (orders_seeded, seed_orders)):
+                       (purchasing_seeded, seed_purchasing), (payments_seeded, seed_payments)):
         if not done():
             started = time.monotonic()
             seed()
             log.info("%s took %.1f s", seed.__name__, time.monotonic() - started)
-
-
-def orders_seeded() -> bool:
-    from infra.seed_orders import has_orders
-
-    return has_orders(DEMO_SHOP_ID)
-
-
-def seed_orders() -> None:
-    """About 90 days of order history (infra/seed_orders.py: batched writes, no transactions)."""
-    from infra.seed_orders import seed_history
-
-    tabs = seed_history(DEMO_SHOP_ID)
-    log.info("order history: %s", ", ".join(f"{t} {n}" for t, n in sorted(tabs.items())))
 
 
 def seed_shop() -> None:

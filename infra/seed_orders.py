@@ -17,16 +17,21 @@ own code when they land.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+
 from shared import clock, crypto
 from shared.events.base import Actor
-from shared.ids import new_id
+from shared.keys import shop_key
 from shared.orders import status
 from shared.orders.models import QuoteLineInput
 from shared.orders.numbers import SHOP_ZONE
@@ -37,6 +42,7 @@ from shared.orders.tables import (
     ORDER_SK,
     NumberClaim,
     OrderRecord,
+    OrdersItem,
     TabCounter,
     TimelineRecord,
     buyer_pk,
@@ -48,7 +54,7 @@ from shared.orders.tables import (
     tab_pk,
     timeline_sk,
 )
-from shared.tx import write_batch
+from shared.tx import Writes, write_batch
 
 log = logging.getLogger("shopdesk.seed")
 
@@ -71,6 +77,8 @@ STREETS = ["文三路", "南京西路", "科技园南路", "天河北路", "建�
            "中北路", "解放碑步行街", "香港中路", "鹭江道", "麓山南路", "南京路"]
 MESSAGES = ["", "", "", "", "", "请尽快发货，谢谢", "送人的，请不要放价格单", "周末在家，工作日放快递柜", "尺码不确定，能换吗"]
 MEMOS = ["", "", "", "", "", "", "老客户，送小样", "VIP 优先发", "已电话确认地址"]
+CHUNK = 200  # orders per chunk: counters and progress move once per chunk
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 UNPAID_NOW = 6  # placed for real at seed time, still unpaid
 PROMO_DAY = (11, 11)  # 双十一: about four times an ordinary day
 
@@ -84,50 +92,107 @@ class DemoBuyer:
     detail: str
 
 
-def has_orders(shop_id: str) -> bool:
-    return any(True for _ in TabCounter.query(counter_pk(shop_id), limit=1))
+class SeedProgress(OrdersItem, discriminator="seed_progress"):
+    """How far a shop's history seed got: a stopped ``make run`` resumes where it was."""
+
+    started_at = UnicodeAttribute()  # the seed's "now": the same story is told again on resume
+    written = NumberAttribute(default=0)  # orders written (whole chunks; counters moved with them)
+    finished = BooleanAttribute(default=False)
+
+
+def _progress_key(shop_id: str) -> tuple[str, str]:
+    return shop_key(shop_id, "SEED"), "ORDERS"
+
+
+def finished(shop_id: str) -> bool:
+    try:
+        return bool(SeedProgress.get(*_progress_key(shop_id), consistent_read=True).finished)
+    except SeedProgress.DoesNotExist:
+        return False
 
 
 def seed_history(shop_id: str, *, orders: int = ORDERS, days: int = DAYS, seed: int = 2026,
-                 now: datetime | None = None, threads: int = 4, timeline: bool = True,
-                 recent: bool = True) -> Counter[str]:
+                 threads: int = 4, timeline: bool = True, recent: bool = True, chunk: int = CHUNK) -> Counter[str]:
     """Write ``orders`` orders spread over the last ``days`` days; returns the count per tab.
-    ``recent``: a few of them are placed now through ``placing.place`` (stock reserved, the unpaid
+    Chunk by chunk: a chunk's items in parallel batches, then its tab counts and the progress in
+    one transaction, so a run stopped half way resumes after the last whole chunk (the same
+    seed and start time tell the same story again, ids included) and never counts twice.
+    ``recent``: a few orders are placed now through ``placing.place`` (stock reserved, the unpaid
     timer running), so the storefront can pay them and the timer can cancel them.
     ``timeline=False`` leaves the timelines out (the bench's 100,000 orders: lists never read them)."""
+    pk, sk = _progress_key(shop_id)
+    try:
+        progress = SeedProgress.get(pk, sk, consistent_read=True)
+    except SeedProgress.DoesNotExist:
+        progress = SeedProgress(pk, sk, started_at=clock.iso(), written=0)
+        progress.save(SeedProgress.pk.does_not_exist())
     rng = random.Random(seed)
-    now = now or clock.now()
+    now = datetime.fromisoformat(progress.started_at)
     facts = _catalog(shop_id)
     skus = sorted(facts.skus.values(), key=lambda s: s.sku_id)
     # A few buyers order often, most once or twice (roughly Pareto), as in a real shop.
     buyers = [_buyer(rng, i) for i in range(max(20, orders // 4))]
     weights = [1 / (i + 1) ** 0.8 for i in range(len(buyers))]
     times = _order_times(rng, orders - (UNPAID_NOW if recent else 0), days, now)
-    items: list[Any] = []
     tabs: Counter[str] = Counter()
     numbers: set[str] = set()
-    for at in times:
-        buyer = rng.choices(buyers, weights)[0]
-        record, entries = _order(rng, shop_id, facts, skus, buyer, at, now, numbers)
-        tabs[record.tab] += 1
-        items += [record, NumberClaim(number_pk(shop_id, record.number), CLAIM_SK, order_id=record.order_id)]
-        if timeline:
-            items += entries
-    for buyer in rng.sample(buyers, k=min(len(buyers), UNPAID_NOW)) if recent else []:
-        tabs[_place_now(rng, shop_id, facts, skus, buyer).tab] += 1
-    per_shard = [Counter[str]() for _ in range(COUNTER_SHARDS)]
-    for tab, n in tabs.items():
-        for shard in range(COUNTER_SHARDS):
-            per_shard[shard][tab] = n // COUNTER_SHARDS + (1 if shard < n % COUNTER_SHARDS else 0)
-    for shard, counts in enumerate(per_shard):
-        counter = TabCounter(counter_pk(shop_id), str(shard))
-        for tab, n in counts.items():
-            setattr(counter, tab, n)
-        items.append(counter)
-    chunks = [items[i:i + 250] for i in range(0, len(items), 250)]
+    done = int(progress.written)
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda chunk: write_batch(OrderRecord, chunk, []), chunks))
+        for start in range(0, len(times), chunk):
+            items: list[Any] = []
+            counts: Counter[str] = Counter()
+            for at in times[start:start + chunk]:  # generated even when written: the story goes on the same
+                buyer = rng.choices(buyers, weights)[0]
+                record, entries = _order(rng, shop_id, facts, skus, buyer, at, now, numbers)
+                counts[record.tab] += 1
+                items += [record, NumberClaim(number_pk(shop_id, record.number), CLAIM_SK, order_id=record.order_id)]
+                if timeline:
+                    items += entries
+            tabs += counts
+            if start < done:
+                continue
+            list(pool.map(lambda part: write_batch(OrderRecord, part, []),
+                          [items[i:i + 100] for i in range(0, len(items), 100)]))
+            _count(shop_id, counts, start // chunk, progress, min(start + chunk, len(times)))
+    if not progress.finished:
+        for buyer in rng.sample(buyers, k=min(len(buyers), UNPAID_NOW)) if recent else []:
+            tabs[_place_now(rng, shop_id, facts, skus, buyer).tab] += 1
+        progress.update(actions=[SeedProgress.finished.set(True)])
+    elif recent:
+        tabs["pending_payment"] += UNPAID_NOW
     return tabs
+
+
+def _count(shop_id: str, counts: Counter[str], n: int, progress: SeedProgress, written: int) -> None:
+    """A chunk's tab counts (on one counter shard) and the progress, in one transaction."""
+    writes = Writes()
+    counter = TabCounter(counter_pk(shop_id), str(n % COUNTER_SHARDS))
+    writes.update(counter, [TabCounter.kind.set(TabCounter),  # type: ignore[arg-type]  # pynamodb stores the tag
+                            *(getattr(TabCounter, tab).add(k) for tab, k in counts.items())])
+    writes.update(progress, [SeedProgress.written.set(written)], SeedProgress.written == int(progress.written))
+    writes.commit()
+    progress.written = written
+
+
+def continue_in_background(shop_id: str) -> threading.Thread | None:
+    """``make run``: the demo history written after the system serves (DynamoDB Local takes
+    about a minute for 3,000 orders with their timelines); a stopped run resumes next time."""
+    if os.environ.get("SHOPDESK_DEMO_HISTORY", "1") == "0" or finished(shop_id):
+        return None
+
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            tabs = seed_history(shop_id)
+        except Exception:  # the demo history is a nicety: the system runs without it
+            log.exception("the demo order history stopped; the next start resumes it")
+            return
+        log.warning("demo order history: %d orders (%s) in %.0f s", sum(tabs.values()),
+                    ", ".join(f"{t} {n}" for t, n in sorted(tabs.items())), time.monotonic() - started)
+
+    thread = threading.Thread(target=run, name="demo-history", daemon=True)
+    thread.start()
+    return thread
 
 
 # -- the story of one order -----------------------------------------------------------------------
@@ -227,7 +292,7 @@ def _order(rng: random.Random, shop_id: str, facts: Facts, skus: list[Any], buye
     chosen = rng.sample(skus, k=min(len(skus), rng.choices((1, 2, 3), (60, 30, 10))[0]))
     quote = price([QuoteLineInput(product_id=s.product_id, sku_id=s.sku_id, qty=rng.choices((1, 2), (85, 15))[0])
                    for s in chosen], facts)
-    order_id = new_id("ord_")
+    order_id = "ord_" + "".join(rng.choice(CROCKFORD) for _ in range(26))  # from the seed: a resumed run repeats it
     number = ""
     while not number or number in numbers:
         number = at.astimezone(SHOP_ZONE).strftime("%y%m%d") + f"{rng.randrange(10**8):08d}"
@@ -287,5 +352,4 @@ if __name__ == "__main__":  # pragma: no cover
     from infra.seed import DEMO_SHOP_ID
 
     logging.basicConfig(level=logging.INFO)
-    if not has_orders(DEMO_SHOP_ID):
-        print(dict(seed_history(DEMO_SHOP_ID)))
+    print(dict(seed_history(DEMO_SHOP_ID)))

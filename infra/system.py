@@ -144,6 +144,10 @@ class LocalSystem:
 
             if not seed.seeded():
                 seed.seed_demo()
+            from infra import seed_orders
+
+            # ~90 days of orders, written after the system serves (infra/seed_orders.py).
+            self.history = seed_orders.continue_in_background(seed.DEMO_SHOP_ID)
 
     def _openapi(self, pool: Any) -> Any:
         def build() -> dict[str, Any]:
