@@ -99,7 +99,8 @@ class PaymentSandbox:
                 return self.stripe_api("/" + "/".join(parts[1:]), headers, body)
             if head == "cashier" and len(parts) in (2, 3):
                 lang = cashier.language(params, _header(headers, "Accept-Language"))
-                return self.cashier(method, parts[1], parts[2] if len(parts) == 3 else "", lang)
+                return self.cashier(method, parts[1], parts[2] if len(parts) == 3 else "", lang,
+                                    params.get("redirect_url"))
             if head == "control":
                 return self.control(method, parts[1:], params, body)
         except SandboxError as err:
@@ -516,11 +517,15 @@ class PaymentSandbox:
         return _json(404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL (POST: {path})"}})
 
     # -- the cashier page ------------------------------------------------------------------------------------------
-    def cashier(self, method: str, trade_id: str, action: str, lang: str) -> Answer:
+    def cashier(self, method: str, trade_id: str, action: str, lang: str, redirect_url: str | None = None) -> Answer:
         trade = self.store.get("trade", trade_id)
         if trade is None:
             return 404, HTML, cashier.message("", lang, "not_found")
         provider = trade["provider"]
+        if provider == "wechat_pay" and redirect_url and method == "GET" and trade["status"] == "open":
+            # WeChat Pay H5: the merchant appends redirect_url to h5_url; the payer comes back to it.
+            trade["return_url"] = redirect_url
+            self.save(trade)
         if action == "" and method == "GET":
             if trade["status"] != "open":
                 return 409, HTML, cashier.message(provider, lang, "already_paid" if trade["status"] == "paid" else "closed")

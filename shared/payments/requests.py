@@ -84,6 +84,10 @@ def start(shop_id: str, order_id: str, provider: str, *, notify_base: str, retur
         redirect = start_payment(creds, order, now=moment)
     except PaymentError as exc:
         raise Unprocessable("provider_refused", details={"provider": provider, "reason": str(exc)[:200]}) from exc
+    if provider == "wechat_pay" and redirect.url:  # H5: back to the storefront after paying
+        from shared.payments.wechatpay import h5_with_return
+
+        redirect = redirect.model_copy(update={"url": h5_with_return(redirect.url, return_url)})
     stamp = moment.isoformat()
     record = PaymentRecord(payment_pk(shop_id, order_id), payment_sk(provider),
                            payment_id=existing.payment_id if existing else new_id("pay_"), order_id=order_id,

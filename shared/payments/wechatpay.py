@@ -91,6 +91,17 @@ def decrypt_resource(apiv3_key: str, resource: Mapping[str, Any]) -> dict[str, A
 _AMOUNT = "an amount in 分"  # names a malformed amount in the error
 
 
+def h5_with_return(h5_url: str, return_url: str | None) -> str:
+    """WeChat Pay H5: the merchant appends ``redirect_url`` (URL-encoded) to the ``h5_url`` of the
+    prepay answer, and WeChat sends the payer's browser there after paying (the page then asks
+    our server whether the order is paid; the notification decides)."""
+    if not return_url:
+        return h5_url
+    from urllib.parse import quote
+
+    return f"{h5_url}{'&' if '?' in h5_url else '?'}redirect_url={quote(return_url, safe='')}"
+
+
 class WechatPay:
     name: ProviderName = "wechat_pay"
 
