@@ -261,16 +261,6 @@ def finish(rec: Any, status: str, *, error: tuple[str, dict[str, Any]] | None = 
     rec.update(actions)
 
 
-def actor_context(rec: Any, user_agent: str) -> AuthContext:
-    """The rights of the person who started the job, as they are now (a member disabled since
-    cannot run it: the shop "does not exist" for them)."""
-    from shared.identity.access import authorize
-    from shared.identity.sessions import TokenFacts
-
-    ctx, _ = authorize(TokenFacts.without_token(rec.actor_id), rec.shop_id, source_ip=None, user_agent=user_agent)
-    return ctx
-
-
 class ExportJobView(Model):
     """An export job as its starter polls it: the download URL once it succeeded."""
 

@@ -223,4 +223,6 @@ class JobMessage(Model):
 def actor_context(rec: JobRecord) -> AuthContext:
     """The rights of the person who started the job, as they are now (a member disabled since
     cannot import: the shop "does not exist" for them)."""
-    return jobs.actor_context(rec, "catalog-job")
+    from shared.identity.access import member_context
+
+    return member_context(rec.actor_id, rec.shop_id, "catalog-job")

@@ -55,6 +55,7 @@ from shared.orders.events import (
     OrderPlaced,
     OrderReleased,
     OrderReviewed,
+    OrdersExported,
 )
 from shared.payments.events import PaymentAnomaly, PaymentNotified
 from shared.purchasing.events import (
@@ -78,7 +79,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
     PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
     OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted, OrderFinanceApproved,
-    OrderHeld, OrderReleased, OrderAnnotated, OrderAwaitingReview, PaymentNotified, PaymentAnomaly,
+    OrderHeld, OrderReleased, OrderAnnotated, OrderAwaitingReview, OrdersExported, PaymentNotified, PaymentAnomaly,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 
