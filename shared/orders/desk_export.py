@@ -115,6 +115,7 @@ def order_row(rec: OrderRecord, language: str, may_see: bool, zone: ZoneInfo) ->
         return datetime.fromisoformat(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
     to = receiver(rec, may_see)
+    buyer = (rec.buyer_mobile or "").removeprefix("+86")  # a leading + would be neutralised as a formula
     province = regions.region(rec.province) if rec.province else None
     province_name = (province.name_en or province.name if language == "en" else province.name) if province else ""
     currency = rec.currency or "CNY"
@@ -122,7 +123,7 @@ def order_row(rec: OrderRecord, language: str, may_see: bool, zone: ZoneInfo) ->
         "number": rec.number, "placed_at": local(rec.created_at), "paid_at": local(rec.paid_at),
         "status": _label("status", rec.fulfilment_status, language),
         "payment_status": _label("payment_status", rec.payment_status, language),
-        "buyer": rec.buyer_mobile if may_see else privacy.mask_phone(rec.buyer_mobile or ""),
+        "buyer": buyer if may_see else privacy.mask_phone(buyer),
         "receiver": to.name, "receiver_mobile": to.mobile, "province": province_name, "address": to.detail,
         "lines": "; ".join(_line(line) for line in rec.lines or []),
         "item_count": int(rec.item_count or 0), "subtotal": _yuan(rec.subtotal, currency),
