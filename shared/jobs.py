@@ -151,10 +151,10 @@ def new_job(cls: type[Job], ctx: AuthContext, job_id: str, kind: str, status: st
     """Write a new job record; with ``events`` (and the table's env name) their outbox items go in
     the same transaction (an export is audited exactly when its job exists)."""
     now = clock.now()
-    rec = cls(shop_pk(ctx.shop_id), job_sk(job_id), job_kind=kind, status=status, format=fmt, language=language,
-              actor_id=ctx.user_id, actor_email=ctx.email, processed=0, created=0, updated=0, failed=0, errors=[],
-              error_count=0, created_at=clock.iso(now), updated_at=clock.iso(now),
-              expires_at=int((now + timedelta(days=KEEP_DAYS)).timestamp()), **fields)
+    rec: Job = cls(shop_pk(ctx.shop_id), job_sk(job_id), job_kind=kind, status=status, format=fmt, language=language,
+                   actor_id=ctx.user_id, actor_email=ctx.email, processed=0, created=0, updated=0, failed=0, errors=[],
+                   error_count=0, created_at=clock.iso(now), updated_at=clock.iso(now),
+                   expires_at=int((now + timedelta(days=KEEP_DAYS)).timestamp()), **fields)
     if not events:
         rec.save(cls.pk.does_not_exist())
         return rec

@@ -28,7 +28,6 @@ from shared import exports, jobs, uploads
 from shared.auth.context import AuthContext
 from shared.catalog.models import ProductQuery
 from shared.catalog.tables import CatalogItem
-from shared.errors import NotFound
 from shared.i18n import field_message, message
 from shared.ids import new_id
 from shared.jobs import MAX_ERRORS, JobActor, JobError, JobFormat, JobRef, JobStatus, Progress, finish, job_sk

@@ -8,7 +8,7 @@
 | number claim   | SHOP#<s>#ORDNO#<number>     | CLAIM            | numbers unique per shop; get by number = GetItem |
 | request claim  | SHOP#<s>#ORDREQ#<key>       | CLAIM            | the buyer's request key: a retried place-order answers the first order |
 | tab counters   | SHOP#<s>#ORDCOUNT           | <shard 0..9>     | ADD per tab in the same transaction; read = one Query, summed |
-| export job     | SHOP#<s>                    | JOB#<job>        | a desk export (``shared.jobs``); its ``OrdersExported`` outbox item beside it |
+| export job     | SHOP#<s>                    | JOB#<job>        | a desk export (``shared.jobs``), its event beside it |
 
 GSIs: ``by_tab`` (``SHOP#<s>#TAB#<tab>``, ``<created_at>#<order>``), ``by_buyer``
 (``SHOP#<s>#BUYER#<buyer>``, created), ``by_mobile`` (``SHOP#<s>#MOB#<blind index>``, created),
