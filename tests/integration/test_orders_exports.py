@@ -136,3 +136,33 @@ def test_another_shops_job_bad_bodies_and_roles_without_orders_export(shop_id: s
     denied = start(marketing, {"format": "csv"})
     assert denied.status_code == 403 and denied.json()["error"]["details"]["permission"] == "orders.export"
     assert marketing.get(f"/orders/exports/{job_id}").status_code == 403
+
+
+def test_a_redelivered_job_message_changes_nothing_and_a_dead_workers_job_ends_interrupted(owner: Api) -> None:
+    import json
+
+    import boto3
+
+    from shared import clock
+    from shared.orders.tables import OrderExportJob
+    from tests.integration.test_events import drained, queue_url
+
+    job = finished(owner, start(owner, {"format": "csv"}).json()["id"])
+    assert job["status"] == "succeeded"
+    sqs, url = boto3.client("sqs"), queue_url("OrdersExportQueue")
+    message = json.dumps({"shop_id": owner.shop_id, "job_id": job["id"]})
+    sqs.send_message(QueueUrl=url, MessageBody=message)
+    eventually(lambda: drained(url))
+    again = owner.get(f"/orders/exports/{job['id']}").json()
+    assert {k: v for k, v in again.items() if k != "file_url"} == {k: v for k, v in job.items() if k != "file_url"}
+
+    # a job left "running" by a worker that died: its message coming back ends it, with a reason
+    from shared.keys import shop_pk
+
+    rec = OrderExportJob.get(shop_pk(owner.shop_id), f"JOB#{job['id']}")
+    rec.update([OrderExportJob.status.set("running"), OrderExportJob.lease_until.set("2000-01-01T00:00:00Z"),
+                OrderExportJob.finished_at.remove(), OrderExportJob.updated_at.set(clock.iso())])
+    sqs.send_message(QueueUrl=url, MessageBody=message)
+    ended = finished(owner, job["id"])
+    assert ended["status"] == "failed" and ended["error"]["code"] == "job_interrupted", ended
+    assert ended["error"]["message"]
