@@ -46,6 +46,10 @@ test('the user menu links to the API docs, which render offline from the build',
   await expect(docs).toHaveURL(/\/api-docs\/index\.html$/)
   // The document is built by the API on first request: generous on a busy machine (not a speed check).
   await expect(docs.locator('.swagger-ui .title')).toContainText('ShopDesk API', { timeout: 30_000 })
+  // Tags start folded (init.js): every capability's tag is listed, and opening one shows its routes.
+  for (const tag of ['identity', 'catalog', 'inventory', 'orders', 'payments', 'settings', 'storefront'])
+    await expect(docs.locator('.opblock-tag', { hasText: new RegExp(`^${tag}`) })).toBeVisible()
+  await docs.locator('.opblock-tag', { hasText: /^settings/ }).click()
   await expect(docs.locator('.opblock-summary-path', { hasText: '/settings/profile' }).first()).toBeVisible()
 })
 

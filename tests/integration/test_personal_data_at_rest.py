@@ -203,6 +203,18 @@ def place_order(system: background.RunningSystem, product_id: str, sku_id: str) 
         "address_id": address.json()["id"], "buyer_message": ADDED["buyer message"],
         "quote_hash": cart.json()["quote"]["quote_hash"]})
     assert order.status_code == 201, order.text
+    # ... and pays it with Alipay in the payment sandbox (payment record and provider event stored).
+    order_id, number = order.json()["id"], order.json()["number"]
+    back = f"{system.url}/shop/#/{DEMO_SHOP}/orders/{order_id}?paid=1"
+    started = requests.post(f"{shop}/orders/{order_id}/payments", headers=auth, timeout=30,
+                            json={"provider": "alipay", "return_url": back})
+    assert started.status_code == 200, started.text
+    assert requests.get(started.json()["cashier_url"], timeout=30).status_code == 200
+    sandbox = f"{system.url}/__sandbox/pay/control"
+    trade = requests.get(f"{sandbox}/trades", params={"provider": "alipay", "out_trade_no": number}, timeout=30).json()
+    assert requests.post(f"{sandbox}/trades/{trade['trade']['id']}/pay", json={}, timeout=30).status_code == 200
+    eventually(lambda: requests.get(f"{shop}/orders/{order_id}", headers=auth, timeout=30).json()["payment_status"]
+               == "paid", timeout=60)
 
 
 def raw_tables(system: background.RunningSystem) -> dict[str, list[dict[str, Any]]]:

@@ -31,6 +31,10 @@
     deepLinking: true,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: 'BaseLayout',
+    // Tags start folded, with a filter box: Swagger UI 5.35 stops rendering part-way when all of the
+    // ~150 operations are expanded at once (seen on this document; folded, every tag renders).
+    docExpansion: 'none',
+    filter: true,
     requestInterceptor: function (request) {
       var s = session()
       if (s && s.idToken && !request.headers.Authorization) request.headers.Authorization = 'Bearer ' + s.idToken
