@@ -54,6 +54,7 @@ from shared.orders.events import (
     OrderPaid,
     OrderPlaced,
     OrderReleased,
+    OrderRequested,
     OrderReviewed,
 )
 from shared.payments.events import PaymentAnomaly, PaymentNotified
@@ -78,7 +79,7 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
     PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
     OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted, OrderFinanceApproved,
-    OrderHeld, OrderReleased, OrderAnnotated, OrderAwaitingReview, PaymentNotified, PaymentAnomaly,
+    OrderHeld, OrderReleased, OrderAnnotated, OrderAwaitingReview, OrderRequested, PaymentNotified, PaymentAnomaly,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

@@ -99,3 +99,12 @@ class OrderAnnotated(_OrderEvent):
     changed: list[str]
     memo: str | None = None
     flag: str | None = None
+
+
+class OrderRequested(DomainEvent):
+    """A flash-sale place-order request was queued (``shared.orders.queue``): ids only, the
+    request's personal values stay sealed in the orders table."""
+
+    source = "shopdesk.orders"
+    resource: Literal["order_requests"] = "order_requests"
+    resource_id: str  # the request id
