@@ -1,8 +1,9 @@
 """Placing an order (issue 11 point 5): re-price on the server, then one DynamoDB transaction.
 
-Reads: the request claim, the settings item, the products and the SKUs' shard-0 stock items in
-ONE BatchGetItem; the SKUs' live revisions (their keys are named by the product items: the
-catalog keeps a revision per save) in a second one, with the extra shards of flash-sale SKUs.
+Reads: the request claim, the settings item, the products (each carrying its SKUs' price,
+status and spec values: ``ProductRecord.sku_sale``) and the SKUs' shard-0 stock items in ONE
+BatchGetItem. A second one only for a flash-sale SKU's other shards (the queue's consumer
+places those) or a product saved before the product item carried its SKUs (their revisions).
 The shop's warehouse list is kept per container (``reservations.active_warehouses``).
 
 Then ONE TransactWriteItems: the order, its number claim, the buyer's request claim, the first
