@@ -174,6 +174,14 @@ def on_order_paid(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return consume(event, context, OrderPaid, review_rules.on_order_paid)
 
 
+def on_order_requested(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The flash-sale order queue: each queued request placed through ``placing.place``."""
+    from shared.orders import queue
+    from shared.orders.events import OrderRequested
+
+    return consume(event, context, OrderRequested, queue.on_requested)
+
+
 # -- schedules --------------------------------------------------------------------------------------
 @observed
 def run_order_timers(event: dict[str, Any], context: Any) -> dict[str, int]:

@@ -2297,6 +2297,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storefront/{shop_id}/order-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue an order of flash-sale SKUs (the direct route answers 409 ``flash_sale_queue`` for
+         * @description Queue an order of flash-sale SKUs (the direct route answers 409 ``flash_sale_queue`` for
+         *         them): accepted at once as 排队中, placed by the queue at the pace stock can take; follow it
+         *         with GET /order-requests/{request_id}. Idempotency-Key required (the same key as /orders).
+         */
+        post: operations["request_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/order-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A queued order: queued, placed (with the order id) or refused (with the error the direct
+         * @description A queued order: queued, placed (with the order id) or refused (with the error the direct
+         *         route would have answered: insufficient_stock, price_changed ...). Another buyer's: 404.
+         */
+        get: operations["my_order_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/storefront/{shop_id}/orders": {
         parameters: {
             query?: never;
@@ -5055,6 +5098,33 @@ export interface components {
              * @default null
              */
             warehouse_id: string | null;
+        };
+        /** OrderRequestView */
+        OrderRequestView: {
+            /** Request Id */
+            request_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "placed" | "refused";
+            /**
+             * Order Id
+             * @default null
+             */
+            order_id: string | null;
+            /**
+             * Error
+             * @description When refused: {code, message, details} as the place-order answer
+             * @default null
+             */
+            error: {
+                [key: string]: unknown;
+            } | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** OrderReviewUpdate */
         OrderReviewUpdate: {
@@ -8949,6 +9019,7 @@ export type OrderDetail = components['schemas']['OrderDetail'];
 export type OrderExportFilter = components['schemas']['OrderExportFilter'];
 export type OrderExportRequest = components['schemas']['OrderExportRequest'];
 export type OrderLine = components['schemas']['OrderLine'];
+export type OrderRequestView = components['schemas']['OrderRequestView'];
 export type OrderReviewUpdate = components['schemas']['OrderReviewUpdate'];
 export type OrderReviewView = components['schemas']['OrderReviewView'];
 export type OrderSummary = components['schemas']['OrderSummary'];
@@ -19530,6 +19601,157 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BuyerView"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    request_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat with the same key returns the first answer and does nothing else */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRequestView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    my_order_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRequestView"];
                 };
             };
             /** @description Not signed in (no or invalid token), or wrong credentials */
