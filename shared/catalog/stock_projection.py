@@ -45,6 +45,8 @@ class ProductStock:
     state: StockState = "out"
     version: int = 0
     by_sku: dict[str, int] = field(default_factory=dict)
+    sku_states: dict[str, StockState] = field(default_factory=dict)  # each SKU's state (state_of its stocks)
+    flash_sale: frozenset[str] = frozenset()  # SKUs whose stock is split over shards (flash sale)
 
 
 def state_of(stocks: list[Stock]) -> StockState:
@@ -78,9 +80,13 @@ def read(shop_id: str, product_id: str, named: Iterable[Key] = ()) -> ProductSto
         version += int(h.version or 0) + int(h.settings_version or 0)
         version += sum(int(found[key].version or 0) for key in mine if key in found)
     by_sku: dict[str, int] = {}
+    of_sku: dict[str, list[Stock]] = {}
     for s in stocks:
         by_sku[s.sku_id] = by_sku.get(s.sku_id, 0) + s.available
-    return ProductStock(available=sum(by_sku.values()), state=state_of(stocks), version=version, by_sku=by_sku)
+        of_sku.setdefault(s.sku_id, []).append(s)
+    return ProductStock(available=sum(by_sku.values()), state=state_of(stocks), version=version, by_sku=by_sku,
+                        sku_states={sku: state_of(held) for sku, held in of_sku.items()},
+                        flash_sale=frozenset(s.sku_id for s in stocks if len(s.shards) > 1))
 
 
 def write(shop_id: str, product_id: str, stock: ProductStock) -> bool:

@@ -2,11 +2,11 @@
 anything internal. Anything not on shelf, or not in this shop, is "not found"."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
-from shared.catalog import images
+from shared.catalog import images, stock_projection
 from shared.catalog.models import AttributeView, ImageView, SpecView
 from shared.catalog.products import load, to_sku
 from shared.catalog.search import on_shelf
@@ -25,6 +25,9 @@ class StorefrontSku(Model):
     values: list[str]
     price: int
     strike_price: int | None = None
+    stock_state: Literal["in_stock", "low", "sold_out"] = Field(
+        "sold_out", description="Read now from inventory (low: at or below its safety stock); no counts are shown")
+    flash_sale: bool = Field(False, description="A flash-sale SKU: ordered through the queue (排队中)")
 
 
 class StorefrontSummary(Model):
@@ -68,12 +71,17 @@ def get_product(shop_id: str, product_id: str) -> StorefrontProduct:
         raise NotFound("product_not_found", details={"product_id": product_id})
     p = loaded.product
     skus = [to_sku(s) for s in loaded.skus]
+    stock = stock_projection.read(shop_id, product_id)
     return StorefrontProduct(
         **_summary(p).model_dump(), description=p.description or "",
         attributes=[AttributeView(**a) for a in p.attributes or []], images=images.views(list(p.images or []), loaded.images),
         specs=[SpecView(**s) for s in p.specs or []],
-        skus=[StorefrontSku(id=s.id, values=list(s.values), price=s.price, strike_price=s.strike_price)
+        skus=[StorefrontSku(id=s.id, values=list(s.values), price=s.price, strike_price=s.strike_price,
+                            stock_state=_SHOWN[stock.sku_states.get(s.id, "out")], flash_sale=s.id in stock.flash_sale)
               for s in skus if s.status == "active"])
+
+
+_SHOWN: dict[str, Literal["in_stock", "low", "sold_out"]] = {"in_stock": "in_stock", "low": "low", "out": "sold_out"}
 
 
 # -- keyword search, the category tree (the storefront's, issue 11) --------------------------------------

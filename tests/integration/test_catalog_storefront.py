@@ -75,3 +75,22 @@ def test_the_demo_shop_opens_with_a_catalog(system):
     dress = next(p for p in public(system, "/shp_demo/products", limit=50).json()["items"] if p["name"] == "夏季碎花连衣裙")
     detail = public(system, f"/shp_demo/products/{dress['id']}").json()
     assert [s["name"] for s in detail["specs"]] == ["颜色", "尺码"] and len(detail["skus"]) == 8
+
+
+def test_each_sku_shows_its_stock_state_and_flash_sale_without_counts(system, owner: Api):
+    from tests.integration.inventory import receive
+    from tests.integration.test_inventory_alerts import threshold
+
+    prd = create(owner)
+    owner.post(f"/products/{prd['id']}/list", json={})
+    receive(owner, prd, 0, 20)  # plenty
+    receive(owner, prd, 1, 3)
+    threshold(owner, prd, 1, 5)  # 3 left, safety stock 5: low
+    put = owner.put(f"/inventory/stock/{prd['skus'][2]['id']}/settings",
+                    json={"product_id": prd["id"], "shards": 4, "version": 0})
+    assert put.status_code == 200, put.text
+    receive(owner, prd, 2, 8)  # a flash-sale SKU
+    skus = {s["id"]: s for s in public(system, f"/{owner.shop_id}/products/{prd['id']}").json()["skus"]}
+    states = [(skus[s["id"]]["stock_state"], skus[s["id"]]["flash_sale"]) for s in prd["skus"][:4]]
+    assert states == [("in_stock", False), ("low", False), ("in_stock", True), ("sold_out", False)]
+    assert all("available" not in s for s in skus.values())  # shoppers see a state, never a count

@@ -7726,6 +7726,19 @@ export interface components {
              * @default null
              */
             strike_price: number | null;
+            /**
+             * Stock State
+             * @description Read now from inventory (low: at or below its safety stock); no counts are shown
+             * @default sold_out
+             * @enum {string}
+             */
+            stock_state: "in_stock" | "low" | "sold_out";
+            /**
+             * Flash Sale
+             * @description A flash-sale SKU: ordered through the queue (排队中)
+             * @default false
+             */
+            flash_sale: boolean;
         };
         /** StorefrontSummary */
         StorefrontSummary: {
