@@ -67,7 +67,8 @@ const en: Messages<typeof zhCN> = {
       more: 'More filters',
       clear: 'Clear filters',
       search: 'Search',
-      notYet: 'The API does not take this filter yet',
+      done: 'Done',
+      minOverMax: 'The minimum is above the maximum: the amount filter is not applied',
     },
     columns: {
       number: 'Order number',

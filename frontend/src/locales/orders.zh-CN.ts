@@ -63,7 +63,8 @@ export default {
       more: '更多筛选',
       clear: '清除筛选',
       search: '查询',
-      notYet: '此筛选条件的服务端接口尚未上线',
+      done: '完成',
+      minOverMax: '最低金额高于最高金额，金额条件未生效',
     },
     columns: {
       number: '订单号',
