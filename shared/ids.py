@@ -45,4 +45,5 @@ PATH_PARAMETERS: dict[str, str] = {
     "order_id": "^[0-9A-Za-z_-]{1,40}$",  # the order system's id, as reservations take it
     "provider": "^(alipay|wechat_pay|stripe)$",  # payment providers (shared.payments.PROVIDERS)
     "address_id": id_pattern("adr_"),  # a buyer's address (shared/buyers/addresses.py)
+    "request_id": "^[0-9a-f]{40}$",  # a queued order request (shared/buyers/checkout.request_key)
 }

@@ -1,7 +1,7 @@
 """The order desk (订单管理) for staff: the list by tab with counts, the order page, and what staff
 do to orders: review (审单, one or many), finance review (财审), seller memo, coloured flag,
 hold/release (挂起), cancel (releases the stock; a paid order cancelled stays paid for
-after-sales), bulk memo/flag.
+after-sales), bulk memo/flag, and exports of a filter (an async job, ``shared.orders.desk_export``).
 
 Permissions: reading is ``orders.view``; receivers, buyer mobiles and buyer messages come masked
 without ``personal_data.view`` (masked by the orders views: a receiver's ``name`` key cannot be
@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from shared.errors import field_error
-from shared.events.consumer import consume
+from shared.events.consumer import consume, consume_messages
 from shared.http import ApiRequest, ShopApp
+from shared.jobs import ExportJobView, JobRef
 from shared.observability import observed
-from shared.orders import editing, lifecycle, queries, review_rules, timers
+from shared.orders import desk_export, editing, lifecycle, queries, review_rules, timers
+from shared.orders.desk_export import OrderExportRequest
 from shared.orders.events import OrderPaid
 from shared.orders.models import (
     BulkEdit,
@@ -144,10 +146,40 @@ def cancel_order(req: ApiRequest[CancelBody, None]) -> OrderDetail:
     return _detail(req)
 
 
+# -- exports ----------------------------------------------------------------------------------------
+@app.api("POST", "/orders/exports", permission="orders.export", body=OrderExportRequest, response=ExportJobView,
+         status=202, idempotent=True)
+def start_order_export(req: ApiRequest[OrderExportRequest, None]) -> ExportJobView:
+    """Export the orders of a desk filter as CSV or XLSX (an async job; poll it for the file).
+
+    At most 50,000 rows; personal data masked without personal_data.view; each export is in the
+    audit log."""
+    return desk_export.start(req.shop, req.body, req.language)
+
+
+@app.api("GET", "/orders/exports/{job_id}", permission="orders.export", response=ExportJobView)
+def get_order_export(req: ApiRequest[None, None]) -> ExportJobView:
+    """An export's progress and, once it succeeded, a short-lived download URL."""
+    return desk_export.get(req.shop, req.path["job_id"], req.language)
+
+
 # -- consumers --------------------------------------------------------------------------------------
+def on_orders_export(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Consumer of OrdersExportQueue: runs one desk export job (a redelivery changes nothing)."""
+    return consume_messages(event, context, JobRef, desk_export.handle)
+
+
 def on_order_paid(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Consumer of OrderPaid: the shop's auto-review rules (idempotent)."""
     return consume(event, context, OrderPaid, review_rules.on_order_paid)
+
+
+def on_order_requested(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The flash-sale order queue: each queued request placed through ``placing.place``."""
+    from shared.orders import queue
+    from shared.orders.events import OrderRequested
+
+    return consume(event, context, OrderRequested, queue.on_requested)
 
 
 # -- schedules --------------------------------------------------------------------------------------

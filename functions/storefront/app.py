@@ -41,6 +41,7 @@ from shared.http.app import BUYER
 from shared.orders import buyer_view
 from shared.orders.buyer_view import BuyerOrder, BuyerOrderQuery, BuyerOrderSummary
 from shared.orders.models import Quote
+from shared.orders.queue import OrderRequestView
 from shared.pagination import Page
 from shared.payments.requests import PaymentStart
 
@@ -208,6 +209,27 @@ def place_order(req: ApiRequest[PlaceOrderRequest, None]) -> BuyerOrder:
     order = checkout.place(req.buyer.shop_id, req.buyer.buyer_id, req.buyer.mobile, req.body,
                            req.headers.get("idempotency-key"))
     return buyer_view.buyer_order(order)
+
+
+@app.api("POST", "/storefront/{shop_id}/order-requests", permission=BUYER, body=PlaceOrderRequest,
+         response=OrderRequestView, status=202, idempotent=True, errors=(409,))
+def request_order(req: ApiRequest[PlaceOrderRequest, None]) -> OrderRequestView:
+    """Queue an order of flash-sale SKUs (the direct route answers 409 ``flash_sale_queue`` for
+    them): accepted at once as 排队中, placed by the queue at the pace stock can take; follow it
+    with GET /order-requests/{request_id}. Idempotency-Key required (the same key as /orders)."""
+    return checkout.request(req.buyer.shop_id, req.buyer.buyer_id, req.buyer.mobile, req.body,
+                            req.headers.get("idempotency-key"))
+
+
+@app.api("GET", "/storefront/{shop_id}/order-requests/{request_id}", permission=BUYER, response=OrderRequestView,
+         headers=PRIVATE)
+def my_order_request(req: ApiRequest[None, None]) -> OrderRequestView:
+    """A queued order: queued, placed (with the order id) or refused (with the error the direct
+    route would have answered: insufficient_stock, price_changed ...). Another buyer's: 404."""
+    from shared.orders import queue
+
+    shop_id, buyer_id = _buyer(req)
+    return queue.get(shop_id, buyer_id, req.path["request_id"], req.language)
 
 
 @app.api("GET", "/storefront/{shop_id}/orders", permission=BUYER, query=BuyerOrderQuery,

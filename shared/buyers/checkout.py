@@ -15,6 +15,7 @@ from shared.buyers.models import ID_PRODUCT, ID_SKU
 from shared.errors import BadRequest, Unavailable, field_error
 from shared.model import Input
 from shared.orders.models import Buyer, Order, PlaceOrder, Quote, QuoteLineInput, ReceiverInput
+from shared.orders.queue import OrderRequestView
 
 MAX_REQUEST_LINES = 200
 
@@ -79,10 +80,9 @@ def request_key(buyer_id: str, key: str | None) -> str:
     return hashlib.sha256(f"{buyer_id}\n{key}".encode()).hexdigest()[:40]
 
 
-def place(shop_id: str, buyer_id: str, mobile: str, body: PlaceOrderRequest, key: str | None) -> Order:
-    from shared.orders import placing
-
-    request_id = request_key(buyer_id, key)
+def _order_body(shop_id: str, buyer_id: str, body: PlaceOrderRequest) -> tuple[PlaceOrder, bool]:
+    """The orders' PlaceOrder of a buyer's request: the receiver from their book, the lines from
+    the request or their cart (and whether they came from the cart)."""
     address = addresses.get(shop_id, buyer_id, body.address_id)
     from_cart = body.lines is None
     lines = carts.lines(shop_id, buyer_id) if from_cart else _inputs(body.lines or [])
@@ -90,9 +90,25 @@ def place(shop_id: str, buyer_id: str, mobile: str, body: PlaceOrderRequest, key
         raise field_error("lines", "cart_empty")
     receiver = ReceiverInput(name=address.name, mobile=address.mobile, province=address.province, city=address.city,
                              district=address.district, detail=address.detail)
-    order = placing.place(shop_id, Buyer(buyer_id=buyer_id, mobile=mobile),
-                          PlaceOrder(lines=lines, receiver=receiver, buyer_message=body.buyer_message,
-                                     quote_hash=body.quote_hash), request_id=request_id)
+    return PlaceOrder(lines=lines, receiver=receiver, buyer_message=body.buyer_message,
+                      quote_hash=body.quote_hash), from_cart
+
+
+def place(shop_id: str, buyer_id: str, mobile: str, body: PlaceOrderRequest, key: str | None) -> Order:
+    from shared.orders import placing
+
+    request_id = request_key(buyer_id, key)
+    order_body, from_cart = _order_body(shop_id, buyer_id, body)
+    order = placing.place(shop_id, Buyer(buyer_id=buyer_id, mobile=mobile), order_body, request_id=request_id)
     if from_cart and not order.replayed:
         carts.clear_lines(shop_id, buyer_id, {line.sku_id for line in order.lines})
     return order
+
+
+def request(shop_id: str, buyer_id: str, mobile: str, body: PlaceOrderRequest, key: str | None) -> OrderRequestView:
+    """A flash-sale order into the order queue (the same body and key as ``place``); the cart
+    keeps its lines until the buyer sees the result."""
+    from shared.orders import queue
+
+    order_body, _ = _order_body(shop_id, buyer_id, body)
+    return queue.request(shop_id, Buyer(buyer_id=buyer_id, mobile=mobile), order_body, request_key(buyer_id, key))

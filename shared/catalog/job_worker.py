@@ -2,17 +2,17 @@
 its job (``shared.catalog.jobs``) and runs the importer or the exporter. It sits above all three:
 they never import it.
 
-A redelivered message finds the job already claimed and does nothing. A job whose worker died
-(its lease passed while ``running``) is refused cleanly when the message comes back: it ends
-``failed`` with ``job_interrupted`` and the counters of its last checkpoint.
+Claiming, redelivery and a dead worker's job are ``shared.jobs.run``: a redelivered message finds
+the job already claimed and does nothing; a job whose worker died (its lease passed while
+``running``) ends ``failed`` with ``job_interrupted`` and the counters of its last checkpoint.
 """
 from __future__ import annotations
 
 import re
 
-from shared import clock, uploads
+from shared import jobs, uploads
 from shared.catalog import exporter, importer
-from shared.catalog.jobs import ExportJobMessage, JobMessage, claim, finish, load
+from shared.catalog.jobs import ExportJobMessage, JobMessage, load
 from shared.observability import log
 
 _IMPORT_KEY = re.compile(r"^imports/(?P<shop>[A-Za-z0-9_-]+)/(?P<job>job_[A-Za-z0-9]+)\.(?:csv|xlsx)$")
@@ -38,18 +38,7 @@ def _run(shop_id: str, job_id: str, key: str | None) -> None:
             log.warning("upload %s has no import job: deleted", key)
             uploads.s3().delete_object(Bucket=uploads.bucket(), Key=key)
         return
-    expected = "awaiting_upload" if rec.job_kind == "import" else "queued"
-    if rec.status != expected:
-        if rec.status == "running" and (rec.lease_until or "") < clock.iso():
-            finish(rec, "failed", error=("job_interrupted", {"processed": int(rec.processed)}))
-        return  # a redelivery: the job is (or was) handled by the first delivery
-    if not claim(rec, expected):
-        return
-    try:
-        if rec.job_kind == "import":
-            importer.run_import(rec)
-        else:
-            exporter.run_export(rec)
-    except Exception:
-        log.exception("job %s failed", job_id)
-        finish(rec, "failed", error=("job_failed", {}))
+    if rec.job_kind == "import":
+        jobs.run(rec, "awaiting_upload", importer.run_import)
+    else:
+        jobs.run(rec, "queued", exporter.run_export)

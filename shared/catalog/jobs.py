@@ -12,85 +12,43 @@ the keys of its files (export, error report).
 - Export: ``start_export`` writes the job (``queued``) and sends a message to the same queue;
   the worker claims it (``queued`` -> ``running``) and runs ``shared.catalog.exporter``.
 
-The worker's side is ``shared.catalog.job_worker``, which sits above this module, the importer
-and the exporter (they report progress through ``Progress`` and ``finish`` here).
+The job record, claiming, progress and finishing are ``shared.jobs`` (the one job machinery);
+this module holds what is the catalog's: the record class in the catalog table, the API models
+and views, and the messages of ``CatalogJobQueue``. The worker's side is
+``shared.catalog.job_worker``, which sits above this module, the importer and the exporter.
 """
 from __future__ import annotations
 
-import time
-from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.attributes import UnicodeAttribute
 
-from shared import clock, exports, uploads
+from shared import exports, jobs, uploads
 from shared.auth.context import AuthContext
 from shared.catalog.models import ProductQuery
 from shared.catalog.tables import CatalogItem
-from shared.crypto import PersonalAttribute
-from shared.errors import NotFound
 from shared.i18n import field_message, message
 from shared.ids import new_id
-from shared.keys import shop_of, shop_pk
+from shared.jobs import MAX_ERRORS, JobActor, JobError, JobFormat, JobRef, JobStatus, Progress, finish, job_sk
+from shared.keys import shop_pk
 from shared.model import Input, Model
 from shared.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from shared.uploads import PresignedPost
 
-MAX_ERRORS = 200
-KEEP_DAYS = 30
-LEASE_SECONDS = 16 * 60  # the worker's Lambda timeout (15 min) and a margin
-FLUSH_ROWS, FLUSH_SECONDS = 50, 1.0
+__all__ = ["MAX_ERRORS", "JobActor", "JobError", "JobRef", "Progress", "finish", "job_sk"]
+
 JobKind = Literal["import", "export"]
-JobStatus = Literal["awaiting_upload", "queued", "running", "succeeded", "partial", "failed"]
-JobFormat = Literal["csv", "xlsx"]
 ImportMode = Literal["valid_rows", "all_or_nothing"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_TYPES = {"csv": "text/csv", "xlsx": XLSX_TYPE}
 
 
-def job_sk(job_id: str) -> str:
-    return f"JOB#{job_id}"
-
-
-class JobRecord(CatalogItem, discriminator="job"):
-    job_kind = UnicodeAttribute()
-    status = UnicodeAttribute()
-    format = UnicodeAttribute()
+class JobRecord(jobs.JobFields, CatalogItem, discriminator="job"):
     mode = UnicodeAttribute(null=True)
     filename = UnicodeAttribute(null=True)
-    language = UnicodeAttribute(default="zh-CN")
-    actor_id = UnicodeAttribute()
-    actor_email = PersonalAttribute(default="")  # sealed at rest (shared.crypto)
-    filter = JSONAttribute(null=True)
     upload_key = UnicodeAttribute(null=True)
     encoding = UnicodeAttribute(null=True)
-    total = NumberAttribute(null=True)
-    processed = NumberAttribute(default=0)
-    created = NumberAttribute(default=0)
-    updated = NumberAttribute(default=0)
-    failed = NumberAttribute(default=0)
-    error_code = UnicodeAttribute(null=True)
-    error_params = JSONAttribute(null=True)
-    errors = JSONAttribute(default=list)
-    error_count = NumberAttribute(default=0)
-    report_key = UnicodeAttribute(null=True)
-    file_key = UnicodeAttribute(null=True)
-    file_rows = NumberAttribute(null=True)
-    lease_until = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-    finished_at = UnicodeAttribute(null=True)
-    expires_at = NumberAttribute()
-
-    @property
-    def job_id(self) -> str:
-        return self.sk.removeprefix("JOB#")
-
-    @property
-    def shop_id(self) -> str:
-        return shop_of(self.pk)
 
 
 # -- API models -----------------------------------------------------------------------------------
@@ -121,16 +79,6 @@ class RowError(Model):
     column: str | None = Field(None, description="The column's header in the file")
     code: str
     message: str
-
-
-class JobError(Model):
-    code: str
-    message: str
-
-
-class JobActor(Model):
-    id: str
-    email: str
 
 
 class JobView(Model):
@@ -175,10 +123,7 @@ class TemplateFile(Model):
 # -- reading --------------------------------------------------------------------------------------
 def load(shop_id: str, job_id: str) -> JobRecord | None:
     """The job, or None."""
-    try:
-        return JobRecord.get(shop_pk(shop_id), job_sk(job_id), consistent_read=True)
-    except JobRecord.DoesNotExist:
-        return None
+    return jobs.load(JobRecord, shop_id, job_id)
 
 
 def row_message(code: str, language: str, params: dict[str, Any]) -> str:
@@ -194,29 +139,20 @@ def row_message(code: str, language: str, params: dict[str, Any]) -> str:
 
 
 def view(rec: JobRecord, language: str) -> JobView:
-    error = None
-    if rec.error_code:
-        error = JobError(code=rec.error_code, message=message(rec.error_code, language, **(rec.error_params or {})))
     return JobView(
         id=rec.job_id, kind=rec.job_kind, status=rec.status, format=rec.format,  # type: ignore[arg-type]
         mode=rec.mode, filename=rec.filename, encoding=rec.encoding,  # type: ignore[arg-type]
-        total=None if rec.total is None else int(rec.total), processed=int(rec.processed), created=int(rec.created),
-        updated=int(rec.updated), failed=int(rec.failed), error=error,
+        total=jobs.count(rec.total), processed=int(rec.processed), created=int(rec.created),
+        updated=int(rec.updated), failed=int(rec.failed), error=jobs.error_of(rec, language),
         errors=[RowError(row=e.get("row"), column=e.get("column"), code=e["code"],
                          message=row_message(e["code"], language, e.get("params") or {})) for e in rec.errors or []],
-        error_count=int(rec.error_count or 0),
-        report_url=exports.url(rec.report_key) if rec.report_key else None,
-        file_url=exports.url(rec.file_key) if rec.file_key else None,
-        file_rows=None if rec.file_rows is None else int(rec.file_rows),
-        actor=JobActor(id=rec.actor_id, email=rec.actor_email or ""), created_at=rec.created_at,
-        updated_at=rec.updated_at, finished_at=rec.finished_at)
+        error_count=int(rec.error_count or 0), report_url=jobs.file_url(rec.report_key),
+        file_url=jobs.file_url(rec.file_key), file_rows=jobs.count(rec.file_rows), actor=jobs.actor_of(rec),
+        created_at=rec.created_at, updated_at=rec.updated_at, finished_at=rec.finished_at)
 
 
 def get(shop_id: str, job_id: str, language: str) -> JobView:
-    rec = load(shop_id, job_id)
-    if rec is None:
-        raise NotFound("job_not_found", details={"job_id": job_id})
-    return view(rec, language)
+    return view(jobs.require(JobRecord, shop_id, job_id), language)
 
 
 def list_jobs(shop_id: str, query: JobsQuery, language: str) -> Page[JobView]:
@@ -229,13 +165,7 @@ def list_jobs(shop_id: str, query: JobsQuery, language: str) -> Page[JobView]:
 
 # -- starting -------------------------------------------------------------------------------------
 def _new(ctx: AuthContext, job_id: str, kind: str, status: str, fmt: str, language: str, **fields: Any) -> JobRecord:
-    now = clock.now()
-    rec = JobRecord(shop_pk(ctx.shop_id), job_sk(job_id), job_kind=kind, status=status, format=fmt,
-                    language=language, actor_id=ctx.user_id, actor_email=ctx.email, processed=0, created=0,
-                    updated=0, failed=0, errors=[], error_count=0, created_at=clock.iso(now), updated_at=clock.iso(now),
-                    expires_at=int((now + timedelta(days=KEEP_DAYS)).timestamp()), **fields)
-    rec.save(JobRecord.pk.does_not_exist())
-    return rec
+    return jobs.new_job(JobRecord, ctx, job_id, kind, status, fmt, language, **fields)
 
 
 def start_import(ctx: AuthContext, body: ImportRequest, language: str) -> ImportTicket:
@@ -251,17 +181,9 @@ def start_import(ctx: AuthContext, body: ImportRequest, language: str) -> Import
 
 
 def start_export(ctx: AuthContext, body: ExportRequest, language: str) -> JobView:
-    from shared.aws import client
-    from shared.config import env
-
     wanted = body.filter.model_dump(mode="json", exclude={"limit", "cursor"})
     rec = _new(ctx, new_id("job_"), "export", "queued", body.format, language, filter=wanted)
-    try:
-        client("sqs").send_message(QueueUrl=env("CATALOG_JOB_QUEUE_URL"),
-                                   MessageBody=ExportJobMessage(job=JobRef(shop_id=ctx.shop_id, job_id=rec.job_id)).model_dump_json())
-    except Exception:
-        finish(rec, "failed", error=("job_failed", {}))
-        raise
+    jobs.send(rec, "CATALOG_JOB_QUEUE_URL", ExportJobMessage(job=JobRef(shop_id=ctx.shop_id, job_id=rec.job_id)))
     return view(rec, language)
 
 
@@ -278,72 +200,7 @@ def template(shop_id: str, fmt: str, language: str) -> TemplateFile:
     return TemplateFile(url=exports.url(key), filename=filename, format=fmt)  # type: ignore[arg-type]
 
 
-# -- the worker's side ----------------------------------------------------------------------------
-def claim(rec: JobRecord, expected: str) -> bool:
-    """``expected`` -> ``running`` with a lease; False when another delivery got there first."""
-    now = clock.now()
-    try:
-        rec.update([JobRecord.status.set("running"), JobRecord.updated_at.set(clock.iso(now)),
-                    JobRecord.lease_until.set(clock.iso(now + timedelta(seconds=LEASE_SECONDS)))],
-                   condition=JobRecord.status == expected)
-        return True
-    except (UpdateError, PutError) as exc:
-        if "ConditionalCheckFailed" in str(exc):
-            return False
-        raise
-
-
-class Progress:
-    """Counters of a running job, written at most every ``FLUSH_ROWS`` rows or ``FLUSH_SECONDS``."""
-
-    def __init__(self, rec: JobRecord) -> None:
-        self.rec = rec
-        self.processed = self.created = self.updated = self.failed = 0
-        self.errors: list[dict[str, Any]] = []
-        self.error_count = 0
-        self._rows_since = 0
-        self._last = time.monotonic()
-
-    def error(self, at_row: int | None, column: str | None, code: str, /, **params: Any) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"row": at_row, "column": column, "code": code,
-                                "params": {k: v for k, v in params.items() if v is not None}})
-
-    def advance(self, rows: int) -> None:
-        self.processed += rows
-        self._rows_since += rows
-        if self._rows_since >= FLUSH_ROWS or time.monotonic() - self._last >= FLUSH_SECONDS:
-            self.flush()
-
-    def actions(self) -> list[Any]:
-        return [JobRecord.processed.set(self.processed), JobRecord.created.set(self.created),
-                JobRecord.updated.set(self.updated), JobRecord.failed.set(self.failed),
-                JobRecord.errors.set(self.errors), JobRecord.error_count.set(self.error_count)]
-
-    def flush(self) -> None:
-        self.rec.update([*self.actions(), JobRecord.updated_at.set(clock.iso())])
-        self._rows_since, self._last = 0, time.monotonic()
-
-
-def finish(rec: JobRecord, status: str, *, error: tuple[str, dict[str, Any]] | None = None,
-           progress: Progress | None = None, **fields: Any) -> None:
-    actions: list[Any] = [JobRecord.status.set(status), JobRecord.finished_at.set(clock.iso()),
-                          JobRecord.updated_at.set(clock.iso()), JobRecord.lease_until.remove()]
-    if progress is not None:
-        actions += progress.actions()
-    if error is not None:
-        actions += [JobRecord.error_code.set(error[0]), JobRecord.error_params.set(error[1])]
-    for name, value in fields.items():
-        actions.append(getattr(JobRecord, name).set(value))
-    rec.update(actions)
-
-
-class JobRef(Model):
-    shop_id: str
-    job_id: str
-
-
+# -- the worker's side (claim, progress, finish: shared.jobs) ----------------------------------------
 class ExportJobMessage(Model):
     """What ``start_export`` sends to ``CatalogJobQueue``."""
 
@@ -365,8 +222,6 @@ class JobMessage(Model):
 def actor_context(rec: JobRecord) -> AuthContext:
     """The rights of the person who started the job, as they are now (a member disabled since
     cannot import: the shop "does not exist" for them)."""
-    from shared.identity.access import authorize
-    from shared.identity.sessions import TokenFacts
+    from shared.identity.access import member_context
 
-    ctx, _ = authorize(TokenFacts.without_token(rec.actor_id), rec.shop_id, source_ip=None, user_agent="catalog-job")
-    return ctx
+    return member_context(rec.actor_id, rec.shop_id, "catalog-job")

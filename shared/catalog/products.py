@@ -240,7 +240,8 @@ def _record_fields(draft: Draft, skus: list[matrix.Sku]) -> dict[str, Any]:
             "brand": draft.brand, "currency": draft.currency, "attributes": draft.attributes, "specs": draft.specs,
             "sku_codes": [s.code for s in skus if s.code], "barcodes": [s.barcode for s in skus if s.barcode],
             "price_min": min(s.price for s in priced), "price_max": max(s.price for s in priced),
-            "sku_count": len(skus), "active_skus": len(active), "images": draft.images}
+            "sku_count": len(skus), "active_skus": len(active), "images": draft.images,
+            "sku_sale": {s.id: {"price": s.price, "status": s.status, "values": list(s.values)} for s in skus}}
 
 
 def _sku_record(pk: str, sku: matrix.Sku, position: int, rev: str) -> SkuRecord:

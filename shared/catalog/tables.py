@@ -133,6 +133,10 @@ class ProductRecord(CatalogItem, discriminator="product"):
     # save's new revisions stay invisible until the product item (one write) points at them.
     # Absent on products saved before revisions existed: then every SKU item is live.
     sku_revs = JSONAttribute(null=True)
+    # What selling needs of each live SKU, {sku id: {price, status, values}}, written by the same
+    # save that names the revisions: a quote or an order reads the product item alone (one read
+    # round trip with the stock). Absent on products saved before it existed: then the SKU items.
+    sku_sale = JSONAttribute(null=True)
     status = UnicodeAttribute(default="off_shelf")
     scheduled_action = UnicodeAttribute(null=True)
     scheduled_at = UnicodeAttribute(null=True)

@@ -54,7 +54,9 @@ from shared.orders.events import (
     OrderPaid,
     OrderPlaced,
     OrderReleased,
+    OrderRequested,
     OrderReviewed,
+    OrdersExported,
 )
 from shared.payments.events import PaymentAnomaly, PaymentNotified
 from shared.purchasing.events import (
@@ -78,7 +80,8 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     SupplierCreated, SupplierModified, SupplierDeleted, PurchaseOrderCreated, PurchaseOrderSubmitted,
     PurchaseOrderReceived, PurchaseOrderCancelled, PurchaseOrderClosed,
     OrderPlaced, OrderPaid, OrderReviewed, OrderCancelled, OrderClosed, OrderCompleted, OrderFinanceApproved,
-    OrderHeld, OrderReleased, OrderAnnotated, OrderAwaitingReview, PaymentNotified, PaymentAnomaly,
+    OrderHeld, OrderReleased, OrderAnnotated, OrderAwaitingReview, OrderRequested, OrdersExported, PaymentNotified,
+    PaymentAnomaly,
 )
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 

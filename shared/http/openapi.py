@@ -179,6 +179,8 @@ def _example_id(name: str, pattern: str) -> str:
         return "ORD-20260101-0001"
     if name == "provider":
         return "alipay"
+    if name == "request_id":
+        return "3f2a9c0d41b7e8a6c5d4f3e2a1b0c9d8e7f6a5b4"
     if name == "warehouse_id":
         return "wh_default"  # every shop has it, so generated requests reach the real code
     prefix = pattern[1:].split(ULID_PATTERN)[0].lstrip("^")

@@ -56,6 +56,13 @@ def memberships(user_id: str) -> list[Membership]:
     return sorted(found, key=lambda m: (m.joined_at, m.shop_id))
 
 
+def member_context(user_id: str, shop_id: str, user_agent: str) -> AuthContext:
+    """The rights a member holds now, without a request (a job runs for whoever started it; a
+    member disabled since is refused like a request: 404)."""
+    ctx, _ = authorize(TokenFacts.without_token(user_id), shop_id, source_ip=None, user_agent=user_agent)
+    return ctx
+
+
 def authorize(facts: TokenFacts, shop_id: str, *, source_ip: str | None = None,
               user_agent: str | None = None, prefetch: list[ItemKey] | None = None,
               ) -> tuple[AuthContext, list[Any]]:

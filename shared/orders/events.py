@@ -99,3 +99,24 @@ class OrderAnnotated(_OrderEvent):
     changed: list[str]
     memo: str | None = None
     flag: str | None = None
+
+
+class OrderRequested(DomainEvent):
+    """A flash-sale place-order request was queued (``shared.orders.queue``): ids only, the
+    request's personal values stay sealed in the orders table."""
+
+    source = "shopdesk.orders"
+    resource: Literal["order_requests"] = "order_requests"
+    resource_id: str  # the request id
+
+
+class OrdersExported(DomainEvent):
+    """Staff started a desk export (the audit log's record of who took which orders out, and
+    whether personal data was in clear). ``resource_id`` is the export job."""
+
+    source = "shopdesk.orders"
+    resource: Literal["orders"] = "orders"
+    resource_id: str
+    format: str
+    filter: dict[str, Any]
+    clear: bool  # personal data in clear (the starter holds personal_data.view)

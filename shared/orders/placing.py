@@ -1,8 +1,9 @@
 """Placing an order (issue 11 point 5): re-price on the server, then one DynamoDB transaction.
 
-Reads: the request claim, the settings item, the products and the SKUs' shard-0 stock items in
-ONE BatchGetItem; the SKUs' live revisions (their keys are named by the product items: the
-catalog keeps a revision per save) in a second one, with the extra shards of flash-sale SKUs.
+Reads: the request claim, the settings item, the products (each carrying its SKUs' price,
+status and spec values: ``ProductRecord.sku_sale``) and the SKUs' shard-0 stock items in ONE
+BatchGetItem. A second one only for a flash-sale SKU's other shards (the queue's consumer
+places those) or a product saved before the product item carried its SKUs (their revisions).
 The shop's warehouse list is kept per container (``reservations.active_warehouses``).
 
 Then ONE TransactWriteItems: the order, its number claim, the buyer's request claim, the first
@@ -91,8 +92,11 @@ def _merged(body: PlaceOrder) -> list[QuoteLineInput]:
     return lines
 
 
-def place(shop_id: str, buyer: Buyer, body: PlaceOrder, *, request_id: str, actor: Actor | None = None) -> Order:
-    """Place ``body`` for ``buyer``. ``request_id`` is the buyer's request key (idempotency)."""
+def place(shop_id: str, buyer: Buyer, body: PlaceOrder, *, request_id: str, actor: Actor | None = None,
+          queued: bool = False) -> Order:
+    """Place ``body`` for ``buyer``. ``request_id`` is the buyer's request key (idempotency).
+    A flash-sale SKU (its stock split over shards) is placed only through the queue
+    (``shared.orders.queue``, ``queued=True``): otherwise 409 ``flash_sale_queue``."""
     lines = _merged(body)
     actor = actor or Actor(id=f"buyer:{buyer.buyer_id}")
     asked = fingerprint(body)
@@ -119,6 +123,9 @@ def place(shop_id: str, buyer: Buyer, body: PlaceOrder, *, request_id: str, acto
         if quote.quote_hash != body.quote_hash:
             raise Conflict("price_changed", details={"quote": quote.model_dump(mode="json")})
         stocks = reservations.stocks_from(shop_id, sku_ids, warehouse_ids, found)
+        flash = sorted(sku for sku, held in stocks.items() if any(len(s.shards) > 1 for s in held))
+        if flash and not queued:
+            raise Conflict("flash_sale_queue", details={"sku_ids": flash})
         unpaid_minutes = order_timers_of(settings if isinstance(settings, SettingsItem) else None).unpaid_cancel_minutes
         return _commit(shop_id, buyer, body, request_id, asked, quote, facts, lines, stocks, actor, unpaid_minutes)
 

@@ -5,6 +5,7 @@ actions the caller may take."""
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterator
 from functools import reduce
 from typing import Any
 
@@ -58,19 +59,26 @@ def _range(query: DeskQuery) -> Any:
     return None
 
 
+def _source(shop_id: str, query: DeskQuery) -> tuple[Any, str]:
+    """The index and partition a (number-less) desk query reads: the buyer's mobile or the tab."""
+    if query.mobile:
+        mobile = query.mobile if query.mobile.startswith("+86") else f"+86{query.mobile}"
+        return OrderRecord.by_mobile, mobile_pk(shop_id, crypto.blind_index(shop_id, "mobile", mobile))
+    return OrderRecord.by_tab, tab_pk(shop_id, query.tab)
+
+
+def _empty_range(query: DeskQuery) -> bool:
+    return query.from_ is not None and query.to is not None and query.from_ >= query.to
+
+
 def desk(shop_id: str, query: DeskQuery, may_see: bool = True) -> Page[OrderSummary]:
     if query.number:
         order_id = numbers.find(shop_id, query.number)
         if order_id is None:
             return Page[OrderSummary](items=[])
         return Page[OrderSummary](items=[summary(load_order(shop_id, order_id), may_see)])
-    if query.mobile:
-        mobile = query.mobile if query.mobile.startswith("+86") else f"+86{query.mobile}"
-        index: Any = OrderRecord.by_mobile
-        key = mobile_pk(shop_id, crypto.blind_index(shop_id, "mobile", mobile))
-    else:
-        index, key = OrderRecord.by_tab, tab_pk(shop_id, query.tab)
-    if query.from_ is not None and query.to is not None and query.from_ >= query.to:
+    index, key = _source(shop_id, query)
+    if _empty_range(query):
         return Page[OrderSummary](items=[])
     wanted = _filter(query)
     scope = f"orders|{key}|{query.from_}|{query.to}|" + "|".join(str(getattr(query, f)) for f in FILTERS)
@@ -83,6 +91,21 @@ def desk(shop_id: str, query: DeskQuery, may_see: bool = True) -> Page[OrderSumm
     return _filtered(index.query(key, range_key_condition=_range(query), filter_condition=wanted,
                                  scan_index_forward=False, page_size=FILTER_PAGE, last_evaluated_key=start),
                      query.limit, may_see, scope)
+
+
+def desk_records(shop_id: str, query: DeskQuery) -> Iterator[OrderRecord]:
+    """Every order the desk lists for ``query`` (its filters; ``limit`` and ``cursor`` ignored),
+    newest first, read in pages of ``FILTER_PAGE``: what an export writes."""
+    if query.number:
+        order_id = numbers.find(shop_id, query.number)
+        if order_id is not None:
+            yield load_order(shop_id, order_id)
+        return
+    if _empty_range(query):
+        return
+    index, key = _source(shop_id, query)
+    yield from index.query(key, range_key_condition=_range(query), filter_condition=_filter(query),
+                           scan_index_forward=False, page_size=FILTER_PAGE)
 
 
 def _filter(query: DeskQuery) -> Any:

@@ -190,9 +190,12 @@ def product_keys(shop_id: str, lines: list[QuoteLineInput]) -> list[db.ItemKey]:
 
 
 def sku_keys(products: list[ProductRecord], wanted: set[str]) -> list[db.ItemKey]:
-    """The live revisions of the asked SKUs (the product item names them)."""
+    """The live revisions of the asked SKUs that must still be read: none for a product item that
+    carries its SKUs' selling facts (``sku_sale``), else the revisions it names."""
     keys: list[db.ItemKey] = []
     for p in products:
+        if p.sku_sale is not None:
+            continue
         for sk in sorted(live_keys(p) or ()):
             if parse_sku_sk(sk)[0] in wanted:
                 keys.append((SkuRecord, p.pk, sk))
@@ -204,24 +207,31 @@ def catalog_skus(shop_id: str, products: list[ProductRecord], sku_records: list[
     by_pk = {p.pk: p for p in products}
     records = list(sku_records)
     for p in products:  # saved before SKU revisions existed: read them the old way
-        if p.sku_revs is None:
+        if p.sku_revs is None and p.sku_sale is None:
             records += load_product(shop_id, p.product_id).skus
     out: dict[str, CatalogSku] = {}
+    for p in products:  # the product item's copy of its SKUs' selling facts (one read)
+        for sku_id, sale in (p.sku_sale or {}).items():
+            if sku_id in wanted:
+                out[sku_id] = _catalog_sku(p, sku_id, list(sale["values"]), int(sale["price"]), str(sale["status"]))
     for rec in records:
         sku = to_sku(rec)
         owner = by_pk.get(rec.pk)
         if owner is None or sku.id not in wanted:
             continue
-        out[sku.id] = CatalogSku(product_id=owner.product_id, sku_id=sku.id, name=owner.name,
-                                 spec_values=list(sku.values), image_ids=list(owner.images or []), price=sku.price,
-                                 currency=owner.currency,
-                                 sellable=owner.status == "on_shelf" and sku.status == "active")
+        out[sku.id] = _catalog_sku(owner, sku.id, list(sku.values), sku.price, sku.status)
     return out
 
 
+def _catalog_sku(owner: ProductRecord, sku_id: str, values: list[str], price: int, status: str) -> CatalogSku:
+    return CatalogSku(product_id=owner.product_id, sku_id=sku_id, name=owner.name, spec_values=values,
+                      image_ids=list(owner.images or []), price=price, currency=owner.currency,
+                      sellable=owner.status == "on_shelf" and status == "active")
+
+
 def read_facts(shop_id: str, lines: list[QuoteLineInput], *, region: str | None = None) -> Facts:
-    """Two BatchGetItem round trips: the products and the settings item, then the SKUs' live
-    revisions (their keys are named by the product items)."""
+    """One BatchGetItem: the products (carrying their SKUs' selling facts) and the settings item;
+    a second one only for products saved before the product item carried them."""
     first = db.batch_get([item_key(shop_id), *product_keys(shop_id, lines)])
     settings = first[0]
     products = [p for p in first[1:] if isinstance(p, ProductRecord)]

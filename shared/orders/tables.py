@@ -8,6 +8,7 @@
 | number claim   | SHOP#<s>#ORDNO#<number>     | CLAIM            | numbers unique per shop; get by number = GetItem |
 | request claim  | SHOP#<s>#ORDREQ#<key>       | CLAIM            | the buyer's request key: a retried place-order answers the first order |
 | tab counters   | SHOP#<s>#ORDCOUNT           | <shard 0..9>     | ADD per tab in the same transaction; read = one Query, summed |
+| export job     | SHOP#<s>                    | JOB#<job>        | a desk export (``shared.jobs``), its event beside it |
 
 GSIs: ``by_tab`` (``SHOP#<s>#TAB#<tab>``, ``<created_at>#<order>``), ``by_buyer``
 (``SHOP#<s>#BUYER#<buyer>``, created), ``by_mobile`` (``SHOP#<s>#MOB#<blind index>``, created),
@@ -28,6 +29,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
+from shared import jobs
 from shared.crypto import PersonalAttribute
 from shared.db import ShopItem, TableMeta
 from shared.keys import shop_key
@@ -217,3 +219,10 @@ class TabCounter(OrdersItem, discriminator="order_counter"):
     shipped = NumberAttribute(null=True)
     completed = NumberAttribute(null=True)
     cancelled = NumberAttribute(null=True)
+
+
+class OrderExportJob(jobs.JobFields, OrdersItem, discriminator="order_export"):
+    """A desk export (``shared.orders.desk_export``): ``clear`` when its starter could see personal
+    data, so the file is handed out only to those who may."""
+
+    clear = BooleanAttribute(default=False)

@@ -27,6 +27,7 @@ import requests
 
 from infra import background
 from tests.bench.catalog_data import catalog, leaves
+from tests.bench.common import percentile, timed
 
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
 REQUESTS = int(os.environ.get("BENCH_CATALOG_REQUESTS", "50"))
@@ -41,11 +42,6 @@ PASSWORD = "Bench-pass-1"
 # for seconds), and no SQLite file unless the data is kept for another run (BENCH_DATA_DIR).
 ENV = {"SHOPDESK_COUNT_CAPACITY": "1", "SHOPDESK_NO_STREAMS": "1", "SHOPDESK_TTL_SWEEP_SECONDS": "0",
        **({} if os.environ.get("BENCH_DATA_DIR") else {"SHOPDESK_DYNAMODB_IN_MEMORY": "1"})}
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 # -- the shop ---------------------------------------------------------------------------------
@@ -218,14 +214,6 @@ def bench_catalog(system: background.RunningSystem, data_dir: Path) -> list[dict
 
     def bare() -> dict[str, Any]:
         return dict(ddb.query(**bare_params))
-
-    def timed(call: Any, n: int) -> list[float]:
-        out = []
-        for _ in range(n):
-            t = time.perf_counter()
-            call()
-            out.append((time.perf_counter() - t) * 1000)
-        return out
 
     rows: list[dict[str, Any]] = []
     plan = scenarios(shop)

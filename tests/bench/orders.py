@@ -23,6 +23,7 @@ from typing import Any
 import requests
 
 from infra import background
+from tests.bench.common import percentile
 
 SMALL = int(os.environ.get("BENCH_ORDERS_SMALL", "1000"))
 LARGE = int(os.environ.get("BENCH_ORDERS_LARGE", "100000"))
@@ -32,11 +33,6 @@ PAGE = 20
 ENV = {"SHOPDESK_COUNT_CAPACITY": "1", "SHOPDESK_NO_STREAMS": "1", "SHOPDESK_TTL_SWEEP_SECONDS": "0",
        **({} if os.environ.get("BENCH_DATA_DIR") else {"SHOPDESK_DYNAMODB_IN_MEMORY": "1"})}
 SPECS = [("连衣裙", 25900), ("T恤", 7900), ("衬衫", 15900), ("半身裙", 18900), ("围巾", 39900), ("托特包", 8900)]
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def create_shop(label: str, orders: int) -> dict[str, Any]:

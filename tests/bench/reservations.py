@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from infra import background
+from tests.bench.common import in_fresh_system
 
 CLIENTS = 16
 UNITS = int(os.environ.get("BENCH_UNITS", "300"))
@@ -127,13 +126,7 @@ def run(system: background.RunningSystem) -> None:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="shopdesk-bench-") as tmp:
-        system = background.start(Path(tmp))
-        try:
-            run(system)
-        finally:
-            system.stop()
-    return 0
+    return in_fresh_system(run, "shopdesk-bench-")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ on the same machine (never a timed assertion).
 4. Stock reservations by 16 concurrent clients, ordinary and 4-shard SKU, vs a bare conditional
    UpdateItem; oversells counted (``tests/bench/reservations.py``).
 
-5. Orders: the desk's list pages with 1,000 vs 100,000 orders of history (``tests/bench/orders.py``).
+5. Orders: place order vs a bare TransactWriteItems of the same shape, and 1,000 orders from 20
+   buyers on 100 units, ordinary and flash-sale SKU (``tests/bench/checkout.py``); the desk's
+   list pages with 1,000 vs 100,000 orders of history (``tests/bench/orders.py``).
 
 ``--only settings|cold|catalog|reservations|orders`` runs one of them (``make bench BENCH_ARGS="--only catalog"``).
 """
@@ -28,23 +30,10 @@ import requests
 
 from infra import background
 from infra.stack import ROOT, Stack
+from tests.bench.common import percentile, timed
 
 N = int(os.environ.get("BENCH_REQUESTS", "400"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "7"))
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def timed(fn, n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def bench_settings(system: background.RunningSystem) -> None:
@@ -151,8 +140,9 @@ def main() -> int:
 
         reservations.main()
     if "orders" in chosen:
-        from tests.bench import orders
+        from tests.bench import checkout, orders
 
+        checkout.main()
         orders.main()
     return 0
 

@@ -36,14 +36,15 @@ def alarm_on(namespace: str, metric: str, dimension_ref: str) -> list[dict]:
 
 
 # -- one definition --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("loop, mapping", [("EventConsumers", "EventConsumers"), ("UploadConsumers", "UploadConsumers")])
+@pytest.mark.parametrize("loop, mapping", [("EventConsumers", "EventConsumers"), ("UploadConsumers", "UploadConsumers"),
+                                           ("JobQueues", "JobQueues")])
 def test_each_consumer_loop_lists_exactly_the_rows_of_its_mapping(loop, mapping):
     _, names, _ = RAW["Resources"][f"Fn::ForEach::{loop}"]
     assert sorted(names) == sorted(RAW["Mappings"][mapping]), f"Fn::ForEach::{loop} and Mappings.{mapping} differ"
 
 
 def test_every_queue_consumer_reads_a_queue_made_by_a_consumer_loop():
-    made = {f"{n}Queue" for loop in ("EventConsumers", "UploadConsumers")
+    made = {f"{n}Queue" for loop in ("EventConsumers", "UploadConsumers", "JobQueues")
             for n in RAW["Resources"][f"Fn::ForEach::{loop}"][1]}
     for function, _, props in STACK.events_of("SQS"):
         assert props["Queue"]["Fn::GetAtt"][0] in made, f"{function}: its queue is not made from Mappings (one definition)"

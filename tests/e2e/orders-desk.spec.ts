@@ -1,6 +1,7 @@
 // The order desk (订单) and the delivery fee settings in a real browser, in a shop of its own:
-// the seven tabs with their counts, the tab kept in the URL, a number looked up across tabs, and
-// the delivery fee typed in yuan and kept after a reload. The review of a real order by the
+// the seven tabs with their counts, the tab kept in the URL, a number looked up across tabs, the
+// export of that filter (a job, then its file downloaded), and the delivery fee typed in yuan and
+// kept after a reload. The review of a real order by the
 // service account is part of the storefront journey (storefront-journey.spec.ts).
 import { expect, test } from '@playwright/test'
 import { expectSavedToast, openFromMenu, openSettingsTab, signIn } from './helpers'
@@ -30,6 +31,19 @@ test('the desk shows its tabs with counts, keeps the tab in the address; the del
 
   await page.getByTestId('order-number-filter').fill('26010100000000')
   await expect(page.getByTestId('order-list')).toContainText('没有符合筛选条件的订单')
+
+  // Export the current filter (the number): the job runs, a download link of its file shows.
+  await page.getByTestId('order-export').click()
+  const exporter = page.getByTestId('order-export-dialog')
+  await expect(exporter.getByTestId('order-export-scope')).toContainText('当前筛选')
+  await exporter.getByTestId('order-export-start').click()
+  await expect(exporter.getByTestId('order-export-job')).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 })
+  await expect(exporter.getByTestId('order-export-counts')).toContainText('共 0 个订单')
+  const href = await exporter.getByTestId('order-export-file').getAttribute('href')
+  const file = await page.request.get(href!)
+  expect(file.status()).toBe(200)
+  expect((await file.body()).subarray(0, 2).toString('latin1')).toBe('PK') // an XLSX (a zip)
+  await exporter.getByTestId('order-export-close').click()
 
   // The delivery fee (the quote's freight) and the free-delivery threshold, in yuan.
   await openSettingsTab(page, 'delivery-fee')

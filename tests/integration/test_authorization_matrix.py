@@ -231,6 +231,17 @@ class World:
         return sorted(r.sk for r in ImageRecord.query(product_pk(self.shop_id, product_id),
                                                       ImageRecord.sk.startswith("IMAGE#"), consistent_read=True))
 
+    def order_export(self) -> Target:
+        return {"job_id": ok(self.owner.post("/orders/exports", json={"format": "csv"}), 202)["id"]}
+
+    def order_exports(self) -> list[str]:
+        """The shop's order export jobs (read from the table: no route lists them)."""
+        from shared.keys import shop_pk
+        from shared.orders.tables import OrderExportJob
+
+        return sorted(r.sk for r in OrderExportJob.query(shop_pk(self.shop_id), OrderExportJob.sk.startswith("JOB#"),
+                                                         consistent_read=True))
+
     def exports(self) -> list[str]:
         import boto3
 
@@ -446,6 +457,9 @@ CASES: dict[tuple[str, str], Case] = {
                                                  body=lambda w, t: {}),
     ("POST", "/orders/bulk"): Case(make=World.order, state=one("/orders/{order_id}"),
                                    body=lambda w, t: {"action": "flag", "ids": [t["order_id"]], "flag": "green"}),
+    ("POST", "/orders/exports"): Case(body=lambda w, t: {"format": "csv", "filter": {"tab": "pending_review"}},
+                                      state=lambda w, t: w.order_exports()),
+    ("GET", "/orders/exports/{job_id}"): Case(make=World.order_export),
     ("POST", "/orders/{order_id}/cancel"): Case(make=World.order, fresh=True, state=one("/orders/{order_id}"),
                                                 body=version_of("/orders/{order_id}", reason="矩阵取消")),
     ("POST", "/inventory/reservations/{order_id}/deduct"): Case(

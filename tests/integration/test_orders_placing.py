@@ -5,8 +5,11 @@ tests call the domain function the routes will call, ``shared.orders.placing.pla
 system's tables (docs/orders.md says so)."""
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -78,6 +81,46 @@ def test_an_order_is_priced_on_the_server_and_reserves_its_stock(shop_id: str, o
     assert numbers.find(shop_id, order.number) == order.id
     detail = views.get(shop_id, order.id)
     assert [t.kind for t in detail.timeline] == ["placed"]
+
+
+@contextmanager
+def dynamodb_calls() -> Iterator[list[str]]:
+    """The DynamoDB operations this thread sends (round trips, in order)."""
+    from botocore.client import BaseClient
+
+    seen: list[str] = []
+    original = BaseClient._make_api_call
+    me = threading.get_ident()
+
+    def counted(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        if self.meta.service_model.service_name == "dynamodb" and threading.get_ident() == me:
+            seen.append(operation)
+        return original(self, operation, params)
+
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def test_an_order_costs_one_read_round_trip_and_one_transaction(shop_id: str, owner: Api) -> None:
+    """The product item carries its SKUs' selling facts, so the SKU items are not read."""
+    from shared.orders import quote
+    from shared.orders.models import QuoteLineInput
+
+    prd = _listed(owner)
+    receive(owner, prd, 1, 10)
+    lines = _lines(prd) + _lines(prd, sku=1)
+    _place(shop_id, lines)  # the container's warehouse list is kept for 30 s: warm it
+    quote_hash = quote.quote(shop_id, [QuoteLineInput(**x) for x in lines]).quote_hash
+    with dynamodb_calls() as calls:
+        order = _place(shop_id, lines, quote_hash=quote_hash)
+    assert calls == ["BatchGetItem", "TransactWriteItems"]
+    assert [line.qty for line in order.lines] == [1, 1]
+    with dynamodb_calls() as calls:
+        quote.quote(shop_id, [QuoteLineInput(**x) for x in lines])
+    assert calls == ["BatchGetItem"]
 
 
 def test_personal_values_are_sealed_in_the_table(shop_id: str, owner: Api) -> None:

@@ -1,10 +1,11 @@
 // 订单 (the staff order desk): list with tabs and counts, the order page, and the desk's actions
 // (functions/orders/app.py, docs/orders.md). Types come from the API's OpenAPI document.
-import { api, type Query } from './http'
+import { api, type Body, type Query } from './http'
 import type { OrderDetail } from './schema'
 
 export type {
   Discount,
+  ExportJobView,
   OrderDetail,
   OrderLine,
   OrderSummary,
@@ -57,22 +58,28 @@ export const ordersApi = {
   bulkReview: (ids: string[]) => api.post<BulkAnswer>('/orders/bulk-review', { ids }),
   bulk: (body: { action: 'memo'; ids: string[]; memo: string } | { action: 'flag'; ids: string[]; flag: OrderFlag | null }) =>
     api.post<BulkAnswer>('/orders/bulk', body),
-  startExport: (body: { format: 'csv' | 'xlsx'; filter: DeskQuery }, idempotencyKey: string) =>
-    api.post<ExportJob>('/orders/exports', body, { idempotencyKey }),
-  exportJob: (jobId: string) => api.get<ExportJob>(`/orders/exports/${encodeURIComponent(jobId)}`),
+  /** 订单导出: an async job of the desk's filter (docs/orders.md "Exports"); poll `exportJob`. */
+  startExport: (body: OrderExportRequest, idempotencyKey: string) => api.call('post', '/orders/exports', { body, idempotencyKey }),
+  exportJob: (jobId: string) =>
+    api.call('get', '/orders/exports/{job_id}', { path: { job_id: jobId }, redirectOnForbidden: false }),
+}
+
+export type OrderExportRequest = Body<'/orders/exports', 'post'>
+export type OrderExportFilter = NonNullable<OrderExportRequest['filter']>
+
+/** The desk's query without paging: what an export of "the current filter" sends. */
+export function exportFilter(query: DeskQuery): OrderExportFilter {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(query)) {
+    if (k === 'limit' || k === 'cursor' || v === undefined || v === null || v === '') continue
+    out[k] = v
+  }
+  return out as OrderExportFilter
 }
 
 /** What a bulk action answers: per order, done or why not. */
 export interface BulkAnswer {
   results: { id: string; ok: boolean; error?: { code: string; message: string } }[]
-}
-
-export interface ExportJob {
-  job_id: string
-  status: 'queued' | 'running' | 'done' | 'failed'
-  progress?: number
-  download_url?: string | null
-  error?: string | null
 }
 
 /** Element Plus tag type of a tab. */

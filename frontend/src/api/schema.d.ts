@@ -917,6 +917,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export the orders of a desk filter as CSV or XLSX (an async job; poll it for the file).
+         * @description Export the orders of a desk filter as CSV or XLSX (an async job; poll it for the file).
+         *
+         *         At most 50,000 rows; personal data masked without personal_data.view; each export is in the
+         *         audit log.
+         */
+        post: operations["start_order_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/exports/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An export's progress and, once it succeeded, a short-lived download URL.
+         * @description An export's progress and, once it succeeded, a short-lived download URL.
+         */
+        get: operations["get_order_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{order_id}": {
         parameters: {
             query?: never;
@@ -2246,6 +2289,49 @@ export interface paths {
          * @description The signed-in buyer (their own mobile number, whole).
          */
         get: operations["buyer_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/order-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue an order of flash-sale SKUs (the direct route answers 409 ``flash_sale_queue`` for
+         * @description Queue an order of flash-sale SKUs (the direct route answers 409 ``flash_sale_queue`` for
+         *         them): accepted at once as 排队中, placed by the queue at the pace stock can take; follow it
+         *         with GET /order-requests/{request_id}. Idempotency-Key required (the same key as /orders).
+         */
+        post: operations["request_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storefront/{shop_id}/order-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A queued order: queued, placed (with the order id) or refused (with the error the direct
+         * @description A queued order: queued, placed (with the order id) or refused (with the error the direct
+         *         route would have answered: insufficient_stock, price_changed ...). Another buyer's: 404.
+         */
+        get: operations["my_order_request"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4089,6 +4175,72 @@ export interface components {
              */
             expires_in: number;
         };
+        /**
+         * ExportJobView
+         * @description An export job as its starter polls it: the download URL once it succeeded.
+         */
+        ExportJobView: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "awaiting_upload" | "queued" | "running" | "succeeded" | "partial" | "failed";
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "csv" | "xlsx";
+            /**
+             * Processed
+             * @description Rows written so far
+             */
+            processed: number;
+            /**
+             * Total
+             * @description Rows in the file, once done
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Max Rows
+             * @description At most this many rows (else the job fails with export_too_large)
+             */
+            max_rows: number;
+            /**
+             * @description Why the job failed
+             * @default null
+             */
+            error: components["schemas"]["JobError"] | null;
+            /**
+             * File Url
+             * @description The exported file (presigned GET, short-lived)
+             * @default null
+             */
+            file_url: string | null;
+            /**
+             * Expires In
+             * @description Seconds the URL stays valid
+             * @default null
+             */
+            expires_in: number | null;
+            /**
+             * File Rows
+             * @default null
+             */
+            file_rows: number | null;
+            actor: components["schemas"]["JobActor"];
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Finished At
+             * @default null
+             */
+            finished_at: string | null;
+        };
         /** ExportRequest */
         ExportRequest: {
             /**
@@ -4818,6 +4970,96 @@ export interface components {
              */
             actions: string[];
         };
+        /**
+         * OrderExportFilter
+         * @description The desk's filter (``GET /orders`` fields; ``limit`` and ``cursor`` are ignored).
+         */
+        OrderExportFilter: {
+            /**
+             * Tab
+             * @default pending_review
+             * @enum {string}
+             */
+            tab?: "pending_payment" | "pending_review" | "finance_review" | "to_ship" | "shipped" | "completed" | "cancelled";
+            /**
+             * From
+             * @description Placed at or after
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * To
+             * @description Placed before
+             * @default null
+             */
+            to?: string | null;
+            /**
+             * Number
+             * @description Exact order number (any tab)
+             * @default null
+             */
+            number?: string | null;
+            /**
+             * Mobile
+             * @description The buyer's mobile (any tab)
+             * @default null
+             */
+            mobile?: string | null;
+            /**
+             * Min Amount
+             * @description Fen: payable at least
+             * @default null
+             */
+            min_amount?: number | null;
+            /**
+             * Max Amount
+             * @description Fen: payable at most
+             * @default null
+             */
+            max_amount?: number | null;
+            /**
+             * Product Id
+             * @description Orders with this product
+             * @default null
+             */
+            product_id?: string | null;
+            /**
+             * Province
+             * @description Receiver's province (GB/T 2260 code)
+             * @default null
+             */
+            province?: string | null;
+            /**
+             * Flag
+             * @default null
+             */
+            flag?: ("red" | "yellow" | "green" | "blue" | "purple") | null;
+            /**
+             * Payment Method
+             * @default null
+             */
+            payment_method?: ("alipay" | "wechat_pay" | "stripe") | null;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit?: number;
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor?: string | null;
+        };
+        /** OrderExportRequest */
+        OrderExportRequest: {
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "csv" | "xlsx";
+            /** @description The fields of GET /orders (limit and cursor are ignored) */
+            filter?: components["schemas"]["OrderExportFilter"];
+        };
         /** OrderLine */
         OrderLine: {
             /** Sku Id */
@@ -4856,6 +5098,33 @@ export interface components {
              * @default null
              */
             warehouse_id: string | null;
+        };
+        /** OrderRequestView */
+        OrderRequestView: {
+            /** Request Id */
+            request_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "placed" | "refused";
+            /**
+             * Order Id
+             * @default null
+             */
+            order_id: string | null;
+            /**
+             * Error
+             * @description When refused: {code, message, details} as the place-order answer
+             * @default null
+             */
+            error: {
+                [key: string]: unknown;
+            } | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** OrderReviewUpdate */
         OrderReviewUpdate: {
@@ -8709,6 +8978,7 @@ export type DivisionView = components['schemas']['DivisionView'];
 export type Done = components['schemas']['Done'];
 export type EntriesView = components['schemas']['EntriesView'];
 export type ExportFile = components['schemas']['ExportFile'];
+export type ExportJobView = components['schemas']['ExportJobView'];
 export type ExportRequest = components['schemas']['ExportRequest'];
 export type FirstLine = components['schemas']['FirstLine'];
 export type FlagBody = components['schemas']['FlagBody'];
@@ -8746,7 +9016,10 @@ export type NotificationSettingsUpdate = components['schemas']['NotificationSett
 export type NotificationSettingsView = components['schemas']['NotificationSettingsView'];
 export type NotificationView = components['schemas']['NotificationView'];
 export type OrderDetail = components['schemas']['OrderDetail'];
+export type OrderExportFilter = components['schemas']['OrderExportFilter'];
+export type OrderExportRequest = components['schemas']['OrderExportRequest'];
 export type OrderLine = components['schemas']['OrderLine'];
+export type OrderRequestView = components['schemas']['OrderRequestView'];
 export type OrderReviewUpdate = components['schemas']['OrderReviewUpdate'];
 export type OrderReviewView = components['schemas']['OrderReviewView'];
 export type OrderSummary = components['schemas']['OrderSummary'];
@@ -12753,6 +13026,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TabCounts"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    start_order_export: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+                /** @description A repeat with the same key returns the first answer and does nothing else */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderExportRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJobView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_order_export: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The shop the request acts on (a shop the caller is an active member of) */
+                "X-Shop-Id": string;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJobView"];
                 };
             };
             /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
@@ -19166,6 +19601,157 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BuyerView"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    request_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat with the same key returns the first answer and does nothing else */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRequestView"];
+                };
+            };
+            /** @description Bad request: malformed JSON, body over 256 KiB, missing X-Shop-Id, invalid cursor, idempotency key reused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (no or invalid token), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's roles lack the operation's permission (details.permission) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: the shop (not a member), the path's record (also another shop's), or an id of the wrong form */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: stale version, a state that does not allow it, a duplicate, or the same request still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid fields (details.fields names each, details.field the first) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled (the API stage's rate limit, or a per-client limit) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    my_order_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRequestView"];
                 };
             };
             /** @description Not signed in (no or invalid token), or wrong credentials */

@@ -1,12 +1,18 @@
-// Polls a catalog job until it is finished (or the dialog is closed / unmounted).
-import { onBeforeUnmount, ref } from 'vue'
+// Polls a job (shared/jobs.py on the server: catalog imports/exports, order exports) until it is
+// finished (or the dialog is closed / unmounted). `read` fetches the job: the catalog's by default.
+import { onBeforeUnmount, ref, type Ref } from 'vue'
 import { catalogJobsApi, type JobView } from '@/api/catalog'
 import { isFinished } from '@/utils/productJobs'
 
 const POLL_MS = 1000
 
-export function useJobPolling(onFinished?: (job: JobView) => void) {
-  const job = ref<JobView | null>(null)
+type AnyJob = Pick<JobView, 'id' | 'status'>
+
+export function useJobPolling<J extends AnyJob = JobView>(
+  onFinished?: (job: J) => void,
+  read: (id: string) => Promise<J> = catalogJobsApi.job as unknown as (id: string) => Promise<J>,
+) {
+  const job = ref<J | null>(null) as Ref<J | null>
   const pollError = ref('')
   let timer: ReturnType<typeof setTimeout> | undefined
   let generation = 0
@@ -16,7 +22,7 @@ export function useJobPolling(onFinished?: (job: JobView) => void) {
     clearTimeout(timer)
   }
 
-  function follow(start: JobView): void {
+  function follow(start: J): void {
     stop()
     const mine = generation
     job.value = start
@@ -24,7 +30,7 @@ export function useJobPolling(onFinished?: (job: JobView) => void) {
     const tick = async () => {
       if (mine !== generation) return
       try {
-        const now = await catalogJobsApi.job(start.id)
+        const now = await read(start.id)
         if (mine !== generation) return
         job.value = now
         pollError.value = ''

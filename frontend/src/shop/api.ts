@@ -2,7 +2,7 @@
 // 401 -> refresh once -> retry), a second instance whose token is the buyer's (main.ts wires
 // it to the buyer session). Public reads send no token. Paths are the storefront's
 // (`/storefront/{shop_id}/...`, orders-design.md's contract).
-import { API_BASE, ApiClient, type Query } from '@/api/http'
+import { API_BASE, ApiClient, ApiError, type Query } from '@/api/http'
 import type {
   Address,
   AddressInput,
@@ -77,8 +77,16 @@ export const storefrontApi = {
     client.post<{ lines: CartLine[] }>(`${base(shopId)}/cart/merge`, { lines }),
 
   quote: (shopId: string, body: { lines: QuoteLineBody[]; province?: string }) => client.post<Quote>(`${base(shopId)}/quote`, body, pub),
-  placeOrder: (shopId: string, body: PlaceBody, idempotencyKey: string) =>
-    client.post<BuyerOrder | { request_id: string }>(`${base(shopId)}/orders`, body, { idempotencyKey }),
+  // A flash-sale SKU is ordered through the order queue: the direct route answers 409
+  // flash_sale_queue and the same order (same key) goes to /order-requests (202, 排队中).
+  placeOrder: async (shopId: string, body: PlaceBody, idempotencyKey: string): Promise<BuyerOrder | { request_id: string }> => {
+    try {
+      return await client.post<BuyerOrder>(`${base(shopId)}/orders`, body, { idempotencyKey })
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 'flash_sale_queue') throw e
+      return client.post<{ request_id: string }>(`${base(shopId)}/order-requests`, body, { idempotencyKey })
+    }
+  },
   orderRequest: (shopId: string, requestId: string) =>
     client.get<OrderRequest>(`${base(shopId)}/order-requests/${encodeURIComponent(requestId)}`),
   orders: (shopId: string, status: string | undefined, cursor: string | null) =>
