@@ -2,7 +2,9 @@
 notification channels."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from shared.events.consumer import consume
 from shared.http import ApiRequest, ShopApp
@@ -10,6 +12,7 @@ from shared.identity.events import ShopCreated
 from shared.observability import observed
 from shared.privacy import visible
 from shared.settings import logo, service
+from shared.settings.events import Section
 from shared.settings.models import (
     ApprovalSettings,
     ApprovalSettingsUpdate,
@@ -47,6 +50,23 @@ from shared.settings.regions import PROVINCES
 
 app = ShopApp("settings")
 
+S = TypeVar("S", bound=BaseModel)
+V = TypeVar("V", bound=BaseModel)
+
+
+def _fields(req: ApiRequest[Any, None], model: type[S]) -> S:
+    """The section a PUT body describes: its fields without ``version``."""
+    return model(**req.body.model_dump(exclude={"version"}))
+
+
+def _store(req: ApiRequest[Any, None], section: Section, new: BaseModel, view: type[V], *,
+           personal: bool = False) -> V:
+    """Replace one section at the caller's version (409 on another) and answer it as ``view``;
+    ``personal``: masked for callers without ``personal_data.view``."""
+    saved, version = service.update_section(req.shop.shop_id, section, new, req.body.version, req.shop.actor)
+    answer = {**saved, "version": version}
+    return view.model_validate(visible(answer, req.shop.can("personal_data.view")) if personal else answer)
+
 
 @app.api("GET", "/settings", permission="settings.view", response=SettingsView,
          prefetch=lambda shop_id: [service.item_key(shop_id)])
@@ -79,18 +99,14 @@ def start_logo_upload(req: ApiRequest[LogoUploadRequest, None]) -> LogoUpload:
 def put_payment_methods(req: ApiRequest[PaymentMethodsUpdate, None]) -> PaymentMethodsView:
     """Enable, disable and configure payment methods (methods not listed are disabled)."""
     new = PaymentMethods(methods=req.body.methods).completed()
-    saved, version = service.update_section(req.shop.shop_id, "payment_methods", new, req.body.version, req.shop.actor)
-    return PaymentMethodsView.model_validate(visible({**saved, "version": version}, req.shop.can("personal_data.view")))
+    return _store(req, "payment_methods", new, PaymentMethodsView, personal=True)
 
 
 @app.api("PUT", "/settings/delivery-regions", permission="settings.edit", body=DeliveryRegionsUpdate,
          response=DeliveryRegionsView)
 def put_delivery_regions(req: ApiRequest[DeliveryRegionsUpdate, None]) -> DeliveryRegionsView:
     """Choose the provinces the shop delivers to."""
-    new = DeliveryRegions(provinces=req.body.provinces)
-    saved, version = service.update_section(req.shop.shop_id, "delivery_regions", new, req.body.version,
-                                            req.shop.actor)
-    return DeliveryRegionsView(**saved, version=version)
+    return _store(req, "delivery_regions", DeliveryRegions(provinces=req.body.provinces), DeliveryRegionsView)
 
 
 @app.api("PUT", "/settings/business-hours", permission="settings.edit", body=BusinessHoursUpdate,
@@ -98,9 +114,7 @@ def put_delivery_regions(req: ApiRequest[DeliveryRegionsUpdate, None]) -> Delive
 def put_business_hours(req: ApiRequest[BusinessHoursUpdate, None]) -> BusinessHoursView:
     """Opening hours per weekday and closed days."""
     new = BusinessHours(weekly=req.body.weekly, closed_days=req.body.closed_days)
-    saved, version = service.update_section(req.shop.shop_id, "business_hours", new, req.body.version,
-                                            req.shop.actor)
-    return BusinessHoursView(**saved, version=version)
+    return _store(req, "business_hours", new, BusinessHoursView)
 
 
 @app.api("PUT", "/settings/notifications", permission="settings.edit", body=NotificationSettingsUpdate,
@@ -108,9 +122,7 @@ def put_business_hours(req: ApiRequest[BusinessHoursUpdate, None]) -> BusinessHo
 def put_notifications(req: ApiRequest[NotificationSettingsUpdate, None]) -> NotificationSettingsView:
     """Per topic: e-mail and SMS on or off, and up to 5 extra e-mail addresses and mobile numbers."""
     new = NotificationSettings(topics=req.body.topics).completed()
-    saved, version = service.update_section(req.shop.shop_id, "notifications", new, req.body.version, req.shop.actor)
-    return NotificationSettingsView.model_validate(visible({**saved, "version": version},
-                                                           req.shop.can("personal_data.view")))
+    return _store(req, "notifications", new, NotificationSettingsView, personal=True)
 
 
 @app.api("PUT", "/settings/approvals", permission="settings.edit", body=ApprovalSettingsUpdate,
@@ -121,36 +133,28 @@ def put_approvals(req: ApiRequest[ApprovalSettingsUpdate, None]) -> ApprovalSett
 
     # Turning the rule off or raising a limit is an owner's decision, like granting.
     require_within_own(req.shop, {"purchasing.approve", "inventory.approve"}, field="separate_approver")
-    new = ApprovalSettings(**req.body.model_dump(exclude={"version"}))
-    saved, version = service.update_section(req.shop.shop_id, "approvals", new, req.body.version, req.shop.actor)
-    return ApprovalSettingsView(**saved, version=version)
+    return _store(req, "approvals", _fields(req, ApprovalSettings), ApprovalSettingsView)
 
 
 @app.api("PUT", "/settings/delivery-fee", permission="settings.edit", body=DeliveryFeeUpdate,
          response=DeliveryFeeView)
 def put_delivery_fee(req: ApiRequest[DeliveryFeeUpdate, None]) -> DeliveryFeeView:
     """The flat delivery fee and the free-shipping threshold every quote prices freight with."""
-    new = DeliveryFee(**req.body.model_dump(exclude={"version"}))
-    saved, version = service.update_section(req.shop.shop_id, "delivery_fee", new, req.body.version, req.shop.actor)
-    return DeliveryFeeView(**saved, version=version)
+    return _store(req, "delivery_fee", _fields(req, DeliveryFee), DeliveryFeeView)
 
 
 @app.api("PUT", "/settings/order-review", permission="settings.edit", body=OrderReviewUpdate,
          response=OrderReviewView)
 def put_order_review(req: ApiRequest[OrderReviewUpdate, None]) -> OrderReviewView:
     """Auto-review rules of paid orders (by priority) and the finance review step (docs/orders.md)."""
-    new = OrderReview(**req.body.model_dump(exclude={"version"}))
-    saved, version = service.update_section(req.shop.shop_id, "order_review", new, req.body.version, req.shop.actor)
-    return OrderReviewView(**saved, version=version)
+    return _store(req, "order_review", _fields(req, OrderReview), OrderReviewView)
 
 
 @app.api("PUT", "/settings/order-timers", permission="settings.edit", body=OrderTimersUpdate,
          response=OrderTimersView)
 def put_order_timers(req: ApiRequest[OrderTimersUpdate, None]) -> OrderTimersView:
     """Minutes an unpaid order waits before it cancels itself; days after delivery before it completes."""
-    new = OrderTimers(**req.body.model_dump(exclude={"version"}))
-    saved, version = service.update_section(req.shop.shop_id, "order_timers", new, req.body.version, req.shop.actor)
-    return OrderTimersView(**saved, version=version)
+    return _store(req, "order_timers", _fields(req, OrderTimers), OrderTimersView)
 
 
 # -- consumers and schedules -------------------------------------------------------------------------

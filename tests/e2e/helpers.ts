@@ -71,7 +71,7 @@ export async function openFromMenu(page: Page, key: string): Promise<void> {
 
 export async function openSettingsTab(
   page: Page,
-  tab: 'profile' | 'payment-methods' | 'delivery-regions' | 'business-hours' | 'delivery-fee' | 'approvals',
+  tab: 'profile' | 'payment-methods' | 'delivery-regions' | 'business-hours' | 'delivery-fee' | 'approvals' | 'order-review' | 'order-timers',
 ) {
   await openFromMenu(page, 'settings')
   await expect(page).toHaveURL(/#\/settings\/profile$/)

@@ -12,6 +12,8 @@ export type {
   DayHoursOutput as WeeklyHours,
   DeliveryRegionsView as DeliveryRegions,
   NotificationSettingsView as NotificationSettings,
+  OrderReviewView as OrderReview,
+  OrderTimersView as OrderTimers,
   PaymentMethodsView as PaymentMethods,
   ProfileView as ShopProfile,
   Region,
@@ -46,6 +48,8 @@ export const settingsApi = {
   putNotifications: (body: Body<'/settings/notifications', 'put'>) => api.call('put', '/settings/notifications', { body }),
   putApprovals: (body: Body<'/settings/approvals', 'put'>) => api.call('put', '/settings/approvals', { body }),
   putDeliveryFee: (body: Body<'/settings/delivery-fee', 'put'>) => api.call('put', '/settings/delivery-fee', { body }),
+  putOrderReview: (body: Body<'/settings/order-review', 'put'>) => api.call('put', '/settings/order-review', { body }),
+  putOrderTimers: (body: Body<'/settings/order-timers', 'put'>) => api.call('put', '/settings/order-timers', { body }),
   createLogoUpload: (contentType: LogoType, size: number) =>
     api.call('post', '/settings/logo-uploads', { body: { content_type: contentType, size }, idempotencyKey: newUuid() }),
 }

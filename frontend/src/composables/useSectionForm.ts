@@ -18,7 +18,8 @@ export interface SectionFormOptions<K extends SettingsSection, F extends object>
   /** The PUT body without `version` (added here). */
   toBody: (form: F) => Record<string, unknown>
   save: (body: Record<string, unknown> & { version: number }) => Promise<ShopSettings[K]>
-  formRef: Ref<FormInstance | undefined>
+  /** The el-form (SettingsForm binds the one this creates when left out). */
+  formRef?: Ref<FormInstance | undefined>
   /** Extra validation that element-plus rules cannot express; return false to stop saving. */
   validate?: (form: F) => boolean
   /** Maps a server field path onto the form item that should show it. */
@@ -33,6 +34,7 @@ export function useSectionForm<K extends SettingsSection, F extends object>(opti
   const saving = ref(false)
   const { serverErrors, clear: clearServerErrors, show: showFieldErrors, fieldError } = useServerErrors(form, options.mapField)
   const canEdit = computed(() => session.can('settings.edit'))
+  const formRef = options.formRef ?? ref<FormInstance>()
 
   const section = computed(() => store.data?.[options.section] ?? null)
   const dirty = computed(
@@ -44,7 +46,7 @@ export function useSectionForm<K extends SettingsSection, F extends object>(opti
     form.value = options.toForm(clone(section.value))
     original.value = stableStringify(options.toBody(form.value))
     clearServerErrors()
-    options.formRef.value?.clearValidate()
+    formRef.value?.clearValidate()
   }
 
   // New data from the server replaces the working copy unless the user is editing it.
@@ -59,7 +61,7 @@ export function useSectionForm<K extends SettingsSection, F extends object>(opti
   async function submit(): Promise<boolean> {
     if (saving.value || !section.value) return false
     clearServerErrors()
-    const valid = await (options.formRef.value?.validate().catch(() => false) ?? Promise.resolve(true))
+    const valid = await (formRef.value?.validate().catch(() => false) ?? Promise.resolve(true))
     if (!valid || (options.validate && !options.validate(form.value))) {
       ElMessage.error(t('validation.checkFields'))
       return false
@@ -98,7 +100,7 @@ export function useSectionForm<K extends SettingsSection, F extends object>(opti
 
   useUnsavedChangesGuard(dirty)
 
-  return { form, dirty, saving, canEdit, section, serverErrors, submit, reset, fieldError }
+  return { form, formRef, dirty, saving, canEdit, section, serverErrors, submit, reset, fieldError }
 }
 
 /** Asks before leaving a dirty form, in the app (route change) and the browser (reload, close). */

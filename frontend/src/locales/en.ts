@@ -149,6 +149,8 @@ const en: Messages<typeof zhCN> = {
       notifications: 'Notifications',
       approvals: 'Approvals',
       deliveryFee: 'Delivery fee',
+      orderReview: 'Order review',
+      orderTimers: 'Order timers',
     },
   },
   notifications: {
@@ -430,6 +432,7 @@ const en: Messages<typeof zhCN> = {
     withinYear: 'Pick a time within a year',
     duplicateRecipient: 'Repeats a recipient above',
     checkFields: 'Please check the fields marked in red',
+    wholeNumber: 'Must be a whole number from {min} to {max}',
   },
   staff: {
     title: 'Staff',

@@ -147,6 +147,8 @@ export default {
       notifications: '消息通知',
       approvals: '审批',
       deliveryFee: '配送费',
+      orderReview: '审单规则',
+      orderTimers: '订单定时',
     },
   },
   notifications: {
@@ -428,6 +430,7 @@ export default {
     withinYear: '只能选择一年以内的时间',
     checkFields: '请检查标红的字段',
     duplicateRecipient: '与上面的收件人重复',
+    wholeNumber: '须是 {min} 到 {max} 之间的整数',
   },
   staff: {
     title: '员工',

@@ -181,6 +181,15 @@ const hasAtMostTwoDecimals = (n: number) => Math.abs(Math.round(n * 100) - n * 1
 /** A price in yuan as typed (0 … 10,000,000.00, at most two decimals); `optional` lets null through. */
 export const yuanAmount: Check = (v) =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_PRICE_YUAN && hasAtMostTwoDecimals(v) ? null : { key: 'validation.amount' }
+/** A whole number min … max. */
+export function wholeNumber(min: number, max: number): Check {
+  return (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : { key: 'validation.wholeNumber', params: { min, max } }
+}
+
+/** The same amount held in fen (MoneyInput's value): a whole number 0 … 1,000,000,000. */
+export const fenAmount: Check = (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_PRICE_YUAN * 100 ? null : { key: 'validation.amount' }
 export const skuPrice: Check = all(required, yuanAmount)
 export const optionalYuan: Check = optional(yuanAmount)
 

@@ -6,6 +6,7 @@ import zhCN from '@/locales/zh-CN'
 import en from '@/locales/en'
 import { MENU, visibleMenu } from '@/navigation/menu'
 import { INVENTORY_TABS, PURCHASING_TABS } from '@/navigation/sectionTabs'
+import { hasKey as has, missingKeys, usedKeys } from './localeKeys'
 
 const sources = import.meta.glob<string>('../../src/pages/{inventory,purchasing,stocktake}/*.vue', {
   query: '?raw',
@@ -13,27 +14,14 @@ const sources = import.meta.glob<string>('../../src/pages/{inventory,purchasing,
   eager: true,
 })
 
-function has(messages: Record<string, unknown>, key: string): boolean {
-  let node: unknown = messages
-  for (const part of key.split('.')) {
-    if (!node || typeof node !== 'object' || !(part in node)) return false
-    node = (node as Record<string, unknown>)[part]
-  }
-  return typeof node === 'string'
-}
-
 describe('inventory pages', () => {
-  const keys = new Set<string>()
-  for (const source of Object.values(sources)) {
-    for (const m of source.matchAll(/\$?\bt\(\s*'([a-zA-Z0-9_.]+)'/g)) keys.add(m[1]!)
-  }
+  const keys = usedKeys(Object.values(sources))
   for (const tab of [...INVENTORY_TABS, ...PURCHASING_TABS]) keys.add(tab.label)
 
   it('use only keys that exist in zh-CN and en', () => {
     expect(Object.keys(sources).length).toBeGreaterThanOrEqual(12)
     expect(keys.size).toBeGreaterThan(100)
-    const missing = [...keys].filter((k) => !has(zhCN, k) || !has(en, k))
-    expect(missing).toEqual([])
+    expect(missingKeys(keys)).toEqual([])
   })
 
   it('name every status, movement kind and PO status in both languages', () => {

@@ -18,6 +18,8 @@ export default [
       page('notifications', 'settings-notifications', () => import('@/pages/settings/NotificationsForm.vue'), tab('settings.tabs.notifications')),
       page('delivery-fee', 'settings-delivery-fee', () => import('@/pages/settings/DeliveryFeeForm.vue'), tab('settings.tabs.deliveryFee')),
       page('approvals', 'settings-approvals', () => import('@/pages/settings/ApprovalsForm.vue'), tab('settings.tabs.approvals')),
+      page('order-review', 'settings-order-review', () => import('@/pages/settings/OrderReviewForm.vue'), tab('settings.tabs.orderReview')),
+      page('order-timers', 'settings-order-timers', () => import('@/pages/settings/OrderTimersForm.vue'), tab('settings.tabs.orderTimers')),
     ],
   },
 ] satisfies RouteRecordRaw[]
