@@ -112,14 +112,17 @@ def finished(shop_id: str) -> bool:
 
 
 def seed_history(shop_id: str, *, orders: int = ORDERS, days: int = DAYS, seed: int = 2026,
-                 threads: int = 4, timeline: bool = True, recent: bool = True, chunk: int = CHUNK) -> Counter[str]:
+                 threads: int = 4, timeline: bool = True, recent: bool = True, chunk: int = CHUNK,
+                 product_ids: list[str] | None = None) -> Counter[str]:
     """Write ``orders`` orders spread over the last ``days`` days; returns the count per tab.
     Chunk by chunk: a chunk's items in parallel batches, then its tab counts and the progress in
     one transaction, so a run stopped half way resumes after the last whole chunk (the same
     seed and start time tell the same story again, ids included) and never counts twice.
     ``recent``: a few orders are placed now through ``placing.place`` (stock reserved, the unpaid
     timer running), so the storefront can pay them and the timer can cancel them.
-    ``timeline=False`` leaves the timelines out (the bench's 100,000 orders: lists never read them)."""
+    ``timeline=False`` leaves the timelines out (the bench's 100,000 orders: lists never read them).
+    ``product_ids``: the products to sell (default: the storefront's on-shelf list, which a system
+    without streams - the bench's - never fills)."""
     pk, sk = _progress_key(shop_id)
     try:
         progress = SeedProgress.get(pk, sk, consistent_read=True)
@@ -128,7 +131,7 @@ def seed_history(shop_id: str, *, orders: int = ORDERS, days: int = DAYS, seed: 
         progress.save(SeedProgress.pk.does_not_exist())
     rng = random.Random(seed)
     now = datetime.fromisoformat(progress.started_at)
-    facts = _catalog(shop_id)
+    facts = _catalog(shop_id, product_ids)
     skus = sorted(facts.skus.values(), key=lambda s: s.sku_id)
     # A few buyers order often, most once or twice (roughly Pareto), as in a real shop.
     buyers = [_buyer(rng, i) for i in range(max(20, orders // 4))]
@@ -196,18 +199,21 @@ def continue_in_background(shop_id: str) -> threading.Thread | None:
 
 
 # -- the story of one order -----------------------------------------------------------------------
-def _catalog(shop_id: str) -> Facts:
+def _catalog(shop_id: str, product_ids: list[str] | None = None) -> Facts:
     from shared.catalog import storefront
 
-    lines, cursor = [], None
-    while True:
-        page = storefront.list_products(shop_id, storefront.StorefrontQuery(limit=100, cursor=cursor))
-        for summary in page.items:
-            product = storefront.get_product(shop_id, summary.id)
-            lines += [QuoteLineInput(product_id=product.id, sku_id=s.id, qty=1) for s in product.skus]
-        cursor = page.next_cursor
-        if not cursor:
-            break
+    if product_ids is None:
+        product_ids, cursor = [], None
+        while True:
+            page = storefront.list_products(shop_id, storefront.StorefrontQuery(limit=100, cursor=cursor))
+            product_ids += [summary.id for summary in page.items]
+            cursor = page.next_cursor
+            if not cursor:
+                break
+    lines = []
+    for product_id in product_ids:
+        product = storefront.get_product(shop_id, product_id)
+        lines += [QuoteLineInput(product_id=product.id, sku_id=s.id, qty=1) for s in product.skus]
     facts = read_facts(shop_id, lines)
     facts.skus = {k: v for k, v in facts.skus.items() if v.sellable}
     if not facts.skus:

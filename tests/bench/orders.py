@@ -50,14 +50,16 @@ def create_shop(label: str, orders: int) -> dict[str, Any]:
     access.upsert_user(user_id, email, "店主")
     access.add_member(user_id, shop_id, {"owner"})
     ctx = AuthContext(user_id=user_id, email=email, shop_id=shop_id, roles=frozenset({"owner"}), permissions=ALL)
+    made_ids = []
     for n, (name, price) in enumerate(SPECS):
         made = products.create(ctx, ProductCreate.model_validate({
             "name": f"{name} {n}", "specs": [{"name": "颜色", "values": ["黑", "白"]}],
             "skus": [{"values": ["黑"], "price": price, "code": f"{label}{n}A"},
                      {"values": ["白"], "price": price + 500, "code": f"{label}{n}B"}]}))
         shelf.change(shop_id, ctx.actor, made.id, "list", None)
+        made_ids.append(made.id)
     started = time.monotonic()
-    tabs = seed_history(shop_id, orders=orders, seed=orders, timeline=False)
+    tabs = seed_history(shop_id, orders=orders, seed=orders, timeline=False, recent=False, product_ids=made_ids)
     print(f"  {label}: {sum(tabs.values())} orders written in {time.monotonic() - started:.0f} s "
           f"({', '.join(f'{t} {n}' for t, n in sorted(tabs.items()))})", flush=True)
     return {"shop_id": shop_id, "email": email, "orders": orders}
