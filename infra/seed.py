@@ -4,12 +4,15 @@ Each part is seeded when missing, so a data folder from before the catalog exist
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import urllib3
 
 from shared import clock
 from shared.auth.context import AuthContext
@@ -279,11 +282,16 @@ def seed_images() -> None:
             save.result()
 
 
+@functools.cache
+def _uploads() -> urllib3.PoolManager:
+    """One connection pool for the pictures' uploads, as large as the threads that send them
+    (``urllib3.request``'s shared pool keeps one connection and warns for each other thread's)."""
+    return urllib3.PoolManager(maxsize=8)
+
+
 def _upload_picture(n: int, name: str, category: str, specs: dict[str, list[str]]) -> tuple[str, str] | None:
     """Draws the n-th demo product's picture, starts its upload and POSTs it like a browser:
     (image id, product id), or None when the product is gone or has a picture already."""
-    import urllib3
-
     from infra.demo_images import draw
     from shared.catalog import images, products
 
@@ -292,8 +300,8 @@ def _upload_picture(n: int, name: str, category: str, specs: dict[str, list[str]
         return None
     data = draw(name, category, next(iter(specs.values()))[0] if specs else None)
     ticket = images.start_upload(DEMO_SHOP_ID, product_id, "image/jpeg")
-    answer = urllib3.request("POST", ticket.upload.url,
-                             fields={**ticket.upload.fields, "file": (f"{product_id}.jpg", data, "image/jpeg")})
+    answer = _uploads().request("POST", ticket.upload.url,
+                                       fields={**ticket.upload.fields, "file": (f"{product_id}.jpg", data, "image/jpeg")})
     if answer.status >= 300:
         raise RuntimeError(f"the bucket refused the demo picture of {name}: {answer.status} {answer.data[:200]!r}")
     return ticket.image_id, product_id

@@ -113,7 +113,7 @@ def finished(shop_id: str) -> bool:
 
 def seed_history(shop_id: str, *, orders: int = ORDERS, days: int = DAYS, seed: int = 2026,
                  threads: int = 4, timeline: bool = True, recent: bool = True, chunk: int = CHUNK,
-                 product_ids: list[str] | None = None) -> Counter[str]:
+                 product_ids: list[str] | None = None, stopping: threading.Event | None = None) -> Counter[str]:
     """Write ``orders`` orders spread over the last ``days`` days; returns the count per tab.
     Chunk by chunk: a chunk's items in parallel batches, then its tab counts and the progress in
     one transaction, so a run stopped half way resumes after the last whole chunk (the same
@@ -154,6 +154,8 @@ def seed_history(shop_id: str, *, orders: int = ORDERS, days: int = DAYS, seed: 
             tabs += counts
             if start < done:
                 continue
+            if stopping is not None and stopping.is_set():
+                raise Stopped()
             list(pool.map(lambda part: write_batch(OrderRecord, part, []),
                           [items[i:i + 100] for i in range(0, len(items), 100)]))
             _count(shop_id, counts, start // chunk, progress, min(start + chunk, len(times)))
@@ -177,7 +179,11 @@ def _count(shop_id: str, counts: Counter[str], n: int, progress: SeedProgress, w
     progress.written = written
 
 
-def continue_in_background(shop_id: str) -> threading.Thread | None:
+class Stopped(Exception):
+    """The system is stopping: the history stops after its last whole chunk."""
+
+
+def continue_in_background(shop_id: str, stopping: threading.Event | None = None) -> threading.Thread | None:
     """``make run``: the demo history written after the system serves (DynamoDB Local takes
     about a minute for 3,000 orders with their timelines); a stopped run resumes next time."""
     if os.environ.get("SHOPDESK_DEMO_HISTORY", "1") == "0" or finished(shop_id):
@@ -186,9 +192,12 @@ def continue_in_background(shop_id: str) -> threading.Thread | None:
     def run() -> None:
         started = time.monotonic()
         try:
-            tabs = seed_history(shop_id)
-        except Exception:  # the demo history is a nicety: the system runs without it
-            log.exception("the demo order history stopped; the next start resumes it")
+            tabs = seed_history(shop_id, stopping=stopping)
+        except Exception as exc:  # the demo history is a nicety: the system runs without it
+            if stopping is not None and stopping.is_set():  # Ctrl-C: one calm line, no stack
+                log.warning("demo order history paused; the next start resumes it")
+            else:
+                log.exception("the demo order history stopped; the next start resumes it", exc_info=exc)
             return
         log.warning("demo order history: %d orders (%s) in %.0f s", sum(tabs.values()),
                     ", ".join(f"{t} {n}" for t, n in sorted(tabs.items())), time.monotonic() - started)

@@ -147,7 +147,7 @@ class LocalSystem:
             from infra import seed_orders
 
             # ~90 days of orders, written after the system serves (infra/seed_orders.py).
-            self.history = seed_orders.continue_in_background(seed.DEMO_SHOP_ID)
+            self.history = seed_orders.continue_in_background(seed.DEMO_SHOP_ID, self._stopping)
 
     def _openapi(self, pool: Any) -> Any:
         def build() -> dict[str, Any]:
