@@ -17,6 +17,7 @@ window computed at claim by ``CouponTemplate.window_for``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -221,7 +222,7 @@ class ThresholdOffer(Window):
     @field_validator("tiers")
     @classmethod
     def _tiers_climb(cls, tiers: list[Tier], info: ValidationInfo) -> list[Tier]:
-        for i, (low, high) in enumerate(zip(tiers, tiers[1:], strict=False)):
+        for i, (low, high) in enumerate(pairwise(tiers)):
             if high.at <= low.at:
                 raise PydanticCustomError("tiers_ascending", "tier {index} must need more than the one before",
                                           {"index": i + 1})
@@ -303,7 +304,8 @@ class CouponTemplate(Input):
         start, end = info.data.get("starts_at"), info.data.get("ends_at")
         if "ends_at" not in info.data:  # ends_at itself failed: its own error says why
             return v
-        if v is None and (start is None or end is None) or v is not None and (start or end):
+        fixed = start is not None and end is not None
+        if (v is None) != fixed or (v is not None and (start or end)):
             raise PydanticCustomError("validity", "give either starts_at and ends_at, or days_after_claim")
         return v
 
