@@ -182,7 +182,8 @@ def offer_of_each_line(lines: list[Line], offers: Offers) -> list[ThresholdOffer
 def threshold_offers(lines: list[Line], offers: Offers) -> list[OfferResult]:
     assigned = offer_of_each_line(lines, offers)
     results = []
-    for offer in dict.fromkeys(a for a in assigned if a is not None):
+    ids = {a.activity_id: a for a in assigned if a is not None}
+    for offer in (ids[k] for k in sorted(ids)):
         eligible = [a is offer for a in assigned]
         value = sum((line.payable if offer.basis == "amount" else line.qty)
                     for line, e in zip(lines, eligible, strict=True) if e)
