@@ -423,11 +423,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "zh-CN": "该优惠券已使用、已过期或尚未生效"},
     "field.coupon_flash_sale": {"en": "coupons cannot be used with flash-sale items", "zh-CN": "秒杀商品不能使用优惠券"},
     "field.coupon_no_eligible_line": {"en": "no item in your cart can use this coupon", "zh-CN": "购物车中没有可用该券的商品"},
-    "field.coupon_below_threshold": {"en": "spend {short} fen more on eligible items to use this coupon",
-                                     "zh-CN": "还差 {short} 分可用（适用商品）"},
+    "field.coupon_below_threshold": {"en": "spend {amount} more on eligible items to use this coupon",
+                                     "zh-CN": "适用商品还差 {amount} 元可用"},
     "field.coupon_value_not_below_amount": {"en": "this coupon is worth more than the items it applies to",
                                             "zh-CN": "优惠金额不低于适用商品金额，不能使用"},
     "field.coupon_no_saving": {"en": "this coupon saves nothing on this cart", "zh-CN": "该券对当前购物车没有优惠"},
+    "hint.coupon": {"en": "Spend {amount} more on eligible items to use this coupon", "zh-CN": "差 {amount} 元可用"},
+    "hint.threshold_amount": {"en": "Spend {amount} more for the next offer", "zh-CN": "再买 {amount} 元可享下一档优惠"},
+    "hint.threshold_qty": {"en": "Add {count} more item(s) for the next offer", "zh-CN": "再买 {count} 件可享下一档优惠"},
+    "hint.limit": {"en": "{count} above this discount's limit per buyer: the item is at its regular price",
+                   "zh-CN": "超出每人限购 {count} 件，按原价计算"},
 }
 
 

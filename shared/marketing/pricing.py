@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal
 
 from shared.errors import field_error
 from shared.marketing.models import Coupon, FlashSale, Gift, ThresholdOffer, Tier, TimedDiscount
+from shared.money import CURRENCY_EXPONENT
 
 if TYPE_CHECKING:
     from shared.orders.models import Quote, QuoteLineInput
@@ -257,8 +258,23 @@ def choose_coupon(lines: list[Line], offers: Offers, flash_sale: bool) -> tuple[
         raise field_error("coupon_id", "unknown_coupon")
     if not picked.usable:
         assert picked.reason is not None
-        raise field_error("coupon_id", f"coupon_{picked.reason}", short=picked.short)
+        raise field_error("coupon_id", f"coupon_{picked.reason}", short=picked.short, amount=major_units(picked.short))
     return options, picked
+
+
+def major_units(fen: int, currency: str = "CNY") -> str:
+    """500 → "5.00" (the amount as a buyer reads it, without float)."""
+    exp = CURRENCY_EXPONENT[currency]
+    whole, frac = divmod(fen, 10**exp)
+    return f"{whole}.{frac:0{exp}d}" if exp else str(whole)
+
+
+def hint_message(hint: Hint, language: str, currency: str = "CNY") -> str:
+    """"差 5.00 元可用" and the like, in the buyer's language."""
+    from shared.i18n import message
+
+    key = f"hint.{hint.kind}_{hint.basis}" if hint.kind == "threshold" else f"hint.{hint.kind}"
+    return message(key, language, amount=major_units(hint.short, currency), count=hint.short)
 
 
 # -- the pipeline's steps ---------------------------------------------------------------------------

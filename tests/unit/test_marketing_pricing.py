@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from shared.errors import ValidationFailed
 from shared.marketing.models import Coupon, CouponTemplate, FlashSale, Scope, ThresholdOffer, TimedDiscount
-from shared.marketing.pricing import AUTO, MEMBER, Hint, Offers, Outcome, price_with_offers
+from shared.marketing.pricing import AUTO, MEMBER, Hint, Offers, Outcome, hint_message, price_with_offers
 from shared.orders.models import Quote, QuoteLineInput
 from shared.orders.quote import CatalogSku, Facts, price
 from shared.settings.models import DeliveryFee
@@ -137,6 +137,7 @@ def test_the_threshold_counts_the_amount_after_the_activity_price_and_hints_the_
     q, out = _price([a], [_line(a)], _offers(_timed(1, a, pay_percent=80), _full_reduction(2, (10000, 1500))))
     assert q.lines[0].unit_price == 9600 and q.discounts == []
     assert out.hints == [Hint("threshold", _id("act", 2), 400)]  # 差 4 元 to 满100减15
+    assert hint_message(out.hints[0], "zh-CN") == "再买 4.00 元可享下一档优惠"
 
 
 def test_the_highest_tier_reached_counts_and_the_next_one_is_hinted() -> None:
@@ -189,7 +190,11 @@ def test_the_coupon_threshold_is_tested_after_the_offers_and_a_chosen_one_below_
     with pytest.raises(ValidationFailed) as caught:
         _price([a, b], [_line(a), _line(b)], _offers(_full_reduction(9, (10000, 1500)), coupons=(coupon,),
                                                      choice=coupon.coupon_id))
-    assert caught.value.fields == [{"field": "coupon_id", "type": "coupon_below_threshold", "params": {"short": 500}}]
+    assert caught.value.fields == [{"field": "coupon_id", "type": "coupon_below_threshold",
+                                    "params": {"short": 500, "amount": "5.00"}}]
+    assert "差 5.00 元可用" in caught.value.body("zh-CN")["error"]["message"]
+    assert hint_message(out.hints[-1], "zh-CN") == "差 5.00 元可用"
+    assert hint_message(out.hints[-1], "en") == "Spend 5.00 more on eligible items to use this coupon"
 
 
 def test_the_best_coupon_is_applied_ties_go_to_the_earliest_expiry_and_the_buyer_may_change_it() -> None:
@@ -302,6 +307,9 @@ def test_every_reason_a_buyer_reads_has_both_languages() -> None:
              "coupon_not_valid_now", "coupon_flash_sale", "coupon_no_eligible_line", "coupon_below_threshold",
              "coupon_value_not_below_amount", "coupon_no_saving"]
     assert [t for t in types if f"field.{t}" not in MESSAGES] == []
+    hints = [Hint("coupon", "c", 1), Hint("threshold", "a", 1), Hint("threshold", "a", 1, "qty"), Hint("limit", "a", 1, "qty")]
+    assert all(hint_message(h, lang) != hint_message(h, "en" if lang == "zh-CN" else "zh-CN") and "{" not in
+               hint_message(h, lang) for h in hints for lang in ("zh-CN", "en"))
 
 
 # -- properties -----------------------------------------------------------------------------------
@@ -374,7 +382,8 @@ def test_payable_is_never_negative_and_each_discount_is_allocated_exactly(cart: 
     for i, ln in enumerate(q.lines):
         assert sum(a.amount for a in ln.allocations) == sum(d.allocation[i] for d in q.discounts)
         assert ln.unit_price <= ln.unit_list_price
-    assert len([d for d in q.discounts if d.step == "coupons"]) <= 1
+    coupons = [d.source for d in q.discounts if d.step == "coupons"]
+    assert coupons == ([out.coupon_id] if out.coupon_id else [])
 
 
 @settings(max_examples=300, deadline=None)
@@ -389,6 +398,7 @@ def test_a_coupon_never_applies_below_its_threshold_and_the_auto_pick_saves_the_
         before = sum(ln.line_payable + (used[0].allocation[i]) for i, ln in enumerate(q.lines)
                      if used[0].allocation[i] or _in_scope(c, q, i))
         assert before >= c.template.threshold and used[0].amount < before
+        assert [o.saving for o in out.coupons if o.coupon_id == c.coupon_id] == [used[0].amount]
     best = max([0] + [_quote(cart, _with_choice(offers, c.coupon_id))[0].discount_total - _without(cart, offers)
                       for c in offers.coupons if _usable(cart, offers, c.coupon_id)])
     assert q.discount_total - _without(cart, offers) == best
