@@ -248,6 +248,44 @@ def test_a_coupon_claimed_with_n_days_is_valid_n_days_from_the_claim() -> None:
     assert c.usable_at(NOW + timedelta(days=6)) and not c.usable_at(NOW + timedelta(days=7))
 
 
+# -- overlaps and claims (shared.marketing.rules) ----------------------------------------------------
+def test_a_sku_in_two_price_activities_at_once_is_refused_and_threshold_offers_may_overlap() -> None:
+    from shared.marketing.rules import check_no_overlap
+
+    a, b = _sku(1, 10000), _sku(2, 10000)
+    running = _timed(1, a, pay_percent=80)
+    flash = FlashSale(activity_id=_id("act", 2), name="秒杀", starts_at=START + timedelta(hours=1), ends_at=END,
+                      items=[{"product_id": b.product_id, "sku_id": b.sku_id, "price": 1, "quota": 1},
+                             {"product_id": a.product_id, "sku_id": a.sku_id, "price": 1, "quota": 1}])
+    with pytest.raises(ValidationFailed) as caught:
+        check_no_overlap(flash, [running, _full_reduction(3, (100, 10))])
+    assert caught.value.fields == [{"field": "items.1.sku_id", "type": "activity_overlap",
+                                    "params": {"activity": "限时折扣", "activity_id": running.activity_id}}]
+    after = flash.model_copy(update={"starts_at": END, "ends_at": END + timedelta(hours=1)})
+    check_no_overlap(after, [running])  # back to back is not at the same time
+    check_no_overlap(running, [running])  # an activity does not overlap itself (an update)
+    check_no_overlap(_full_reduction(4, (100, 10)), [_full_reduction(3, (100, 10))])
+
+
+def test_a_claim_is_refused_when_used_up_over_the_limit_expired_or_staff_only() -> None:
+    from shared.marketing.rules import check_claim
+
+    t = CouponTemplate(template_id=_id("cpt", 1), name="券", amount_off=500, starts_at=START, ends_at=END,
+                       total=100, per_customer=2)
+    check_claim(t, NOW, claimed=99, held_by_buyer=1)
+    cases = [({"claimed": 100, "held_by_buyer": 0}, NOW, "coupon_used_up"),
+             ({"claimed": 5, "held_by_buyer": 2}, NOW, "coupon_claim_limit"),
+             ({"claimed": 5, "held_by_buyer": 0}, END, "coupon_expired")]
+    for counts, when, reason in cases:
+        with pytest.raises(ValidationFailed) as caught:
+            check_claim(t, when, **counts)
+        assert caught.value.fields[0]["field"] == "code" and caught.value.fields[0]["type"] == reason
+    staff_only = t.model_copy(update={"issued_by": "staff"})
+    with pytest.raises(ValidationFailed):
+        check_claim(staff_only, NOW, claimed=0, held_by_buyer=0)
+    check_claim(staff_only, NOW, claimed=0, held_by_buyer=0, by_staff=True)
+
+
 # -- bad input ------------------------------------------------------------------------------------
 def _errors(model: Any, **fields: Any) -> list[tuple[str, str]]:
     with pytest.raises(ValidationError) as caught:
@@ -305,7 +343,8 @@ def test_every_reason_a_buyer_reads_has_both_languages() -> None:
              "tier_benefit", "tiers_ascending", "tiers_benefit", "tier_off_not_below_threshold", "cap_percent_only",
              "threshold_not_above_amount_off", "validity", "flash_sale_limit", "unknown_coupon",
              "coupon_not_valid_now", "coupon_flash_sale", "coupon_no_eligible_line", "coupon_below_threshold",
-             "coupon_value_not_below_amount", "coupon_no_saving"]
+             "coupon_value_not_below_amount", "coupon_no_saving", "activity_overlap", "coupon_not_claimable",
+             "coupon_expired", "coupon_used_up", "coupon_claim_limit"]
     assert [t for t in types if f"field.{t}" not in MESSAGES] == []
     hints = [Hint("coupon", "c", 1), Hint("threshold", "a", 1), Hint("threshold", "a", 1, "qty"), Hint("limit", "a", 1, "qty")]
     assert all(hint_message(h, lang) != hint_message(h, "en" if lang == "zh-CN" else "zh-CN") and "{" not in
