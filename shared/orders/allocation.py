@@ -5,6 +5,10 @@ share; the remainder goes to the LAST ELIGIBLE line (DOMAIN.md §5.3: yudao give
 line even when that line is not eligible, and the amount then disappears). The shares always
 sum to ``amount`` exactly; a line of weight 0 always gets 0. Example: 1500 over 6000/5000 →
 818/682.
+
+When the amount does not exceed the weights (a discount capped at what the lines carry), no line
+gets more than its weight: a remainder that would push the last eligible line past its own weight
+(6 over 3/3/1: 2/2/2, a line of 1 paying −1) spills back to the eligible lines before it (3/2/1).
 """
 from __future__ import annotations
 
@@ -21,4 +25,18 @@ def allocate(amount: int, weights: list[int]) -> list[int]:
     last = max(i for i, w in enumerate(weights) if w > 0) if total else None
     if last is not None:
         shares[last] += amount - sum(shares)
+        if amount <= total:
+            _spill_back(shares, weights, last)
     return shares
+
+
+def _spill_back(shares: list[int], weights: list[int], last: int) -> None:
+    excess = shares[last] - weights[last]
+    i = last
+    while excess > 0:
+        shares[i] -= excess
+        i -= 1
+        while weights[i] == 0:
+            i -= 1
+        shares[i] += excess
+        excess = shares[i] - weights[i]

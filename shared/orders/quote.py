@@ -7,9 +7,10 @@ object with ``name`` and ``apply(draft, facts)`` that may change unit prices, ad
 line, ``shared.orders.allocation``) or set freight. All amounts are integer fen.
 
 1. ``list_price``      each line's SKU price from the catalog (never the client's)
-2. ``activity_price``  (marketing issue) no-op now
-3. ``threshold_offers`` (marketing issue) no-op now
-4. ``coupons``         (marketing issue) no-op now
+2. ``activity_price``  限时折扣 / member price / 秒杀 (``shared.marketing.pricing``)
+3. ``threshold_offers`` 满减 / 满折 / 满赠
+4. ``coupons``         one coupon, the best or the buyer's
+   (2-4 do nothing while ``Facts.offers`` is None: nothing reads running activities or wallets yet)
 5. ``freight``         the shop's flat delivery fee and free-shipping threshold (settings
                        section ``delivery_fee``), until freight templates replace the step
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from shared import db
 from shared.catalog import images
@@ -31,11 +32,15 @@ from shared.catalog.products import to_sku
 from shared.catalog.staging import live_keys
 from shared.catalog.tables import PRODUCT_SK, ProductRecord, SkuRecord, parse_sku_sk, product_pk
 from shared.errors import ValidationFailed, field_error
+from shared.marketing.pricing import ActivityPriceStep, CouponsStep, ThresholdOffersStep
 from shared.orders.allocation import allocate
 from shared.orders.models import Allocation, Discount, Quote, QuoteLine, QuoteLineInput
 from shared.settings.models import DeliveryFee
 from shared.settings.service import delivery_fee_of, item_key
 from shared.settings.tables import SettingsItem
+
+if TYPE_CHECKING:
+    from shared.marketing.pricing import Offers
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Facts:
     skus: dict[str, CatalogSku]  # by SKU id, the ones asked that exist in that product
     delivery: DeliveryFee
     region: str | None = None  # the receiver's province (freight templates will read it)
+    offers: Offers | None = None  # running activities and the buyer's coupons (marketing); None: none
 
 
 @dataclass
@@ -83,12 +89,17 @@ class Draft:
     freight: int = 0
 
     def discount(self, source: str, step: str, amount: int, eligible: list[bool] | None = None) -> None:
-        """An order-level discount spread over the eligible lines by their payable (分摊)."""
+        """An order-level discount spread over the eligible lines by their payable (分摊), in SKU
+        order (the remainder to the eligible line of the largest SKU id): the same cart allocates
+        the same whatever order its lines came in."""
         weights = [max(line.payable, 0) if eligible is None or eligible[i] else 0 for i, line in enumerate(self.lines)]
         amount = min(amount, sum(weights))  # never below zero (DOMAIN.md §5.1, Taobao's cap)
         if amount <= 0:
             return
-        shares = allocate(amount, weights)
+        order = sorted(range(len(self.lines)), key=lambda i: self.lines[i].sku.sku_id)
+        shares = [0] * len(weights)
+        for i, share in zip(order, allocate(amount, [weights[i] for i in order]), strict=True):
+            shares[i] = share
         for line, share in zip(self.lines, shares, strict=True):
             if share:
                 line.allocations.append(Allocation(source=source, step=step, amount=share))
@@ -109,16 +120,6 @@ class ListPrice:
             line.unit_list_price = line.unit_price = line.sku.price
 
 
-class Later:
-    """A step the marketing issue fills (activity price, threshold offers, coupons)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def apply(self, draft: Draft, facts: Facts) -> None:
-        return None
-
-
 class Freight:
     name = "freight"
 
@@ -128,8 +129,7 @@ class Freight:
         draft.freight = 0 if free_over is not None and goods >= free_over else facts.delivery.flat_fee
 
 
-STEPS: tuple[Step, ...] = (ListPrice(), Later("activity_price"), Later("threshold_offers"), Later("coupons"),
-                           Freight())
+STEPS: tuple[Step, ...] = (ListPrice(), ActivityPriceStep(), ThresholdOffersStep(), CouponsStep(), Freight())
 
 
 def merged(lines: list[QuoteLineInput]) -> list[QuoteLineInput]:

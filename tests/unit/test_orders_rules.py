@@ -32,9 +32,17 @@ def test_allocation_sums_exactly_and_skips_ineligible_lines(amount: int, weights
     assert all(s >= 0 for s in shares)
     assert all(s == 0 for s, w in zip(shares, weights, strict=True) if w == 0)
     last = max(i for i, w in enumerate(weights) if w)
-    for i, (s, w) in enumerate(zip(shares, weights, strict=True)):
-        if i != last:
-            assert s == amount * w // sum(weights)
+    floors = [amount * w // sum(weights) for w in weights]
+    if amount <= sum(weights):  # a capped discount: no line pays below zero
+        assert all(s <= w for s, w in zip(shares, weights, strict=True))
+    if floors[last] + amount - sum(floors) <= weights[last] or amount > sum(weights):
+        assert [s for i, s in enumerate(shares) if i != last] == [f for i, f in enumerate(floors) if i != last]
+    else:  # the remainder spilled back from a last line too small to carry it
+        assert shares[last] == weights[last] and all(s >= f for s, f in zip(shares, floors, strict=True))
+
+
+def test_a_remainder_too_big_for_the_last_line_spills_back() -> None:
+    assert allocate(6, [3, 3, 1]) == [2, 3, 1]  # not 2/2/2: the line of 1 fen would pay -1
 
 
 def test_remainder_goes_to_the_last_eligible_line_not_the_last_line() -> None:
