@@ -28,15 +28,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, TypeAlias
 
 from shared.errors import field_error
 from shared.marketing.models import Coupon, FlashSale, Gift, ThresholdOffer, Tier, TimedDiscount
 from shared.money import CURRENCY_EXPONENT
 
-if TYPE_CHECKING:
-    from shared.orders.models import Quote, QuoteLineInput
-    from shared.orders.quote import Draft, DraftLine, Facts
+# The orders pipeline's Draft, DraftLine and Facts (shared/orders/quote.py), named here without
+# importing them: shared.orders imports this module, and shared has no import cycles, not even
+# for type checking (tests/contract/test_module_boundaries.py).
+Draft: TypeAlias = Any
+DraftLine: TypeAlias = Any
+Facts: TypeAlias = Any
 
 AUTO = "auto"
 MEMBER = "member"
@@ -337,11 +340,3 @@ class CouponsStep:
         coupon = next(c for c in offers.coupons if c.coupon_id == picked.coupon_id)
         draft.discount(picked.coupon_id, self.name, picked.saving, coupon_eligible(coupon, lines))
         offers.outcome.coupon_id = picked.coupon_id
-
-
-def price_with_offers(lines: list[QuoteLineInput], facts: Facts) -> tuple[Quote, Outcome]:
-    """The quote and what marketing decided (hints, coupon options, gifts) in one call."""
-    from shared.orders.quote import price
-
-    quote = price(lines, facts)
-    return quote, facts.offers.outcome if facts.offers is not None else Outcome()

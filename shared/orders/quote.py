@@ -32,7 +32,7 @@ from shared.catalog.products import to_sku
 from shared.catalog.staging import live_keys
 from shared.catalog.tables import PRODUCT_SK, ProductRecord, SkuRecord, parse_sku_sk, product_pk
 from shared.errors import ValidationFailed, field_error
-from shared.marketing.pricing import ActivityPriceStep, CouponsStep, ThresholdOffersStep
+from shared.marketing.pricing import ActivityPriceStep, CouponsStep, Outcome, ThresholdOffersStep
 from shared.orders.allocation import allocate
 from shared.orders.models import Allocation, Discount, Quote, QuoteLine, QuoteLineInput
 from shared.settings.models import DeliveryFee
@@ -175,6 +175,12 @@ def price(lines: list[QuoteLineInput], facts: Facts, steps: tuple[Step, ...] = S
     return Quote(lines=out, discounts=draft.discounts, subtotal=subtotal, discount_total=discount_total,
                  freight=draft.freight, payable=payable, currency=draft.currency,  # type: ignore[arg-type]
                  quote_hash=quote_hash(out, draft.discounts, draft.freight, payable))
+
+
+def price_with_offers(lines: list[QuoteLineInput], facts: Facts) -> tuple[Quote, Outcome]:
+    """The quote and what marketing decided (hints, coupon options, gifts) in one call."""
+    quote = price(lines, facts)
+    return quote, facts.offers.outcome if facts.offers is not None else Outcome()
 
 
 def quote_hash(lines: list[QuoteLine], discounts: list[Discount], freight: int, payable: int) -> str:

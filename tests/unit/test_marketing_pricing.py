@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from shared.errors import ValidationFailed
 from shared.marketing.models import Coupon, CouponTemplate, FlashSale, Scope, ThresholdOffer, TimedDiscount
-from shared.marketing.pricing import AUTO, MEMBER, Hint, Offers, Outcome, hint_message, price_with_offers
+from shared.marketing.pricing import AUTO, MEMBER, Hint, Offers, Outcome, hint_message
 from shared.orders.models import Quote, QuoteLineInput
-from shared.orders.quote import CatalogSku, Facts, price
+from shared.orders.quote import CatalogSku, Facts, price, price_with_offers
 from shared.settings.models import DeliveryFee
 
 ULID = "01HZZZZZZZZZZZZZZZZZZZZZZ"
